@@ -1,0 +1,114 @@
+"""Judicial Ethics e-Learning: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from elearning import errors, headers
+from elearning.config import ROOT, load_settings
+from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def _app_version() -> str:
+    try:
+        return version("elearning")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def select_locale() -> str:
+    """The user's preference, else the browser's best match, else the default language."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    user = current_user if current_user else None
+    if user is not None and user.is_authenticated and user.preferred_language in languages:
+        return user.preferred_language
+    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from elearning.accounts.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return load_session_user(db.session, session_id)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from elearning import accounts, admin, site
+    from elearning.accounts import views as _accounts_views  # noqa: F401
+    from elearning.admin import views as _admin_views  # noqa: F401
+    from elearning.site import views as _site_views  # noqa: F401
+
+    for blueprint in (site.bp, accounts.bp, admin.bp):
+        app.register_blueprint(blueprint)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints. Opens no connection.
+
+    The command line lives in :mod:`elearning.cli`, which builds the app through this factory.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(
+            Path(config["INSTANCE_PATH"])
+            if config and "INSTANCE_PATH" in config
+            else ROOT / "instance"
+        ),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_settings(Path(app.instance_path), config))
+    app.config["APP_VERSION"] = _app_version()
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = headers.STATIC_MAX_AGE
+    if not app.config["SECRET_KEY"]:
+        # Development without instance/secret_key: sessions last as long as this process.
+        # `elearning serve` writes the file first, so its workers share one key.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        logging.getLogger(__name__).info("no secret key configured: using a temporary one")
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=app.config["IS_SQLITE"],
+        compare_type=True,
+    )
+    _init_login(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    # Import every model so metadata (and Alembic) sees the whole schema.
+    from elearning import models  # noqa: F401
+
+    _register_blueprints(app)
+    headers.init_app(app)
+    errors.init_app(app)
+
+    from elearning.templating import init_app as init_templating
+
+    init_templating(app)
+    return app

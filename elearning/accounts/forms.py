@@ -1,0 +1,208 @@
+"""Account forms: their fields and validation, nothing else."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from babel import Locale
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from elearning.accounts.logic import MAX_PASSWORD_LENGTH, PasswordProblem, password_problem
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "zh": "中文",
+    "ru": "Русский",
+}
+
+PASSWORD_MESSAGES = {
+    PasswordProblem.too_short: _l("Use at least 8 characters."),
+    PasswordProblem.too_long: _l("Use at most 1,024 characters."),
+    PasswordProblem.common: _l(
+        "This password is one of the most commonly used and easy to guess. Choose another: "
+        "a few unrelated words make a strong password that is easy to remember."
+    ),
+    PasswordProblem.personal: _l("Do not use your e-mail address or name as your password."),
+}
+
+
+def _no_control_characters(form, field) -> None:
+    value = field.data or ""
+    if any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\u200c\u200d"
+        for ch in value
+    ):
+        raise ValidationError(_l("Remove the invisible control characters from this field."))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries and territories by their two-letter code, named in the page's language."""
+    locale = get_locale() or Locale("en")
+    names = {
+        code: name
+        for code, name in locale.territories.items()
+        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+    }
+    return [("", _l("— Choose —"))] + sorted(names.items(), key=lambda item: item[1])
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The platform's languages, each named in itself."""
+    return [("", _l("Browser's choice"))] + [
+        (code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        _l("E-mail address"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
+            Email(_l("Enter an e-mail address like name@example.org."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def _new_password_field(label) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 8 characters. Long passphrases are welcome."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileFields:
+    """The profile fields shared by sign-up and the profile page."""
+
+    certificate_name = StringField(
+        _l("Name as it must appear on your certificate"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your name as it must appear on your certificate.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            _no_control_characters,
+        ],
+        description=_l("Include any title you want printed, e.g. “Hon. Justice Amina Yusuf”."),
+        render_kw={"autocomplete": "name"},
+    )
+    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    institution = StringField(
+        _l("Court or institution"),
+        filters=[_strip],
+        validators=[
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            _no_control_characters,
+        ],
+        render_kw={"autocomplete": "organization"},
+    )
+    position = StringField(
+        _l("Position"),
+        filters=[_strip],
+        validators=[
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            _no_control_characters,
+        ],
+        description=_l("For example: judge of the High Court, magistrate, registrar."),
+        render_kw={"autocomplete": "organization-title"},
+    )
+    preferred_language = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
+
+    def fill_choices(self) -> None:
+        """Set the select lists for the current language."""
+        self.country.choices = country_choices()
+        self.preferred_language.choices = language_choices()
+
+
+class SignUpForm(ProfileFields, FlaskForm):
+    """Create a learner account."""
+
+    email = _email_field()
+    password = _new_password_field(_l("Password"))
+    confirm = _confirm_field()
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(
+            field.data or "", email=self.email.data or "", name=self.certificate_name.data or ""
+        )
+        if problem:
+            raise ValidationError(PASSWORD_MESSAGES[problem])
+
+
+class SignInForm(FlaskForm):
+    """Sign in with e-mail and password."""
+
+    email = _email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Enter your password.")),
+            Length(max=MAX_PASSWORD_LENGTH, message=PASSWORD_MESSAGES[PasswordProblem.too_long]),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password-reset link."""
+
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password through a reset link."""
+
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field()
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(PASSWORD_MESSAGES[problem])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    """Change the password while signed in."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password.")),
+            Length(max=MAX_PASSWORD_LENGTH),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ProfileForm(ProfileFields, FlaskForm):
+    """Edit one's profile."""
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state (sign out, confirm): only the CSRF token."""

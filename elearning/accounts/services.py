@@ -1,0 +1,277 @@
+"""Account use cases. They take a session and plain values, flush at most, and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from elearning.accounts.logic import new_token, normalise_email, token_digest
+from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
+from elearning.accounts.passwords import hash_password, verify_password
+from elearning.admin.services import record_audit
+from elearning.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a person tells us about themselves; the certificate name is printed as given."""
+
+    certificate_name: str
+    country: str | None = None
+    institution: str = ""
+    position: str = ""
+    preferred_language: str | None = None
+
+
+@dataclass(frozen=True)
+class SignUpOutcome:
+    """What sign-up did. The page shown is the same either way, so nobody learns who exists."""
+
+    user: User
+    token: str | None
+    is_new_account: bool
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """The account with this e-mail, compared case-insensitively."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def issue_token(
+    session: Session, user: User, purpose: TokenPurpose, max_age: int, now: datetime | None = None
+) -> str:
+    """Create a single-use token; returns the secret, of which only a digest is stored."""
+    now = now or utcnow()
+    token = new_token()
+    session.add(
+        AccountToken(
+            user=user,
+            purpose=purpose,
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(seconds=max_age),
+        )
+    )
+    session.flush()
+    return token
+
+
+def find_valid_token(
+    session: Session, token: str, purpose: TokenPurpose, now: datetime | None = None
+) -> AccountToken | None:
+    """The unused, unexpired token matching ``token``, without using it up."""
+    now = now or utcnow()
+    return session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == token_digest(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > now,
+        )
+    )
+
+
+def consume_token(
+    session: Session, token: str, purpose: TokenPurpose, now: datetime | None = None
+) -> User | None:
+    """Use a token up and return its user; None if unknown, used or expired.
+
+    A single conditional UPDATE marks it used, so two simultaneous requests with the same link
+    cannot both succeed.
+    """
+    now = now or utcnow()
+    user_id = session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.token_hash == token_digest(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(AccountToken.user_id)
+    ).scalar_one_or_none()
+    return session.get(User, user_id) if user_id is not None else None
+
+
+def _retire_tokens(session: Session, user: User, purpose: TokenPurpose, now: datetime) -> None:
+    session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str | None,
+    profile: Profile,
+    role: Role = Role.learner,
+    is_confirmed: bool = False,
+    now: datetime | None = None,
+) -> User:
+    """Add an account. Callers check first that the e-mail is free."""
+    now = now or utcnow()
+    user = User(
+        email=normalise_email(email),
+        password_hash=hash_password(password) if password is not None else None,
+        certificate_name=profile.certificate_name.strip(),
+        country=profile.country or None,
+        institution=profile.institution.strip(),
+        position=profile.position.strip(),
+        preferred_language=profile.preferred_language or None,
+        role=role,
+        created_at=now,
+        password_changed_at=now if password is not None else None,
+        email_confirmed_at=now if is_confirmed else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    profile: Profile,
+    confirm_max_age: int,
+    now: datetime | None = None,
+) -> SignUpOutcome:
+    """Register a learner who must confirm the e-mail address before signing in.
+
+    If the address already has an account nothing is written except, for an account never
+    activated, a fresh activation link; the caller mails the owner instead of telling the browser.
+    """
+    now = now or utcnow()
+    existing = find_user_by_email(session, email)
+    if existing is not None:
+        token = None
+        if existing.email_confirmed_at is None and existing.disabled_at is None:
+            token = issue_token(session, existing, TokenPurpose.confirm_email, confirm_max_age, now)
+        return SignUpOutcome(user=existing, token=token, is_new_account=False)
+    user = create_user(session, email=email, password=password, profile=profile, now=now)
+    token = issue_token(session, user, TokenPurpose.confirm_email, confirm_max_age, now)
+    return SignUpOutcome(user=user, token=token, is_new_account=True)
+
+
+def confirm_email(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """Activate the account a confirmation link belongs to; None if the link is not valid."""
+    now = now or utcnow()
+    user = consume_token(session, token, TokenPurpose.confirm_email, now)
+    if user is None or user.disabled_at is not None:
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+    _retire_tokens(session, user, TokenPurpose.confirm_email, now)
+    return user
+
+
+def authenticate(
+    session: Session, email: str, password: str, now: datetime | None = None
+) -> User | None:
+    """The user these credentials belong to, or None. Takes as long for unknown e-mails."""
+    user = find_user_by_email(session, email)
+    matches, needs_rehash = verify_password(user.password_hash if user else None, password)
+    if user is None or not matches:
+        return None
+    if needs_rehash:
+        user.password_hash = hash_password(password)
+    user.last_login_at = now or utcnow()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie of ``user``, on every host (sign-out everywhere)."""
+    user.session_version += 1
+
+
+def set_password(session: Session, user: User, new_password: str, now: datetime | None = None):
+    """Store a new password, end every session, and void outstanding reset links."""
+    now = now or utcnow()
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = now
+    end_sessions(user)
+    _retire_tokens(session, user, TokenPurpose.reset_password, now)
+
+
+def change_password(
+    session: Session,
+    user: User,
+    current_password: str,
+    new_password: str,
+    now: datetime | None = None,
+) -> bool:
+    """Change the password if ``current_password`` is right; False otherwise."""
+    matches, _ = verify_password(user.password_hash, current_password)
+    if not matches:
+        return False
+    set_password(session, user, new_password, now)
+    return True
+
+
+def start_password_reset(
+    session: Session, email: str, max_age: int, now: datetime | None = None
+) -> tuple[User, str] | None:
+    """A reset link for the account with this e-mail, or None if there is no usable account."""
+    user = find_user_by_email(session, email)
+    if user is None or user.disabled_at is not None:
+        return None
+    return user, issue_token(session, user, TokenPurpose.reset_password, max_age, now)
+
+
+def reset_password(
+    session: Session, token: str, new_password: str, now: datetime | None = None
+) -> User | None:
+    """Set a new password through a reset link; None if the link is unknown, used or expired."""
+    now = now or utcnow()
+    user = consume_token(session, token, TokenPurpose.reset_password, now)
+    if user is None or user.disabled_at is not None:
+        return None
+    set_password(session, user, new_password, now)
+    # Receiving the link proves the mailbox is theirs.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+    return user
+
+
+def update_profile(session: Session, user: User, profile: Profile) -> None:
+    """Save profile changes. Issued certificates are frozen records and do not change."""
+    user.certificate_name = profile.certificate_name.strip()
+    user.country = profile.country or None
+    user.institution = profile.institution.strip()
+    user.position = profile.position.strip()
+    user.preferred_language = profile.preferred_language or None
+    session.flush()
+
+
+def load_session_user(session: Session, session_id: str) -> User | None:
+    """The user behind a session id ``"<user id>:<session version>"``, if still current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def record_user_created(session: Session, *, actor: User | None, user: User, via: str) -> None:
+    """Audit the creation of an account with powers (CLI, demo, admin)."""
+    record_audit(
+        session,
+        actor=actor,
+        action="user.created",
+        subject=user,
+        details={"email": user.email, "role": user.role.value, "via": via},
+    )

@@ -1,0 +1,231 @@
+"""Account pages: sign up, activate, sign in and out, reset and change the password, profile."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from elearning.accounts import bp, services
+from elearning.accounts.access import safe_next
+from elearning.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
+from elearning.accounts.logic import normalise_email
+from elearning.accounts.models import TokenPurpose
+from elearning.extensions import db, limiter
+from elearning.mail import send_mail
+
+
+def _email_key() -> str:
+    """Rate-limit key for the account named in the form, so one address cannot be hammered."""
+    return "email:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _profile_from(form) -> services.Profile:
+    return services.Profile(
+        certificate_name=form.certificate_name.data,
+        country=form.country.data,
+        institution=form.institution.data or "",
+        position=form.position.data or "",
+        preferred_language=form.preferred_language.data,
+    )
+
+
+def _start_session(user) -> None:
+    session.clear()
+    session.permanent = True
+    login_user(user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, key_func=_email_key, methods=["POST"])
+def sign_up():
+    """Register; the same confirmation page follows whether or not the e-mail was known."""
+    if current_user.is_authenticated:
+        return redirect(url_for("site.dashboard"))
+    form = SignUpForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        outcome = services.sign_up(
+            db.session,
+            email=form.email.data,
+            password=form.password.data,
+            profile=_profile_from(form),
+            confirm_max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"],
+        )
+        db.session.commit()
+        user = outcome.user
+        if outcome.token:
+            send_mail(
+                user.email,
+                _("Activate your account"),
+                "activate",
+                user=user,
+                link=url_for("accounts.confirm_email", token=outcome.token, _external=True),
+            )
+        else:
+            send_mail(
+                user.email,
+                _("You already have an account"),
+                "already_registered",
+                user=user,
+                sign_in=url_for("accounts.sign_in", _external=True),
+                reset=url_for("accounts.forgot_password", _external=True),
+            )
+        return render_template("accounts/check_inbox.html", email=form.email.data, reason="signup")
+    return render_template("accounts/sign_up.html", form=form)
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Activate an account. GET only shows the button: mail scanners must not use the link up."""
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        user = services.confirm_email(db.session, token)
+        if user is not None:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your account is active. Welcome!"), "success")
+            return redirect(url_for("site.dashboard"))
+    elif request.method == "GET" and services.find_valid_token(
+        db.session, token, TokenPurpose.confirm_email
+    ):
+        return render_template("accounts/activate.html", form=form)
+    return render_template("accounts/link_invalid.html", purpose="activate"), 404
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, key_func=_email_key, methods=["POST"])
+def sign_in():
+    """Sign in; one message for every failure so nobody learns which e-mails have accounts."""
+    if current_user.is_authenticated:
+        return redirect(url_for("site.dashboard"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None and user.is_active:
+            db.session.commit()
+            _start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("site.dashboard"))
+        db.session.rollback()
+        if user is not None and user.email_confirmed_at is None and user.disabled_at is None:
+            # Only the owner of the password gets here, so saying why reveals nothing.
+            form.form_errors.append(
+                _(
+                    "Your account is not active yet. Follow the link in the e-mail we sent you, or "
+                    "sign up again with the same address to receive a new link."
+                )
+            )
+        else:
+            form.form_errors.append(_("The e-mail address or the password is not right."))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/signout", methods=["POST"])
+def sign_out():
+    """Sign out everywhere: every copy of this session stops working."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("site.index"))
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, key_func=_email_key, methods=["POST"])
+def forgot_password():
+    """Send a reset link if the account exists; the page says the same thing either way."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+        started = services.start_password_reset(db.session, form.email.data, max_age)
+        db.session.commit()
+        if started:
+            user, token = started
+            send_mail(
+                user.email,
+                _("Reset your password"),
+                "reset_password",
+                user=user,
+                link=url_for("accounts.reset_password", token=token, _external=True),
+                minutes=max_age // 60,
+            )
+        return render_template("accounts/check_inbox.html", email=form.email.data, reason="reset")
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a single-use, expiring link."""
+    if not services.find_valid_token(db.session, token, TokenPurpose.reset_password):
+        return render_template("accounts/link_invalid.html", purpose="reset"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(db.session, token, form.password.data)
+        if user is None:
+            return render_template("accounts/link_invalid.html", purpose="reset"), 404
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your password is changed. Sign in with the new password."), "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.change_password(
+            db.session, current_user, form.current_password.data, form.password.data
+        ):
+            db.session.commit()
+            # This browser stays signed in, under the new session version.
+            _start_session(current_user._get_current_object())
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+        form.current_password.errors.append(_("This is not your current password."))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit the profile, including the name printed on future certificates."""
+    form = ProfileForm(obj=current_user)
+    form.fill_choices()
+    if request.method == "GET":
+        form.country.data = current_user.country or ""
+        form.preferred_language.data = current_user.preferred_language or ""
+    if form.validate_on_submit():
+        services.update_profile(db.session, current_user, _profile_from(form))
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)

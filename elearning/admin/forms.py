@@ -1,0 +1,27 @@
+"""Admin forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from elearning.accounts.models import Role
+
+ROLE_LABELS = {
+    Role.learner: _l("Learner"),
+    Role.trainer: _l("Trainer"),
+    Role.admin: _l("Admin"),
+}
+
+
+class RoleForm(FlaskForm):
+    """Change a user's role."""
+
+    role = SelectField(
+        _l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role], validate_choice=True
+    )
+
+
+class AccountStatusForm(FlaskForm):
+    """Disable or re-enable an account (the button carries the CSRF token only)."""

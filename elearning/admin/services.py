@@ -1,0 +1,151 @@
+"""Admin use cases: roles, account status, and writing to the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from elearning.accounts.models import Role, User
+from elearning.admin.models import AuditEvent
+from elearning.sqltypes import utcnow
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    subject: Any,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append an event; ``subject`` is any model with an ``id`` and a ``__tablename__``."""
+    event = AuditEvent(
+        at=at or utcnow(),
+        actor_id=actor.id if actor else None,
+        action=action,
+        subject_type=subject.__tablename__,
+        subject_id=subject.id,
+        details=details or {},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+class LastAdminError(ValueError):
+    """Refused: the change would leave the platform without an active admin."""
+
+
+def _is_last_active_admin(session: Session, user: User) -> bool:
+    if user.role != Role.admin or user.disabled_at is not None:
+        return False
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.admin, User.disabled_at.is_(None), User.id != user.id)
+    )
+    return others == 0
+
+
+def change_role(session: Session, *, actor: User | None, user: User, role: Role) -> bool:
+    """Give ``user`` a new role; returns False when it already had it. Audited."""
+    if user.role == role:
+        return False
+    if role != Role.admin and _is_last_active_admin(session, user):
+        raise LastAdminError
+    old = user.role
+    user.role = role
+    # A demoted user's open sessions must not keep powers they no longer have.
+    user.session_version += 1
+    record_audit(
+        session,
+        actor=actor,
+        action="user.role_changed",
+        subject=user,
+        details={"from": old.value, "to": role.value, "email": user.email},
+    )
+    return True
+
+
+def set_disabled(session: Session, *, actor: User, user: User, disabled: bool) -> bool:
+    """Disable or re-enable an account; disabling ends its sessions. Audited."""
+    if (user.disabled_at is not None) == disabled:
+        return False
+    if disabled and _is_last_active_admin(session, user):
+        raise LastAdminError
+    user.disabled_at = utcnow() if disabled else None
+    user.session_version += 1
+    record_audit(
+        session,
+        actor=actor,
+        action="user.disabled" if disabled else "user.enabled",
+        subject=user,
+        details={"email": user.email},
+    )
+    return True
+
+
+def search_users(
+    session: Session,
+    *,
+    query: str = "",
+    role: Role | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[Sequence[User], int]:
+    """One page of users matching a name/e-mail/institution fragment, and the total count."""
+    where = []
+    if query:
+        pattern = f"%{query.strip().lower()}%"
+        where.append(
+            or_(
+                func.lower(User.email).like(pattern),
+                func.lower(User.certificate_name).like(pattern),
+                func.lower(User.institution).like(pattern),
+            )
+        )
+    if role is not None:
+        where.append(User.role == role)
+    total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+    users = session.scalars(
+        select(User)
+        .where(*where)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return users, total
+
+
+def role_counts(session: Session) -> dict[Role, int]:
+    """How many active accounts hold each role."""
+    rows = session.execute(
+        select(User.role, func.count()).where(User.disabled_at.is_(None)).group_by(User.role)
+    ).all()
+    counts = {role: 0 for role in Role}
+    counts.update({role: n for role, n in rows})
+    return counts
+
+
+def recent_audit_events(
+    session: Session, *, page: int = 1, per_page: int = 50, action: str | None = None
+) -> tuple[Sequence[AuditEvent], int]:
+    """One page of the audit log, newest first, with the actor loaded, and the total count."""
+    from sqlalchemy.orm import joinedload
+
+    where = [AuditEvent.action == action] if action else []
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    events = session.scalars(
+        select(AuditEvent)
+        .where(*where)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return events, total

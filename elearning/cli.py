@@ -1,0 +1,278 @@
+"""The ``elearning`` command: serve, db, users, demo."""
+
+from __future__ import annotations
+
+import multiprocessing
+import secrets
+import string
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask_migrate.cli import db as migrate_db_group
+
+from elearning.config import ConfigError, ensure_secret_key_file
+
+
+def _create_app_for_cli() -> Flask:
+    from elearning import create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if app.config["IS_EMBEDDED_DATABASE"]:
+        # The SQLite file lives in instance/; commands such as `db upgrade` need the folder.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return app
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app_for_cli,
+    add_default_commands=False,
+    add_version_option=False,
+)
+def main() -> None:
+    """Judicial Ethics e-Learning: run and manage the platform."""
+
+
+# Flask's own --app/--env-file/--debug options would only confuse: the app is always ours.
+main.params = [p for p in main.params if p.name not in {"app", "env_file", "debug"}]
+main.add_command(shell_command)
+main.add_command(routes_command)
+main.add_command(migrate_db_group, "db")
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def schema_status(app: Flask) -> tuple[set[str], set[str]]:
+    """(revisions the database is at, revisions the code expects)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from elearning.extensions import db, migrate
+
+    config = migrate.get_config()
+    expected = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, expected
+
+
+def upgrade_schema() -> None:
+    """Bring the database to the newest revision (Alembic)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def _generated_password() -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def seed_demo() -> None:
+    """Create the demo accounts and print how to sign in."""
+    from elearning.demo import seed_demo_accounts
+    from elearning.extensions import db
+
+    password = current_app.config["DEMO_PASSWORD"] or _generated_password()
+    accounts = seed_demo_accounts(db.session, password)
+    db.session.commit()
+    click.echo("Demo accounts (all with the same password):")
+    for account in accounts:
+        click.echo(f"  {account.role.value:<8} {account.email}")
+    click.echo(f"  password {password}")
+
+
+@main.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create (again) the demo learner, trainer and admin and print their sign-in details."""
+    _require_current_schema(current_app)
+    seed_demo()
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+def _require_current_schema(app: Flask) -> None:
+    current, expected = schema_status(app)
+    if current != expected:
+        raise click.ClickException(
+            "The database schema is not up to date "
+            f"(database at {', '.join(sorted(current)) or 'nothing'}, code expects "
+            f"{', '.join(sorted(expected))}). Run `elearning db upgrade` first."
+        )
+
+
+def _default_workers() -> int:
+    return max(2, multiprocessing.cpu_count())
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: one per core, at least 2).",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker.",
+)
+@click.option("--demo", is_flag=True, help="Create the demo accounts first and print them.")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int | None, threads: int, demo: bool) -> None:
+    """Serve the platform with gunicorn."""
+    app = current_app._get_current_object()
+    if app.config["IS_EMBEDDED_DATABASE"]:
+        # The embedded default looks after itself: create or upgrade the SQLite file.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        upgrade_schema()
+    else:
+        _require_current_schema(app)
+    if not app.config["IS_PRODUCTION"]:
+        ensure_secret_key_file(Path(app.instance_path))
+    if demo:
+        seed_demo()
+    run_gunicorn(
+        "elearning:create_app()",
+        host=host,
+        port=port,
+        workers=workers or _default_workers(),
+        threads=threads,
+    )
+
+
+def run_gunicorn(app_uri: str, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn in this process on ``app_uri`` (module:callable)."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    click.echo(f"Serving on http://{host}:{port}/ with {workers} workers; Ctrl+C stops.")
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "20",
+        app_uri,
+    ]
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage accounts."""
+
+
+def _role_choice():
+    from elearning.accounts.models import Role
+
+    return click.Choice([r.value for r in Role])
+
+
+@users_group.command("create")
+@click.option("--email", required=True, help="E-mail address (the sign-in name).")
+@click.option(
+    "--name", "certificate_name", required=True, help="Name as it must appear on certificates."
+)
+@click.option("--role", default="learner", show_default=True, type=_role_choice())
+@click.option("--country", default=None, help="Two-letter country code, e.g. KE.")
+@click.option("--institution", default="", help="Court or institution.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given.",
+)
+@with_appcontext
+def users_create(email, certificate_name, role, country, institution, password) -> None:
+    """Create an active account, e.g. the first admin."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from elearning.accounts.forms import PASSWORD_MESSAGES
+    from elearning.accounts.logic import password_problem
+    from elearning.accounts.models import Role
+    from elearning.accounts.services import (
+        Profile,
+        create_user,
+        find_user_by_email,
+        record_user_created,
+    )
+    from elearning.extensions import db
+
+    _require_current_schema(current_app)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from None
+    problem = password_problem(password, email=email, name=certificate_name)
+    if problem:
+        raise click.BadParameter(str(PASSWORD_MESSAGES[problem]), param_hint="--password")
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise click.BadParameter("use a two-letter code such as KE or FR", param_hint="--country")
+    if find_user_by_email(db.session, email):
+        raise click.ClickException(f"An account with the e-mail {email} already exists.")
+    user = create_user(
+        db.session,
+        email=email,
+        password=password,
+        role=Role(role),
+        is_confirmed=True,
+        profile=Profile(
+            certificate_name=certificate_name,
+            country=country.upper() if country else None,
+            institution=institution,
+        ),
+    )
+    record_user_created(db.session, actor=None, user=user, via="cli")
+    db.session.commit()
+    click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=_role_choice())
+@with_appcontext
+def users_set_role(email: str, role: str) -> None:
+    """Give an existing account another role."""
+    from elearning.accounts.models import Role
+    from elearning.accounts.services import find_user_by_email
+    from elearning.admin.services import LastAdminError, change_role
+    from elearning.extensions import db
+
+    _require_current_schema(current_app)
+    user = find_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail {email}.")
+    try:
+        changed = change_role(db.session, actor=None, user=user, role=Role(role))
+    except LastAdminError:
+        raise click.ClickException("That would leave the platform without an admin.") from None
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}." if changed else f"{user.email} was already {role}.")

@@ -1,0 +1,40 @@
+"""What every template can use: fingerprinted asset URLs, text direction, language names."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_babel import get_locale
+
+from elearning.accounts.forms import LANGUAGE_NAMES, ConfirmForm
+
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+
+@cache
+def _fingerprint(static_folder: str, filename: str) -> str:
+    path = Path(static_folder) / filename
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a static file with a content hash, so it can be cached for a year."""
+    return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+
+
+def init_app(app: Flask) -> None:
+    """Register the template globals."""
+
+    @app.context_processor
+    def layout_context():
+        language = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
+        return {
+            "asset_url": asset_url,
+            "page_language": language,
+            "page_direction": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
+            "language_names": LANGUAGE_NAMES,
+            "sign_out_form": ConfirmForm(),
+        }
