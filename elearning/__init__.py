@@ -26,13 +26,15 @@ def _app_version() -> str:
 
 def select_locale() -> str:
     """The user's preference, else the browser's best match, else the default language."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
-    user = current_user if current_user else None
-    if user is not None and user.is_authenticated and user.preferred_language in languages:
-        return user.preferred_language
-    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LANGUAGE"]
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    if not has_request_context():  # command line, e-mails sent outside a request
+        return default
+    if current_user.is_authenticated and current_user.preferred_language in languages:
+        return current_user.preferred_language
+    return request.accept_languages.best_match(languages) or default
 
 
 def _init_login(app: Flask) -> None:

@@ -36,5 +36,6 @@ def init_app(app: Flask) -> None:
             "page_language": language,
             "page_direction": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
             "language_names": LANGUAGE_NAMES,
-            "sign_out_form": ConfirmForm(),
+            # formdata=None: the layout must not read the request body (it may be the error).
+            "sign_out_form": ConfirmForm(formdata=None),
         }

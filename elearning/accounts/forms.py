@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from elearning.accounts.logic import MAX_PASSWORD_LENGTH, PasswordProblem, password_problem
@@ -47,7 +48,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """Countries and territories by their two-letter code, named in the page's language."""
     locale = get_locale() or Locale("en")
     names = {
@@ -55,13 +56,14 @@ def country_choices() -> list[tuple[str, str]]:
         for code, name in locale.territories.items()
         if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
     }
-    return [("", _l("— Choose —"))] + sorted(names.items(), key=lambda item: item[1])
+    ordered = sorted(names.items(), key=lambda item: item[1])
+    return [SelectChoice("", _l("— Choose —"))] + [SelectChoice(c, n) for c, n in ordered]
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[SelectChoice]:
     """The platform's languages, each named in itself."""
-    return [("", _l("Browser's choice"))] + [
-        (code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]
+    return [SelectChoice("", _l("Browser's choice"))] + [
+        SelectChoice(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from elearning.accounts.models import Role
 
@@ -19,7 +20,7 @@ class RoleForm(FlaskForm):
     """Change a user's role."""
 
     role = SelectField(
-        _l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role], validate_choice=True
+        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role], validate_choice=True
     )
 
 

@@ -1,0 +1,120 @@
+"""Site-wide behaviour: health check, headers, caching, protected pages, error pages."""
+
+import json
+
+import pytest
+
+from elearning import create_app
+
+# Pages anyone may open. Every other GET route must send an anonymous visitor to sign in.
+PUBLIC_ENDPOINTS = {
+    "site.index", "site.healthz", "static",
+    "accounts.sign_up", "accounts.sign_in", "accounts.forgot_password",
+    "accounts.reset_password", "accounts.confirm_email", "accounts.sign_out",
+}
+
+
+def _example_url(rule) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
+    return url
+
+
+def _protected_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
+
+
+def test_every_protected_url_refuses_anonymous_visitors(app, client):
+    rules = _protected_rules(app)
+    assert len(rules) >= 6
+    for rule in rules:
+        url = _example_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            if method == "GET":
+                assert response.status_code == 302, url
+                assert response.headers["Location"].startswith("/signin?next="), url
+            else:
+                # Anonymous POSTs are stopped before any work: no CSRF token, no session.
+                assert response.status_code in {302, 400}, (method, url)
+
+
+def test_learners_cannot_open_admin_pages(client, auth, create_user):
+    auth.login(create_user().email)
+    for url in ("/admin/users", "/admin/users/1", "/admin/audit"):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "Your account does not give access to this page." in response.text
+
+
+def test_health_check_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["database"] == "ok"
+
+
+def test_health_check_answers_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app({
+        "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/none.db",
+    })
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = json.loads(response.text)
+    assert body["status"] == "error" and body["database"] == "unavailable"
+
+
+def test_pages_show_a_friendly_error_when_the_database_is_down(tmp_path):
+    app = create_app({
+        "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/none.db",
+    })
+    response = app.test_client().post("/signin", data={"email": "a@example.org",
+                                                       "password": "whatever123"})
+    assert response.status_code == 503
+    assert "Nothing you saved is lost" in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/signin", "/no-such-page"])
+def test_security_headers_on_every_page(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in headers  # development serves plain HTTP
+
+
+def test_production_adds_hsts_and_secure_cookies(make_app):
+    app = make_app(ENV="production")
+    client = app.test_client()
+    response = client.get("/signin", base_url="https://elearning.example.org")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
+    page = client.get("/").text
+    css = page.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert "?v=" in css
+    response = client.get(css)
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    response.close()
+
+
+def test_not_found_page_is_friendly(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "There is nothing at this address." in response.text
+
+
+def test_pages_work_without_javascript(client):
+    for path in ("/", "/signin", "/signup", "/password/forgot"):
+        assert "<script" not in client.get(path).text

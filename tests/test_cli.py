@@ -1,0 +1,78 @@
+"""The elearning command as an operator uses it."""
+
+from sqlalchemy import func, select
+
+from elearning.accounts.models import Role, User
+from elearning.admin.models import AuditEvent
+from elearning.extensions import db
+
+
+def test_users_create_makes_an_active_admin(app, runner, auth):
+    result = runner("users", "create", "--email", "First.Admin@Court.example", "--name",
+                    "Registrar General", "--role", "admin", "--country", "ke",
+                    input="a long admin passphrase\na long admin passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert "Created admin first.admin@court.example" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.role, user.country, user.is_active) == (Role.admin, "KE", True)
+        assert db.session.scalar(select(AuditEvent.action)) == "user.created"
+    response = auth.login("first.admin@court.example", "a long admin passphrase")
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_users_create_refuses_bad_input_and_writes_nothing(app, runner, create_user):
+    create_user(email="taken@example.org")
+    cases = [
+        (["--email", "not-an-email"], "a long admin passphrase", "--email"),
+        (["--email", "new@example.org"], "password", "commonly used"),
+        (["--email", "TAKEN@example.org"], "a long admin passphrase", "already exists"),
+        (["--email", "new@example.org", "--country", "Kenya"], "a long admin passphrase",
+         "two-letter"),
+    ]
+    for args, password, message in cases:
+        result = runner("users", "create", "--name", "Someone", *args, "--password", password)
+        assert result.exit_code != 0
+        assert message in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_demo_is_idempotent_and_prints_a_working_password(make_app, auth):
+    app = make_app(DEMO_PASSWORD="demo passphrase for judges")
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from elearning.cli import main
+
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["demo"], obj=ScriptInfo(create_app=lambda: app))
+        assert result.exit_code == 0, result.output
+    assert "admin@demo.example.org" in result.output
+    assert "password demo passphrase for judges" in result.output
+    with app.app_context():
+        roles = db.session.scalars(select(User.role).order_by(User.id)).all()
+    assert roles == [Role.learner, Role.trainer, Role.admin]
+    client = app.test_client()
+    page = client.get("/signin").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/signin", data={"email": "trainer@demo.example.org",
+                                             "password": "demo passphrase for judges",
+                                             "csrf_token": token})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_demo_generates_a_password_when_none_is_configured(runner):
+    result = runner("demo")
+    assert result.exit_code == 0, result.output
+    password = result.output.split("password ")[-1].strip()
+    assert len(password) >= 16
+
+
+def test_users_set_role(app, runner, create_user):
+    judge = create_user(email="judge@example.org")
+    result = runner("users", "set-role", "judge@example.org", "trainer")
+    assert result.exit_code == 0 and "is now trainer" in result.output
+    with app.app_context():
+        assert db.session.get(User, judge.id).role is Role.trainer
+    assert runner("users", "set-role", "ghost@example.org", "admin").exit_code != 0
