@@ -20,7 +20,9 @@ class RoleForm(FlaskForm):
     """Change a user's role."""
 
     role = SelectField(
-        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role], validate_choice=True
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
+        validate_choice=True,
     )
 
 
