@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from elearning import errors, headers
-from elearning.config import ROOT, load_settings
+from elearning.config import ROOT, instance_path_from_environment, load_settings
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -73,7 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(
             Path(config["INSTANCE_PATH"])
             if config and "INSTANCE_PATH" in config
-            else ROOT / "instance"
+            else instance_path_from_environment()
         ),
         template_folder=str(ROOT / "templates"),
         static_folder="static",

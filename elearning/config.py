@@ -176,10 +176,11 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         MAIL_DIR=str(instance_path / "mail"),
         CONTENT_DIR=str(ROOT),
         LANGUAGES=LANGUAGES,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="elearning_session",
+        # The cookie is re-sent only when the session changes, not on every response.
+        SESSION_REFRESH_EACH_REQUEST=False,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
@@ -254,6 +255,10 @@ def load_settings(
         values.setdefault("PREFERRED_URL_SCHEME", "https")
     values["IS_PRODUCTION"] = is_production
     values["IS_SQLITE"] = values["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    if not values["IS_SQLITE"]:
+        # A networked database may restart under us: test each pooled connection before use
+        # so the platform recovers by itself. A SQLite file has no connection to lose.
+        values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     # The embedded default manages its own schema; a chosen database is upgraded by the operator.
     values["IS_EMBEDDED_DATABASE"] = (
         values["SQLALCHEMY_DATABASE_URI"] == _defaults(instance_path)["SQLALCHEMY_DATABASE_URI"]
@@ -272,6 +277,12 @@ def ensure_secret_key_file(instance_path: Path) -> None:
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_hex(32) + "\n")
+
+
+def instance_path_from_environment() -> Path:
+    """The instance folder (local database, secret key, mail): ELEARNING_INSTANCE_PATH or
+    ``instance/`` in the checkout. Read before the other settings, which may live in it."""
+    return Path(os.environ.get("ELEARNING_INSTANCE_PATH") or ROOT / "instance").resolve()
 
 
 def database_url_for_tests() -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
 from elearning.accounts.forms import LANGUAGE_NAMES, ConfirmForm
 
@@ -25,6 +26,13 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
 
 
+def _sign_out_form() -> ConfirmForm:
+    # Built only when a signed-in page shows the button, so anonymous visitors get no session
+    # cookie; formdata=None because the layout must not read the request body (it may be the
+    # cause of the error being shown).
+    return ConfirmForm(formdata=None)
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals."""
 
@@ -32,10 +40,11 @@ def init_app(app: Flask) -> None:
     def layout_context():
         language = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
         return {
+            # The real user object, not Flask-Login's proxy: a page reads it dozens of times.
+            "current_user": current_user._get_current_object(),
             "asset_url": asset_url,
             "page_language": language,
             "page_direction": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
             "language_names": LANGUAGE_NAMES,
-            # formdata=None: the layout must not read the request body (it may be the error).
-            "sign_out_form": ConfirmForm(formdata=None),
+            "sign_out_form": _sign_out_form,
         }

@@ -59,3 +59,10 @@ def test_development_reads_the_generated_secret_key_file(tmp_path):
 def test_bad_settings_are_reported_by_name(tmp_path, name, value):
     with pytest.raises(ConfigError):
         load_settings(tmp_path, environ={name: value})
+
+
+def test_instance_folder_can_be_moved_by_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("ELEARNING_INSTANCE_PATH", str(tmp_path / "elsewhere"))
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.instance_path == str(tmp_path / "elsewhere")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/elsewhere/elearning.db"

@@ -20,7 +20,7 @@ from elearning.accounts.forms import (
 from elearning.accounts.logic import normalise_email
 from elearning.accounts.models import TokenPurpose
 from elearning.extensions import db, limiter
-from elearning.mail import send_mail
+from elearning.mail import MailError, send_mail
 
 
 def _email_key() -> str:
@@ -44,6 +44,16 @@ def _profile_from(form) -> services.Profile:
         position=form.position.data or "",
         preferred_language=form.preferred_language.data,
     )
+
+
+def _send(to: str, subject: str, template: str, **context) -> bool:
+    """Send a message; on a mail-server failure log it and return False instead of failing."""
+    try:
+        send_mail(to, subject, template, **context)
+    except MailError as exc:
+        current_app.logger.error("could not send %r e-mail: %s", template, exc)
+        return False
+    return True
 
 
 def _start_session(user) -> None:
@@ -72,7 +82,7 @@ def sign_up():
         db.session.commit()
         user = outcome.user
         if outcome.token:
-            send_mail(
+            sent = _send(
                 user.email,
                 _("Activate your account"),
                 "activate",
@@ -80,7 +90,7 @@ def sign_up():
                 link=url_for("accounts.confirm_email", token=outcome.token, _external=True),
             )
         else:
-            send_mail(
+            sent = _send(
                 user.email,
                 _("You already have an account"),
                 "already_registered",
@@ -88,6 +98,9 @@ def sign_up():
                 sign_in=url_for("accounts.sign_in", _external=True),
                 reset=url_for("accounts.forgot_password", _external=True),
             )
+        if not sent:
+            # Either branch mails someone, so saying so reveals nothing about the address.
+            return render_template("accounts/mail_failed.html"), 503
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="signup")
     return render_template("accounts/sign_up.html", form=form)
 
@@ -164,8 +177,9 @@ def forgot_password():
         started = services.start_password_reset(db.session, form.email.data, max_age)
         db.session.commit()
         if started:
+            # A failure is logged, not shown: showing it would tell who has an account.
             user, token = started
-            send_mail(
+            _send(
                 user.email,
                 _("Reset your password"),
                 "reset_password",

@@ -313,3 +313,41 @@ def test_password_reset_requests_are_rate_limited(make_app):
         statuses.append(client.post("/password/forgot", data={
             "email": "target@example.org", "csrf_token": token}).status_code)
     assert statuses == [200, 200, 429]
+
+
+def test_mail_server_outage_gives_a_clear_page_not_an_error(make_app):
+    app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1,
+                   SMTP_STARTTLS=False)
+    client = app.test_client()
+    page = client.get("/signup").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/signup", data={**SIGN_UP, "csrf_token": token})
+    assert response.status_code == 503
+    assert "We could not send the e-mail" in response.text
+
+
+def test_rate_limits_can_live_in_redis(make_app):
+    """Several processes or hosts share one count when the storage is Redis."""
+    import uuid
+
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                "RATELIMIT_KEY_PREFIX": prefix,
+                "LOGIN_RATE_LIMIT": "2 per minute"}
+    first_host, second_host = make_app(**settings), make_app(**settings)
+    statuses = []
+    for app in (first_host, second_host, second_host):
+        client = app.test_client()
+        page = client.get("/signin").text
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        statuses.append(client.post("/signin", data={
+            "email": "target@example.org", "password": "a guess", "csrf_token": token,
+        }).status_code)
+    assert statuses == [200, 200, 429]
+    store = redis.Redis(host="127.0.0.1", port=6379)
+    counters = store.keys(f"*{prefix}*")
+    assert counters, "the counts were not kept in Redis"
+    store.delete(*counters)
+    store.close()
