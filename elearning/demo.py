@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import Role
-from elearning.accounts.services import Profile, create_user, find_user_by_email, set_password
+from elearning.accounts.services import (
+    Profile,
+    create_user,
+    find_user_by_email,
+    record_user_created,
+    set_password,
+)
 from elearning.admin.services import change_role
 
 DEMO_ACCOUNTS = (
@@ -53,6 +59,7 @@ def seed_demo_accounts(session: Session, password: str) -> list[DemoAccount]:
                 role=role,
                 is_confirmed=True,
             )
+            record_user_created(session, actor=None, user=user, via="demo")
         else:
             set_password(session, user, password)
             user.disabled_at = None

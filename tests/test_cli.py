@@ -52,7 +52,9 @@ def test_demo_is_idempotent_and_prints_a_working_password(make_app, auth):
     assert "password demo passphrase for judges" in result.output
     with app.app_context():
         roles = db.session.scalars(select(User.role).order_by(User.id)).all()
+        created = db.session.scalars(select(AuditEvent.details)).all()
     assert roles == [Role.learner, Role.trainer, Role.admin]
+    assert [e["via"] for e in created] == ["demo"] * 3  # the second run created nobody
     client = app.test_client()
     page = client.get("/signin").text
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
