@@ -144,17 +144,18 @@ def create_user(app: Flask) -> Callable[..., User]:
     return make
 
 
+def csrf_token_of(client: FlaskClient, path: str) -> str:
+    """Fetch ``path`` with ``client`` and return its form's CSRF token, as a browser sends it."""
+    response = client.get(path)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
 @pytest.fixture
 def csrf(client: FlaskClient) -> Callable[[str], str]:
-    """Fetch a page and return the CSRF token of its form, as a browser would send it."""
-
-    def token(path: str) -> str:
-        response = client.get(path)
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-    return token
+    """``csrf(path)``: the CSRF token of the form on ``path``, for the shared client."""
+    return lambda path: csrf_token_of(client, path)
 
 
 def same_page(a: str, b: str) -> bool:

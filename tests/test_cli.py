@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
 from elearning.extensions import db
+from tests.conftest import csrf_token_of
 
 
 def test_users_create_makes_an_active_admin(app, runner, auth):
@@ -56,8 +57,7 @@ def test_demo_is_idempotent_and_prints_a_working_password(make_app, auth):
     assert roles == [Role.learner, Role.trainer, Role.admin]
     assert [e["via"] for e in created] == ["demo"] * 3  # the second run created nobody
     client = app.test_client()
-    page = client.get("/signin").text
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_token_of(client, "/signin")
     response = client.post("/signin", data={"email": "trainer@demo.example.org",
                                              "password": "demo passphrase for judges",
                                              "csrf_token": token})

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from elearning.accounts.models import AccountToken, User
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
-from tests.conftest import same_page
+from tests.conftest import csrf_token_of, same_page
 
 SIGN_UP = {
     "email": "amina.yusuf@example.org",
@@ -294,8 +294,7 @@ def test_sign_in_is_rate_limited_per_email(make_app, create_user):
     client = app.test_client()
     responses = []
     for attempt in range(5):
-        page = client.get("/signin").text
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        token = csrf_token_of(client, "/signin")
         responses.append(client.post("/signin", data={
             "email": "target@example.org", "password": f"guess {attempt}",
             "csrf_token": token}))
@@ -308,8 +307,7 @@ def test_password_reset_requests_are_rate_limited(make_app):
     client = app.test_client()
     statuses = []
     for _ in range(3):
-        page = client.get("/password/forgot").text
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        token = csrf_token_of(client, "/password/forgot")
         statuses.append(client.post("/password/forgot", data={
             "email": "target@example.org", "csrf_token": token}).status_code)
     assert statuses == [200, 200, 429]
@@ -319,8 +317,7 @@ def test_mail_server_outage_gives_a_clear_page_not_an_error(make_app):
     app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1,
                    SMTP_STARTTLS=False)
     client = app.test_client()
-    page = client.get("/signup").text
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_token_of(client, "/signup")
     response = client.post("/signup", data={**SIGN_UP, "csrf_token": token})
     assert response.status_code == 503
     assert "We could not send the e-mail" in response.text
@@ -340,8 +337,7 @@ def test_rate_limits_can_live_in_redis(make_app):
     statuses = []
     for app in (first_host, second_host, second_host):
         client = app.test_client()
-        page = client.get("/signin").text
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        token = csrf_token_of(client, "/signin")
         statuses.append(client.post("/signin", data={
             "email": "target@example.org", "password": "a guess", "csrf_token": token,
         }).status_code)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
 from elearning.extensions import db
+from tests.conftest import csrf_token_of
 
 
 def test_admin_promotes_a_learner_to_trainer_and_it_is_audited(app, client, auth, csrf,
@@ -32,8 +33,7 @@ def test_role_change_ends_the_sessions_of_the_changed_user(app, client, auth, cs
     admin = create_user(role=Role.admin)
     trainer = create_user(role=Role.trainer)
     trainer_client = app.test_client()
-    trainer_page = trainer_client.get("/signin").text
-    token = trainer_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_token_of(trainer_client, "/signin")
     trainer_client.post("/signin", data={"email": trainer.email, "csrf_token": token,
                                          "password": "correct horse battery staple"})
     assert trainer_client.get("/dashboard").status_code == 200
@@ -62,8 +62,7 @@ def test_disabling_an_account_signs_it_out(app, client, auth, csrf, create_user)
     admin = create_user(role=Role.admin)
     judge = create_user()
     judge_client = app.test_client()
-    page = judge_client.get("/signin").text
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_token_of(judge_client, "/signin")
     judge_client.post("/signin", data={"email": judge.email, "csrf_token": token,
                                        "password": "correct horse battery staple"})
     auth.login(admin.email)
