@@ -1,0 +1,1 @@
+"""Benchmarks: the harness (``bench/run.py``) and the bare Flask baseline (``bench/hello.py``)."""

@@ -1,0 +1,142 @@
+"""The throw-away database the servers use, its seeding, and the servers' environment.
+
+SQLite in the run's temporary folder by default; with a PostgreSQL URL, a fresh ``bench``
+schema in that database (the ``public`` schema is never touched), dropped again afterwards.
+The schema and the benchmark account are made with the ``elearning`` command, as an operator
+would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import urllib.parse
+from collections.abc import Mapping
+from pathlib import Path
+
+from bench.harness import ROOT, BenchError, log, tool_path
+
+BENCH_EMAIL = "bench@example.org"
+BENCH_NAME = "Bench Judge"
+BENCH_PASSWORD = "bench-judge-password-2026"  # noqa: S105 (a throw-away benchmark account)
+PG_SCHEMA = "bench"
+
+
+# --- URLs -------------------------------------------------------------------------------------
+
+
+def is_postgres(url: str) -> bool:
+    """Whether ``url`` names a PostgreSQL database."""
+    return url.startswith(("postgres://", "postgresql://", "postgresql+"))
+
+
+def libpq_url(url: str) -> str:
+    """The SQLAlchemy URL as libpq wants it (no ``+driver``)."""
+    return re.sub(r"^postgres(?:ql)?(?:\+\w+)?://", "postgresql://", url)
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """``url`` with ``options=-csearch_path=<schema>``, so every connection works in it."""
+    parts = urllib.parse.urlsplit(url)
+    option = urllib.parse.urlencode({"options": f"-csearch_path={schema}"})
+    query = f"{parts.query}&{option}" if parts.query else option
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
+# --- preparing the database -------------------------------------------------------------------
+
+
+def reset_pg_schema(url: str, *, recreate: bool = True) -> None:
+    """Drop the benchmark schema and, unless told not to, create it empty."""
+    import psycopg
+    from psycopg import sql
+
+    statements = [sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(PG_SCHEMA))]
+    if recreate:
+        statements.append(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(PG_SCHEMA)))
+    try:
+        with psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    except psycopg.Error as exc:
+        raise BenchError(f"could not prepare schema {PG_SCHEMA!r}: {exc}") from exc
+
+
+def prepare_database(url: str | None, tmp: Path) -> tuple[str, str]:
+    """The database URL the servers use and the backend's name; resets the PostgreSQL schema.
+
+    ``url`` is the one given on the command line (None: SQLite in ``tmp``).
+    """
+    if url is None:
+        return f"sqlite:///{tmp / 'bench.db'}", "sqlite"
+    if is_postgres(url):
+        reset_pg_schema(url)
+        return with_search_path(url, PG_SCHEMA), "postgresql"
+    if url.startswith("sqlite"):
+        return url, "sqlite"
+    raise BenchError(f"unsupported database URL (use sqlite:// or postgresql://): {url}")
+
+
+def app_environment(database_url: str, tmp: Path) -> dict[str, str]:
+    """The environment for the CLI and the servers: ours, without the caller's app settings.
+
+    The instance folder is ``tmp`` too, so a developer's own ``instance/config.py`` and secret
+    key never reach the benchmark's workers.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ELEARNING_") and k != "DATABASE_URL"
+    }
+    env.update(
+        ELEARNING_ENV="development",
+        ELEARNING_INSTANCE_PATH=str(tmp),
+        ELEARNING_SECRET_KEY=secrets.token_hex(32),
+        DATABASE_URL=database_url,
+        ELEARNING_LOGIN_RATE_LIMIT="100000 per minute",
+        ELEARNING_MAIL_BACKEND="file",
+        ELEARNING_MAIL_DIR=str(tmp / "mail"),
+    )
+    return env
+
+
+# --- seeding ----------------------------------------------------------------------------------
+
+
+def run_cli(args: list[str], env: Mapping[str, str], shown: str) -> None:
+    """Run an ``elearning`` command; ``shown`` is what to call it in an error."""
+    proc = subprocess.run(
+        [tool_path("elearning"), *args],
+        env=dict(env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if proc.returncode != 0:
+        raise BenchError(f"`elearning {shown}` failed ({proc.returncode}):\n{proc.stderr}")
+
+
+def seed(env: Mapping[str, str]) -> None:
+    """Create the schema and the confirmed benchmark account."""
+    log("creating the schema (elearning db upgrade)")
+    run_cli(["db", "upgrade"], env, "db upgrade")
+    log(f"creating the account {BENCH_EMAIL}")
+    run_cli(
+        [
+            "users",
+            "create",
+            "--email",
+            BENCH_EMAIL,
+            "--name",
+            BENCH_NAME,
+            "--role",
+            "learner",
+            "--password",
+            BENCH_PASSWORD,
+        ],
+        env,
+        "users create",
+    )

@@ -1,0 +1,127 @@
+"""Talking to the platform over HTTP: small requests, the session cookie, CSRF, sign-in.
+
+The load generators send many requests; this module sends the few that set a run up and check
+on it, the way a browser would (one connection each, redirects returned, not followed).
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from bench.harness import BenchError
+from bench.harness.database import BENCH_EMAIL, BENCH_NAME, BENCH_PASSWORD
+
+SESSION_COOKIE = "elearning_session"
+USER_AGENT = "elearning-bench/1.0"  # the same for sign-in and load, as session protection wants
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A small HTTP response: status, headers and decoded body."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    text: str
+
+
+def http_request(
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: str | None = None,
+    timeout: float = 10.0,
+) -> Reply:
+    """One request on a fresh connection; redirects are returned, not followed."""
+    parts = urllib.parse.urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})})
+        response = conn.getresponse()
+        return Reply(response.status, response.headers, response.read().decode("utf-8", "replace"))
+    finally:
+        conn.close()
+
+
+def session_cookie(reply: Reply) -> str | None:
+    """The value of the session cookie the reply sets, if it sets one."""
+    for header in reply.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        if name.strip() == SESSION_COOKIE:
+            return rest.split(";", 1)[0].strip().strip('"')
+    return None
+
+
+class _CsrfFinder(HTMLParser):
+    """Finds the value of the first ``<input name="csrf_token">``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Remember the csrf_token input's value."""
+        values = dict(attrs)
+        if tag == "input" and values.get("name") == "csrf_token" and self.token is None:
+            self.token = values.get("value")
+
+
+def find_csrf_token(html: str) -> str | None:
+    """The CSRF token of the page's form, if it has one."""
+    finder = _CsrfFinder()
+    finder.feed(html)
+    return finder.token
+
+
+def check_signed_in(app_url: str, cookie: str) -> None:
+    """Fail unless /dashboard with ``cookie`` answers 200 and greets the benchmark user."""
+    reply = http_request(
+        app_url, "GET", "/dashboard", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
+    )
+    if reply.status != 200 or BENCH_NAME not in reply.text:
+        raise BenchError(
+            f"GET /dashboard with the session cookie answered {reply.status} "
+            f"{reply.headers.get('Location', '')} without {BENCH_NAME!r}: not signed in"
+        )
+
+
+def sign_in(app_url: str) -> str:
+    """Sign in over HTTP like a browser and return the session cookie's value."""
+    page = http_request(app_url, "GET", "/signin")
+    token = find_csrf_token(page.text)
+    cookie = session_cookie(page)
+    if page.status != 200 or not token or not cookie:
+        raise BenchError(
+            f"GET /signin answered {page.status} (csrf_token found: {bool(token)}, "
+            f"session cookie set: {bool(cookie)})"
+        )
+    form = urllib.parse.urlencode(
+        {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token}
+    )
+    reply = http_request(
+        app_url,
+        "POST",
+        "/signin",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"{SESSION_COOKIE}={cookie}",
+        },
+    )
+    location = urllib.parse.urlsplit(reply.headers.get("Location", "")).path
+    cookie = session_cookie(reply)
+    if reply.status != 302 or location != "/dashboard" or not cookie:
+        alert = re.search(r'role="alert"[^>]*>(.*?)</div>', reply.text, re.S)
+        reason = re.sub(r"<[^>]+>|\s+", " ", alert.group(1)).strip() if alert else ""
+        raise BenchError(
+            f"POST /signin answered {reply.status} {location or '(no redirect)'} "
+            f"instead of a redirect to /dashboard. {reason}".strip()
+        )
+    check_signed_in(app_url, cookie)
+    return cookie
