@@ -231,6 +231,7 @@ def load_settings(
     """Merge defaults, instance/config.py, the environment and explicit overrides, then check."""
     environ = os.environ if environ is None else environ
     values = _defaults(instance_path)
+    default_database = values["SQLALCHEMY_DATABASE_URI"]
     values.update(_from_instance_file(instance_path))
     values.update(_from_environment(environ))
     values.update(overrides or {})
@@ -260,9 +261,7 @@ def load_settings(
         # so the platform recovers by itself. A SQLite file has no connection to lose.
         values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     # The embedded default manages its own schema; a chosen database is upgraded by the operator.
-    values["IS_EMBEDDED_DATABASE"] = (
-        values["SQLALCHEMY_DATABASE_URI"] == _defaults(instance_path)["SQLALCHEMY_DATABASE_URI"]
-    )
+    values["IS_EMBEDDED_DATABASE"] = values["SQLALCHEMY_DATABASE_URI"] == default_database
     return values
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
@@ -136,8 +136,6 @@ def recent_audit_events(
     session: Session, *, page: int = 1, per_page: int = 50, action: str | None = None
 ) -> tuple[Sequence[AuditEvent], int]:
     """One page of the audit log, newest first, with the actor loaded, and the total count."""
-    from sqlalchemy.orm import joinedload
-
     where = [AuditEvent.action == action] if action else []
     total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     events = session.scalars(

@@ -33,14 +33,15 @@ def users():
     query = request.args.get("q", "")[:200]
     role_value = request.args.get("role", "")
     role = Role(role_value) if role_value in Role.__members__ else None
+    page = _page()
     found, total = services.search_users(
-        db.session, query=query, role=role, page=_page(), per_page=PER_PAGE
+        db.session, query=query, role=role, page=page, per_page=PER_PAGE
     )
     return render_template(
         "admin/users.html",
         users=found,
         total=total,
-        page=_page(),
+        page=page,
         per_page=PER_PAGE,
         query=query,
         role=role,
@@ -116,14 +117,15 @@ def user_status(user_id: int):
 def audit_log():
     """The audit log, newest first."""
     action = request.args.get("action", "")[:64] or None
+    page = _page()
     events, total = services.recent_audit_events(
-        db.session, page=_page(), per_page=PER_PAGE, action=action
+        db.session, page=page, per_page=PER_PAGE, action=action
     )
     return render_template(
         "admin/audit.html",
         events=events,
         total=total,
-        page=_page(),
+        page=page,
         per_page=PER_PAGE,
         action=action,
     )

@@ -38,7 +38,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
-        reason = type(exc.orig or exc).__name__ if hasattr(exc, "orig") else type(exc).__name__
+        reason = type(getattr(exc, "orig", None) or exc).__name__
         return jsonify(status="error", database="unavailable", reason=reason), 503
     return jsonify(
         status="ok",
