@@ -1,4 +1,4 @@
-"""The ``elearning`` command: serve, db, users, demo."""
+"""The ``elearning`` command: serve, db, content, users, demo."""
 
 from __future__ import annotations
 
@@ -146,10 +146,11 @@ def serve_command(host: str, port: int, workers: int | None, threads: int, demo:
         _require_current_schema(app)
     if not app.config["IS_PRODUCTION"]:
         ensure_secret_key_file(Path(app.instance_path))
+    _require_valid_content(app)
     if demo:
         seed_demo()
     run_gunicorn(
-        "elearning:create_app()",
+        "elearning.wsgi:application()",
         host=host,
         port=port,
         workers=workers or _default_workers(),
@@ -179,6 +180,116 @@ def run_gunicorn(app_uri: str, *, host: str, port: int, workers: int, threads: i
         app_uri,
     ]
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+def _require_valid_content(app: Flask):
+    """The app's catalog; broken content stops the command with every error, path:line."""
+    from elearning.catalog import load_app_catalog
+    from elearning.content import ContentInvalid
+
+    try:
+        return load_app_catalog(app)
+    except ContentInvalid as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group("content")
+def content_group() -> None:
+    """Check and prepare the course content."""
+
+
+@content_group.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--content-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Check this content root instead of the configured one.",
+)
+@with_appcontext
+def content_check(as_json: bool, content_dir: Path | None) -> None:
+    """Validate courses/ without starting the platform; exit status 1 on any error."""
+    import json
+    import time
+
+    from elearning.content import ContentInvalid, catalog_summary, load_catalog
+
+    root = content_dir or Path(current_app.config["CONTENT_DIR"])
+    started = time.perf_counter()
+    try:
+        catalog = load_catalog(root)
+    except ContentInvalid as exc:
+        if as_json:
+            errors = [
+                {"path": e.path, "line": e.line, "message": e.message} for e in exc.errors
+            ]
+            click.echo(json.dumps({"ok": False, "errors": errors}, indent=2, ensure_ascii=False))
+        else:
+            for error in exc.errors:
+                click.echo(str(error), err=True)
+            click.echo(f"{len(exc.errors)} error(s) in {root}", err=True)
+        sys.exit(1)
+    seconds = time.perf_counter() - started
+    summary = catalog_summary(catalog)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "seconds": round(seconds, 3), "courses": summary},
+                              indent=2, ensure_ascii=False))
+        return
+    for course in summary:
+        _print_course_summary(course)
+    click.echo(f"Content is valid ({len(summary)} course(s), loaded in {seconds:.2f} s).")
+
+
+def _print_course_summary(course: dict) -> None:
+    click.echo(f"{course['slug']}: {course['title']}")
+    click.echo(
+        f"  version {course['content_version']} · {len(course['modules'])} modules · "
+        f"{course['lessons']} lessons · {course['minutes']} minutes · "
+        f"{course['knowledge_checks']} knowledge checks · languages {', '.join(course['languages'])}"
+    )
+    for module in course["modules"]:
+        checks = sum(lesson["knowledge_checks"] for lesson in module["lessons"])
+        click.echo(
+            f"  - {module['slug']}: {len(module['lessons'])} lessons, {module['minutes']} min, "
+            f"{checks} checks"
+        )
+    click.echo("  coverage:" if course["tags"] else "  coverage: no tags.yaml, nothing to report")
+    for tag in course["tags"]:
+        if tag["points"]:
+            covered = len(tag["points_covered"])
+            line = f"{covered}/{tag['points']} points"
+            if tag["points_missing"]:
+                line += f" (not yet: {', '.join(tag['points_missing'])})"
+        else:
+            line = "covered" if tag["covered"] else "not covered"
+        click.echo(f"    {tag['label']}: {line}")
+
+
+@content_group.command("pdf")
+@click.option("--course", "course_slugs", multiple=True, help="Only this course (repeatable).")
+@click.option("--language", "languages", multiple=True, help="Only this language (repeatable).")
+@with_appcontext
+def content_pdf(course_slugs: tuple[str, ...], languages: tuple[str, ...]) -> None:
+    """Render the self-directed PDFs ahead of time, so no judge waits for the first one."""
+    from elearning.learning.documents import build_course_pdf
+
+    catalog = _require_valid_content(current_app._get_current_object())
+    courses = [c for c in catalog.courses if not course_slugs or c.slug in course_slugs]
+    if course_slugs and len(courses) != len(set(course_slugs)):
+        raise click.ClickException(f"no such course among: {', '.join(course_slugs)}")
+    jobs = [(c, lang) for c in courses for lang in c.languages if not languages or lang in languages]
+    with current_app.test_request_context(), click.progressbar(
+        jobs, label="Rendering PDFs", item_show_func=lambda j: j and f"{j[0].slug} ({j[1]})"
+    ) as bar:
+        made = []
+        for course, language in bar:
+            path, rendered = build_course_pdf(course, language)
+            made.append((path, rendered))
+    for path, rendered in made:
+        click.echo(f"{'rendered' if rendered else 'up to date'}: {path}")
 
 
 # --- users ------------------------------------------------------------------------------------

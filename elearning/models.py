@@ -2,5 +2,9 @@
 
 from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
 from elearning.admin.models import AuditEvent
+from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 
-__all__ = ["AccountToken", "AuditEvent", "Role", "TokenPurpose", "User"]
+__all__ = [
+    "AccountToken", "AuditEvent", "CheckAnswer", "Enrolment", "LessonCompletion", "Role",
+    "TokenPurpose", "User",
+]

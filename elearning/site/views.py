@@ -9,7 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from elearning.admin.forms import ROLE_LABELS
 from elearning.admin.services import role_counts
+from elearning.catalog import get_catalog
+from elearning.content import ContentInvalid
 from elearning.extensions import db
+from elearning.learning import logic as learning_logic
+from elearning.learning import services as learning_services
 from elearning.site import bp
 
 
@@ -28,12 +32,37 @@ def dashboard():
     counts = None
     if current_user.is_admin:
         counts = [(ROLE_LABELS[role], n) for role, n in role_counts(db.session).items()]
-    return render_template("site/dashboard.html", role_counts=counts)
+    return render_template(
+        "site/dashboard.html", role_counts=counts, courses=_my_courses(current_user.id)
+    )
+
+
+def _my_courses(user_id: int) -> list[tuple]:
+    """(course, progress, lesson to continue with) for each course the user takes."""
+    catalog = get_catalog()
+    enrolments = learning_services.user_enrolments(db.session, user_id)
+    ids = [enrolment.id for enrolment in enrolments]
+    done = learning_services.done_by_module(db.session, ids, catalog)
+    times = learning_services.completion_times(db.session, ids)
+    courses = []
+    for enrolment in enrolments:
+        course = catalog.course(enrolment.course_slug)
+        if course is None:  # withdrawn from the content: nothing to show or continue
+            continue
+        progress = learning_logic.course_progress(course, done[enrolment.id])
+        courses.append(
+            (course, progress, learning_logic.continue_lesson(course, times[enrolment.id]))
+        )
+    return courses
 
 
 @bp.route("/healthz")
 def healthz():
-    """200 when the database answers, 503 with the reason when it does not."""
+    """200 when the database answers and the content is loaded; 503 with the reason if not."""
+    try:
+        courses = len(get_catalog().courses)
+    except ContentInvalid as exc:
+        return jsonify(status="error", content="invalid", errors=len(exc.errors)), 503
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
@@ -43,6 +72,7 @@ def healthz():
     return jsonify(
         status="ok",
         database="ok",
+        courses=courses,
         database_backend=db.engine.dialect.name,
         version=current_app.config["APP_VERSION"],
     )

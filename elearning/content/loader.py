@@ -1,0 +1,567 @@
+"""Reads ``courses/`` into a validated, immutable :class:`Catalog`, or reports every problem.
+
+No Flask and no database: the command line validates content with exactly the code the
+application loads it with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from elearning.content.markup import SLUG, LessonAddress, LessonRenderer, RenderContext, print_anchor
+from elearning.content.model import (
+    DEFAULT_LANGUAGE,
+    AssessmentRules,
+    Catalog,
+    CertificateRules,
+    ContentError,
+    ContentInvalid,
+    Course,
+    Lesson,
+    LessonText,
+    Module,
+    Tag,
+    Text,
+)
+from elearning.content.yamlfile import LineDict, LineList, YamlProblem, parse_yaml
+
+KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+_LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}))?\.md$")
+RESERVED_MODULE_SLUGS = frozenset({"enrol", "print", "results", "assessment", "certificate"})
+_COURSE_KEYS = {
+    "title", "summary", "version", "languages", "enrolment", "modules", "lessons", "assessment",
+    "certificate",
+}
+_MODULE_KEYS = {"title", "summary", "objectives"}
+_LESSON_KEYS = {"title", "minutes", "tags", "points"}
+
+
+class _Problems:
+    """Collects errors for the whole catalog; paths are relative to the content root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.errors: list[ContentError] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def add(self, path: Path | str, line: int, message: str) -> None:
+        where = path if isinstance(path, str) else self.rel(path)
+        self.errors.append(ContentError(where, line, message))
+
+
+def load_catalog(content_dir: Path | str) -> Catalog:
+    """Load and validate every course under ``content_dir/courses``; raise ContentInvalid."""
+    root = Path(content_dir)
+    problems = _Problems(root)
+    courses_dir = root / "courses"
+    courses: list[Course] = []
+    if not courses_dir.is_dir():
+        problems.add(courses_dir, 0, "the content folder has no courses/ folder")
+    else:
+        renderer = LessonRenderer()
+        for folder in sorted(p for p in courses_dir.iterdir() if p.is_dir()):
+            if folder.name.startswith((".", "_")):
+                continue
+            course = _load_course(folder, problems, renderer)
+            if course is not None:
+                courses.append(course)
+        if not courses and not problems.errors:
+            problems.add(courses_dir, 0, "there is no course (a folder with a course.yaml)")
+    if problems.errors:
+        raise ContentInvalid(problems.errors)
+    return Catalog(tuple(courses))
+
+
+def _read_yaml(path: Path, problems: _Problems) -> LineDict | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.add(path, 0, "file missing")
+        return None
+    except UnicodeDecodeError:
+        problems.add(path, 1, "not UTF-8 text")
+        return None
+    try:
+        data = parse_yaml(text)
+    except YamlProblem as exc:
+        problems.add(path, exc.line, exc.message)
+        return None
+    if not isinstance(data, LineDict):
+        problems.add(path, 1, "expected keys and values (a YAML mapping)")
+        return None
+    return data
+
+
+def _text(data: LineDict, key: str, path: Path, problems: _Problems, languages: tuple[str, ...],
+          required: bool = True) -> Text | None:
+    """A plain string or a {language: string} mapping with English."""
+    value = data.get(key)
+    line = data.line_of(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.add(path, line, f"{key} is missing")
+        return None
+    if isinstance(value, str):
+        return Text(MappingProxyType({DEFAULT_LANGUAGE: value.strip()}))
+    if isinstance(value, LineDict):
+        if DEFAULT_LANGUAGE not in value or not str(value[DEFAULT_LANGUAGE]).strip():
+            problems.add(path, line, f"{key} needs an English (en) text")
+            return None
+        for language in value:
+            if language not in languages:
+                problems.add(path, value.line_of(language),
+                             f"{key}: {language!r} is not one of the course's languages")
+        return Text(MappingProxyType({lang: str(text).strip() for lang, text in value.items()}))
+    problems.add(path, line, f"{key} must be text, or one text per language")
+    return None
+
+
+def _unknown_keys(data: LineDict, known: set[str], path: Path, problems: _Problems) -> None:
+    for key in data:
+        if key not in known:
+            problems.add(path, data.line_of(key),
+                         f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+
+
+def _int(data: LineDict, key: str, default: int, low: int, high: int, path: Path,
+         problems: _Problems) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.add(path, data.line_of(key), f"{key} must be a whole number from {low} to {high}")
+        return default
+    return value
+
+
+def _section(data: LineDict, key: str, path: Path, problems: _Problems) -> LineDict:
+    value = data.get(key)
+    if value is None:
+        empty = LineDict()
+        empty.key_lines = {}
+        return empty
+    if not isinstance(value, LineDict):
+        problems.add(path, data.line_of(key), f"{key} must be a group of settings")
+        empty = LineDict()
+        empty.key_lines = {}
+        return empty
+    return value
+
+
+def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) -> Course | None:
+    path = folder / "course.yaml"
+    if not path.exists():
+        problems.add(folder, 0, "a course folder needs a course.yaml")
+        return None
+    first_error = len(problems.errors)
+    slug = folder.name
+    if not SLUG.match(slug):
+        problems.add(folder, 0, f"course folder {slug!r}: use lower-case letters, digits, hyphens")
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None
+    _unknown_keys(data, _COURSE_KEYS, path, problems)
+
+    languages = _languages(data, path, problems)
+    title = _text(data, "title", path, problems, languages)
+    summary = _text(data, "summary", path, problems, languages)
+    enrolment = data.get("enrolment", "open")
+    if enrolment not in ("open", "cohort"):
+        problems.add(path, data.line_of("enrolment"), "enrolment must be open or cohort")
+    lessons_rules = _section(data, "lessons", path, problems)
+    _unknown_keys(lessons_rules, {"sequential"}, path, problems)
+    sequential = lessons_rules.get("sequential", False)
+    if not isinstance(sequential, bool):
+        problems.add(path, lessons_rules.line_of("sequential"), "sequential must be true or false")
+    assessment_data = _section(data, "assessment", path, problems)
+    _unknown_keys(assessment_data, {"pass_mark", "max_attempts", "cooldown_hours"}, path, problems)
+    assessment = AssessmentRules(
+        pass_mark=_int(assessment_data, "pass_mark", 70, 1, 100, path, problems),
+        max_attempts=_int(assessment_data, "max_attempts", 3, 0, 100, path, problems),
+        cooldown_hours=_int(assessment_data, "cooldown_hours", 24, 0, 24 * 365, path, problems),
+    )
+    certificate_data = _section(data, "certificate", path, problems)
+    _unknown_keys(certificate_data, {"design", "issuing"}, path, problems)
+    design = str(certificate_data.get("design", "default"))
+    issuing = certificate_data.get("issuing", "automatic")
+    if issuing not in ("automatic", "approval"):
+        problems.add(path, certificate_data.line_of("issuing"),
+                     "certificate issuing must be automatic or approval")
+    if not SLUG.match(design):
+        problems.add(path, certificate_data.line_of("design"),
+                     f"certificate design {design!r}: a folder name in certificates/")
+    elif (problems.root / "certificates").is_dir() and not (
+        problems.root / "certificates" / design
+    ).is_dir():
+        problems.add(path, certificate_data.line_of("design"),
+                     f"certificate design {design!r} does not exist in certificates/")
+
+    tags = _load_tags(folder / "tags.yaml", problems)
+    module_slugs = _module_list(data, path, problems)
+    lessons_by_path, files = _discover_lessons(folder, module_slugs, languages, problems)
+    modules = []
+    position = 0
+    seen_checks: dict[str, str] = {}
+    for module_slug, module_line in module_slugs:
+        module = _load_module(folder / module_slug, module_slug, module_line, path, languages,
+                              tags, files.get(module_slug, []), lessons_by_path, position,
+                              seen_checks, problems, renderer)
+        if module is not None:
+            modules.append(module)
+            position += len(module.lessons)
+    if len(problems.errors) > first_error or title is None or summary is None:
+        return None
+    return Course(
+        slug=slug,
+        title=title,
+        summary=summary,
+        edition=str(data.get("version", "1")),
+        languages=languages,
+        enrolment=enrolment,
+        is_sequential=sequential,
+        assessment=assessment,
+        certificate=CertificateRules(design=design, issuing=issuing),
+        modules=tuple(modules),
+        tags=MappingProxyType(tags),
+        content_version=content_version(folder),
+    )
+
+
+def _languages(data: LineDict, path: Path, problems: _Problems) -> tuple[str, ...]:
+    value = data.get("languages", [DEFAULT_LANGUAGE])
+    if not isinstance(value, LineList) and value != [DEFAULT_LANGUAGE]:
+        problems.add(path, data.line_of("languages"), "languages must be a list such as [en, fr]")
+        return (DEFAULT_LANGUAGE,)
+    languages = tuple(str(item) for item in value)
+    for index, language in enumerate(languages):
+        if language not in KNOWN_LANGUAGES:
+            line = value.line_of(index) if isinstance(value, LineList) else data.line_of("languages")
+            problems.add(path, line, f"language {language!r} is not one the platform serves "
+                         f"({', '.join(KNOWN_LANGUAGES)})")
+    if not languages or languages[0] != DEFAULT_LANGUAGE:
+        problems.add(path, data.line_of("languages"), "languages must start with en")
+    return languages
+
+
+def _module_list(data: LineDict, path: Path, problems: _Problems) -> list[tuple[str, int]]:
+    value = data.get("modules")
+    if not isinstance(value, LineList) or not value:
+        problems.add(path, data.line_of("modules"), "modules must list the module folders in order")
+        return []
+    slugs: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        line = value.line_of(index)
+        slug = str(item)
+        if not SLUG.match(slug):
+            problems.add(path, line, f"module {slug!r}: use lower-case letters, digits, hyphens")
+        elif slug in RESERVED_MODULE_SLUGS:
+            problems.add(path, line, f"module {slug!r}: the name is taken by the platform's own "
+                         "pages; choose another")
+        elif slug in seen:
+            problems.add(path, line, f"module {slug!r} is listed twice")
+        elif not (path.parent / slug).is_dir():
+            problems.add(path, line, f"module {slug!r} is listed but its folder is missing")
+        else:
+            seen.add(slug)
+            slugs.append((slug, line))
+    return slugs
+
+
+def _load_tags(path: Path, problems: _Problems) -> dict[str, Tag]:
+    if not path.exists():
+        return {}
+    data = _read_yaml(path, problems)
+    if data is None:
+        return {}
+    tags: dict[str, Tag] = {}
+    owners: dict[str, str] = {}
+    for slug, value in data.items():
+        line = data.line_of(slug)
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            problems.add(path, line, f"tag {slug!r}: use lower-case letters, digits, hyphens")
+            continue
+        if not isinstance(value, LineDict) or not str(value.get("label") or "").strip():
+            problems.add(path, line, f"tag {slug!r} needs a label")
+            continue
+        _unknown_keys(value, {"label", "points"}, path, problems)
+        points = value.get("points") or LineDict()
+        if not isinstance(points, dict):
+            problems.add(path, value.line_of("points"), f"tag {slug!r}: points must map "
+                         'numbers to descriptions ("1.1": "...")')
+            points = {}
+        for point in points:
+            if str(point) in owners:
+                problems.add(path, points.line_of(point),
+                             f"point {point} already belongs to tag {owners[str(point)]!r}")
+            owners[str(point)] = slug
+        tags[slug] = Tag(slug, str(value["label"]).strip(),
+                         MappingProxyType({str(k): str(v) for k, v in points.items()}))
+    return tags
+
+
+def _discover_lessons(folder: Path, modules: list[tuple[str, int]], languages: tuple[str, ...],
+                      problems: _Problems):
+    """Every lesson file of every listed module, checked for names and duplicates."""
+    lessons_by_path: dict[str, LessonAddress] = {}
+    files: dict[str, list[tuple[int, str, dict[str, Path]]]] = {}
+    seen_slugs: dict[str, Path] = {}
+    for module_slug, _ in modules:
+        by_slug: dict[str, tuple[int, dict[str, Path]]] = {}
+        for file in sorted((folder / module_slug).iterdir()):
+            if file.name in ("module.yaml",) or file.name.startswith("."):
+                continue
+            match = _LESSON_FILE.match(file.name)
+            if not match:
+                problems.add(file, 0, "unexpected file: lessons are named like 01-lesson-slug.md "
+                             "(or 01-lesson-slug.fr.md for a translation)")
+                continue
+            number, slug, language = int(match.group(1)), match.group(2), match.group(3)
+            language = language or DEFAULT_LANGUAGE
+            if language not in languages:
+                problems.add(file, 0, f"language {language!r} is not one of the course's "
+                             f"languages ({', '.join(languages)})")
+                continue
+            entry = by_slug.setdefault(slug, (number, {}))
+            if entry[0] != number:
+                problems.add(file, 0, f"lesson {slug!r} has files with different numbers")
+                continue
+            entry[1][language] = file
+        ordered = []
+        numbers: dict[int, str] = {}
+        for slug, (number, variants) in sorted(by_slug.items(), key=lambda item: item[1][0]):
+            if DEFAULT_LANGUAGE not in variants:
+                problems.add(next(iter(variants.values())), 0,
+                             f"lesson {slug!r} has a translation but no English file")
+                continue
+            if slug in seen_slugs:
+                problems.add(variants[DEFAULT_LANGUAGE], 0, f"lesson slug {slug!r} is already used "
+                             f"by {problems.rel(seen_slugs[slug])}: slugs are unique in a course")
+                continue
+            if number in numbers:
+                problems.add(variants[DEFAULT_LANGUAGE], 0,
+                             f"number {number:02d} is already used by lesson {numbers[number]!r}")
+            numbers[number] = slug
+            seen_slugs[slug] = variants[DEFAULT_LANGUAGE]
+            for file in variants.values():
+                lessons_by_path[problems.rel(file)] = LessonAddress(module_slug, slug)
+            ordered.append((number, slug, variants))
+        files[module_slug] = ordered
+    return lessons_by_path, files
+
+
+def _load_module(folder: Path, slug: str, listed_line: int, course_path: Path,
+                 languages: tuple[str, ...], tags: dict[str, Tag], files, lessons_by_path,
+                 position: int, seen_checks: dict[str, str], problems: _Problems,
+                 renderer: LessonRenderer) -> Module | None:
+    path = folder / "module.yaml"
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None
+    _unknown_keys(data, _MODULE_KEYS, path, problems)
+    title = _text(data, "title", path, problems, languages)
+    summary = _text(data, "summary", path, problems, languages, required=False)
+    objectives: list[Text] = []
+    raw_objectives = data.get("objectives") or []
+    if not isinstance(raw_objectives, list):
+        problems.add(path, data.line_of("objectives"), "objectives must be a list")
+        raw_objectives = []
+    for index, item in enumerate(raw_objectives):
+        holder = LineDict({"objective": item})
+        holder.key_lines = {"objective": raw_objectives.line_of(index)}
+        text = _text(holder, "objective", path, problems, languages)
+        if text is not None:
+            objectives.append(text)
+    if not files:
+        problems.add(course_path, listed_line, f"module {slug!r} has no lessons")
+    lessons = []
+    for offset, (_, lesson_slug, variants) in enumerate(files):
+        lesson = _load_lesson(lesson_slug, slug, position + offset, variants, tags,
+                              lessons_by_path, seen_checks, problems, renderer)
+        if lesson is not None:
+            lessons.append(lesson)
+    if title is None:
+        return None
+    return Module(slug=slug, title=title,
+                  summary=summary or Text(MappingProxyType({DEFAULT_LANGUAGE: ""})),
+                  objectives=tuple(objectives), lessons=tuple(lessons))
+
+
+def _front_matter(path: Path, text: str, problems: _Problems) -> tuple[LineDict, str, int] | None:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.add(path, 1, "a lesson starts with front matter between --- lines "
+                     "(title, minutes, tags, points)")
+        return None
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        problems.add(path, 1, "the front matter is never closed with ---")
+        return None
+    try:
+        data = parse_yaml("\n".join(lines[1:end]), first_line=2)
+    except YamlProblem as exc:
+        problems.add(path, exc.line, exc.message)
+        return None
+    if not isinstance(data, LineDict):
+        problems.add(path, 2, "the front matter must be keys and values (title: ..., minutes: ...)")
+        return None
+    return data, "\n".join(lines[end + 1:]), end + 2
+
+
+def _load_lesson(slug: str, module_slug: str, position: int, variants: dict[str, Path],
+                 tags: dict[str, Tag], lessons_by_path, seen_checks: dict[str, str],
+                 problems: _Problems, renderer: LessonRenderer) -> Lesson | None:
+    texts: dict[str, LessonText] = {}
+    english_path = variants[DEFAULT_LANGUAGE]
+    minutes = 0
+    lesson_tags: tuple[str, ...] = ()
+    lesson_points: tuple[str, ...] = ()
+    ok = True
+    for language in sorted(variants, key=lambda lang: lang != DEFAULT_LANGUAGE):
+        path = variants[language]
+        before = len(problems.errors)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.add(path, 1, "not UTF-8 text")
+            ok = False
+            continue
+        parsed = _front_matter(path, raw, problems)
+        if parsed is None:
+            ok = False
+            continue
+        front, body, body_line = parsed
+        _unknown_keys(front, _LESSON_KEYS, path, problems)
+        title = front.get("title")
+        if not isinstance(title, str) or not title.strip():
+            problems.add(path, front.line_of("title"), "title is missing")
+        if language == DEFAULT_LANGUAGE:
+            minutes = front.get("minutes")
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
+                problems.add(path, front.line_of("minutes"),
+                             "minutes must be a whole number from 1 to 240")
+            lesson_tags, lesson_points = _lesson_tags(front, path, tags, problems)
+        elif {"minutes", "tags", "points"} & set(front):
+            problems.add(path, front.line, "a translation takes minutes, tags and points from the "
+                         "English file: give only its title")
+        context = RenderContext(problems.rel(path), language, lessons_by_path, _reporter(path, problems))
+        blocks = renderer.body(body, body_line, context, print_anchor(module_slug, slug))
+        if len(problems.errors) > before:
+            ok = False
+            continue
+        texts[language] = LessonText(language, str(title).strip(), blocks)
+    if not ok or DEFAULT_LANGUAGE not in texts:
+        return None
+    english = texts[DEFAULT_LANGUAGE]
+    for check in english.checks:
+        if check.id in seen_checks:
+            problems.add(english_path, 0, f'knowledge check "{check.id}" is already used in '
+                         f"{seen_checks[check.id]}: ids are unique in a course")
+            ok = False
+        seen_checks[check.id] = problems.rel(english_path)
+    shape = [(c.id, len(c.options), c.correct_keys) for c in english.checks]
+    for language, text in texts.items():
+        if language != DEFAULT_LANGUAGE and [
+            (c.id, len(c.options), c.correct_keys) for c in text.checks
+        ] != shape:
+            problems.add(variants[language], 0, "the knowledge checks must match the English file "
+                         "(same ids in the same order, same number of options, same right answers)")
+            ok = False
+    if not ok:
+        return None
+    return Lesson(slug=slug, module_slug=module_slug, position=position, minutes=minutes,
+                  tags=lesson_tags, points=lesson_points, texts=MappingProxyType(texts),
+                  source=problems.rel(english_path))
+
+
+def _reporter(path: Path, problems: _Problems):
+    return lambda line, message: problems.add(path, line, message)
+
+
+def _lesson_tags(front: LineDict, path: Path, tags: dict[str, Tag], problems: _Problems):
+    found_tags: list[str] = []
+    found_points: list[str] = []
+    for key, found in (("tags", found_tags), ("points", found_points)):
+        value = front.get(key) or []
+        if not isinstance(value, list):
+            problems.add(path, front.line_of(key), f"{key} must be a list, such as [a, b]")
+            continue
+        for index, item in enumerate(value):
+            line = value.line_of(index) if isinstance(value, LineList) else front.line_of(key)
+            name = str(item)
+            if key == "tags" and name not in tags:
+                problems.add(path, line, f"unknown tag {name!r}: declare it in tags.yaml")
+            elif key == "points":
+                owner = next((t for t in tags.values() if name in t.points), None)
+                if owner is None:
+                    problems.add(path, line, f"unknown application point {name!r}: declare it "
+                                 "under a tag in tags.yaml (write it in quotes, \"1.1\")")
+                elif owner.slug not in front.get("tags", []):
+                    problems.add(path, line, f"point {name} belongs to tag {owner.slug!r}, "
+                                 "which the lesson does not list in its tags")
+            found.append(name)
+    return tuple(found_tags), tuple(found_points)
+
+
+def content_version(folder: Path) -> str:
+    """A short hash of every file of a course: it changes with any edit to any of them."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
+    """Per course: modules, lessons, minutes, knowledge checks, and what the lessons cover."""
+    summary = []
+    for course in catalog.courses:
+        covered_tags = {tag for lesson in course.lessons for tag in lesson.tags}
+        covered_points = {point for lesson in course.lessons for point in lesson.points}
+        summary.append({
+            "slug": course.slug,
+            "title": str(course.title),
+            "content_version": course.content_version,
+            "languages": list(course.languages),
+            "minutes": course.minutes,
+            "modules": [
+                {
+                    "slug": module.slug,
+                    "title": str(module.title),
+                    "minutes": module.minutes,
+                    "lessons": [
+                        {
+                            "slug": lesson.slug,
+                            "title": lesson.title,
+                            "minutes": lesson.minutes,
+                            "knowledge_checks": len(lesson.checks),
+                            "translations": sorted(set(lesson.texts) - {DEFAULT_LANGUAGE}),
+                        }
+                        for lesson in module.lessons
+                    ],
+                }
+                for module in course.modules
+            ],
+            "lessons": len(course.lessons),
+            "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
+            "tags": [
+                {
+                    "slug": tag.slug,
+                    "label": tag.label,
+                    "covered": tag.slug in covered_tags,
+                    "points": len(tag.points),
+                    "points_covered": sorted(p for p in tag.points if p in covered_points),
+                    "points_missing": sorted(p for p in tag.points if p not in covered_points),
+                }
+                for tag in course.tags.values()
+            ],
+        })
+    return summary

@@ -1,0 +1,119 @@
+"""Pure rules of the learner's path: percentages, where to continue, which lessons are locked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from elearning.content.model import Course, KnowledgeCheck, Lesson, Module
+
+
+def percent(done: int, total: int) -> int:
+    """Whole per cent, rounded down, so 100 % means everything is done."""
+    return 0 if total <= 0 else min(100, done * 100 // total)
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """How far a learner is through one module."""
+
+    module: Module
+    done: int
+
+    @property
+    def total(self) -> int:
+        """Lessons in the module."""
+        return len(self.module.lessons)
+
+    @property
+    def percent(self) -> int:
+        """Per cent of lessons complete."""
+        return percent(self.done, self.total)
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every lesson is complete."""
+        return self.done >= self.total
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """How far a learner is through a course, module by module."""
+
+    course: Course
+    modules: tuple[ModuleProgress, ...]
+
+    @property
+    def done(self) -> int:
+        """Lessons complete."""
+        return sum(module.done for module in self.modules)
+
+    @property
+    def total(self) -> int:
+        """Lessons in the course."""
+        return sum(module.total for module in self.modules)
+
+    @property
+    def percent(self) -> int:
+        """Per cent of lessons complete."""
+        return percent(self.done, self.total)
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every lesson is complete."""
+        return self.done >= self.total
+
+    def of(self, module: Module) -> ModuleProgress:
+        """The progress of one module."""
+        return next(item for item in self.modules if item.module.slug == module.slug)
+
+
+def course_progress(course: Course, done_by_module: Mapping[str, int]) -> CourseProgress:
+    """Progress from per-module counts of completed lessons (as the database counts them)."""
+    return CourseProgress(
+        course,
+        tuple(ModuleProgress(module, done_by_module.get(module.slug, 0)) for module in course.modules),
+    )
+
+
+def continue_lesson(
+    course: Course, completed_at: Mapping[str, datetime]
+) -> Lesson | None:
+    """Where the learner left off: the first unfinished lesson after the one they last finished.
+
+    With nothing finished it is the first lesson; with everything finished there is none.
+    """
+    lessons = course.lessons
+    if not completed_at:
+        return lessons[0] if lessons else None
+    latest = max(completed_at, key=lambda slug: completed_at[slug])
+    start = next((i for i, lesson in enumerate(lessons) if lesson.slug == latest), -1) + 1
+    for lesson in (*lessons[start:], *lessons[:start]):
+        if lesson.slug not in completed_at:
+            return lesson
+    return None
+
+
+def lesson_lock(course: Course, lesson: Lesson, completed: Iterable[str]) -> Lesson | None:
+    """In a sequential course, the earliest unfinished lesson before ``lesson``; else None."""
+    if not course.is_sequential:
+        return None
+    done = set(completed)
+    for earlier in course.lessons[: lesson.position]:
+        if earlier.slug not in done:
+            return earlier
+    return None
+
+
+def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after ``lesson`` in course order."""
+    lessons = course.lessons
+    before = lessons[lesson.position - 1] if lesson.position > 0 else None
+    after = lessons[lesson.position + 1] if lesson.position + 1 < len(lessons) else None
+    return before, after
+
+
+def answer_is_correct(check: KnowledgeCheck, selected: frozenset[str]) -> bool:
+    """Right when exactly the right options are chosen."""
+    return selected == check.correct_keys

@@ -1,0 +1,242 @@
+"""The learner's pages: catalog, course, module, lesson, knowledge checks, printable course."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from elearning.catalog import get_catalog
+from elearning.extensions import db
+from elearning.learning import bp, documents, logic, services
+from elearning.learning.access import (
+    Refusal,
+    course_language,
+    load_course_or_404,
+    load_lesson_or_404,
+    load_module_or_404,
+    require_enrolment,
+)
+from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
+
+
+@bp.errorhandler(Refusal)
+def _refused(refusal: Refusal):
+    return refusal.response
+
+
+def _progress_of(course, enrolment):
+    """The enrolment's progress (one aggregate query), or None when not enrolled."""
+    if enrolment is None:
+        return None
+    done = services.done_by_module(db.session, [enrolment.id], get_catalog())[enrolment.id]
+    return logic.course_progress(course, done)
+
+
+@bp.route("/")
+def catalog():
+    """Every course, with the learner's progress in those they take."""
+    courses = get_catalog().courses
+    progress = {}
+    if current_user.is_authenticated:
+        enrolments = services.user_enrolments(db.session, current_user.id)
+        done = services.done_by_module(db.session, [e.id for e in enrolments], get_catalog())
+        for enrolment in enrolments:
+            course = get_catalog().course(enrolment.course_slug)
+            if course is not None:
+                progress[course.slug] = logic.course_progress(course, done[enrolment.id])
+    return render_template("learning/catalog.html", courses=courses, progress=progress)
+
+
+@bp.route("/<course_slug>")
+def course(course_slug: str):
+    """A course's overview: modules, time estimates, and the learner's progress."""
+    course = load_course_or_404(course_slug)
+    enrolment = progress = next_lesson = None
+    if current_user.is_authenticated:
+        enrolment = services.find_enrolment(db.session, current_user.id, course.slug)
+        if enrolment is not None:
+            progress = _progress_of(course, enrolment)
+            times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
+            next_lesson = logic.continue_lesson(course, times)
+    return render_template(
+        "learning/course.html",
+        course=course,
+        language=course_language(course),
+        enrolment=enrolment,
+        progress=progress,
+        next_lesson=next_lesson,
+        form=EnrolForm(),
+    )
+
+
+@bp.post("/<course_slug>/enrol")
+@login_required
+def enrol(course_slug: str):
+    """Enrol the signed-in user in an open course, then open its first lesson."""
+    course = load_course_or_404(course_slug)
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(url_for("learning.course", course_slug=course.slug))
+    if not course.is_open:
+        flash(_("This course is taken through a cohort: ask your trainer for a join code."),
+              "error")
+        return redirect(url_for("learning.course", course_slug=course.slug))
+    services.enrol(db.session, current_user.id, course)
+    db.session.commit()
+    flash(_("You are enrolled. Welcome to the course."), "success")
+    first = course.lessons[0]
+    return redirect(url_for("learning.lesson", course_slug=course.slug,
+                            module_slug=first.module_slug, lesson_slug=first.slug))
+
+
+@bp.route("/<course_slug>/<module_slug>")
+@login_required
+def module(course_slug: str, module_slug: str):
+    """A module: its objectives and lessons, with ticks for those complete."""
+    course = load_course_or_404(course_slug)
+    module = load_module_or_404(course, module_slug)
+    enrolment = require_enrolment(course)
+    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
+    return render_template(
+        "learning/module.html",
+        course=course,
+        module=module,
+        language=course_language(course),
+        progress=_progress_of(course, enrolment),
+        completed=times,
+    )
+
+
+@bp.route("/<course_slug>/<module_slug>/<lesson_slug>")
+@login_required
+def lesson(course_slug: str, module_slug: str, lesson_slug: str):
+    """A lesson to read, with its knowledge checks and the button to mark it complete."""
+    course = load_course_or_404(course_slug)
+    lesson = load_lesson_or_404(course, module_slug, lesson_slug)
+    enrolment = require_enrolment(course)
+    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
+    blocker = logic.lesson_lock(course, lesson, times)
+    if blocker is not None:
+        return render_template("learning/locked.html", course=course, lesson=lesson,
+                               blocker=blocker, language=course_language(course)), 403
+    language = course_language(course)
+    answers = services.check_answers(db.session, enrolment.id, lesson.checks)
+    previous, following = logic.neighbours(course, lesson)
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        module=course.module(lesson.module_slug),
+        lesson=lesson,
+        text=lesson.text(language),
+        language=language,
+        progress=_progress_of(course, enrolment),
+        completed=times,
+        is_complete=lesson.slug in times,
+        answers=answers,
+        previous=previous,
+        following=following,
+        completion_form=CompletionForm(formdata=None),
+        check_form=CheckForm,
+    )
+
+
+@bp.post("/<course_slug>/<module_slug>/<lesson_slug>/complete")
+@login_required
+def complete(course_slug: str, module_slug: str, lesson_slug: str):
+    """Mark the lesson complete and go on to the next one (or mark it not complete again)."""
+    course = load_course_or_404(course_slug)
+    lesson = load_lesson_or_404(course, module_slug, lesson_slug)
+    enrolment = require_enrolment(course)
+    here = url_for("learning.lesson", course_slug=course.slug, module_slug=lesson.module_slug,
+                   lesson_slug=lesson.slug)
+    form = CompletionForm()
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(here)
+    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
+    if logic.lesson_lock(course, lesson, times) is not None:
+        abort(403)
+    if form.state.data == "incomplete":
+        services.mark_incomplete(db.session, enrolment, lesson)
+        db.session.commit()
+        flash(_("The lesson is marked as not complete."), "info")
+        return redirect(here)
+    services.mark_complete(db.session, enrolment, lesson, course.content_version)
+    db.session.commit()
+    following = logic.neighbours(course, lesson)[1]
+    if following is None:
+        flash(_("Lesson complete. You have reached the end of the lessons."), "success")
+        return redirect(url_for("learning.course", course_slug=course.slug))
+    flash(_("Lesson complete."), "success")
+    return redirect(url_for("learning.lesson", course_slug=course.slug,
+                            module_slug=following.module_slug, lesson_slug=following.slug))
+
+
+@bp.post("/<course_slug>/<module_slug>/<lesson_slug>/checks/<check_id>")
+@login_required
+def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
+    """Record an answer to a knowledge check and show its feedback.
+
+    Without JavaScript the browser comes back to the check on the lesson page; with it, the
+    page's script asks for the check alone and puts it in place.
+    """
+    course = load_course_or_404(course_slug)
+    lesson = load_lesson_or_404(course, module_slug, lesson_slug)
+    check = next((c for c in lesson.checks if c.id == check_id), None)
+    if check is None:
+        abort(404)
+    enrolment = require_enrolment(course)
+    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
+    if logic.lesson_lock(course, lesson, times) is not None:
+        abort(403)
+    form = CheckForm(check)
+    inline = request.headers.get("X-Requested-With") == "fetch"
+    answer = None
+    if form.validate_on_submit():
+        answer = services.answer_check(db.session, enrolment, check, form.selected_keys)
+        db.session.commit()
+    elif not inline:
+        flash(_("Choose an answer first.") if form.selected.errors
+              else _("The form had expired. Please try again."), "error")
+    if inline:
+        if answer is None:
+            answer = services.check_answers(db.session, enrolment.id, [check]).get(check.id)
+        fragment = render_template(
+            "learning/_check.html", course=course, lesson=lesson, check=check, answer=answer,
+            form=form, language=course_language(course), focus_feedback=True,
+        )
+        return fragment, 200 if form.errors == {} else 422
+    here = url_for("learning.lesson", course_slug=course.slug, module_slug=lesson.module_slug,
+                   lesson_slug=lesson.slug, _anchor=f"check-{check.id}")
+    return redirect(here)
+
+
+@bp.route("/<course_slug>/print")
+@login_required
+def printable(course_slug: str):
+    """The whole course as one page to read offline or print (the self-directed version)."""
+    course = load_course_or_404(course_slug)
+    require_enrolment(course)
+    language = _document_language(course)
+    return documents.render_course_html(course, language, for_pdf=False)
+
+
+@bp.route("/<course_slug>/print.pdf")
+@login_required
+def printable_pdf(course_slug: str):
+    """The self-directed course as a PDF, rendered once per content version and language."""
+    course = load_course_or_404(course_slug)
+    require_enrolment(course)
+    language = _document_language(course)
+    return documents.send_course_pdf(course, language)
+
+
+def _document_language(course) -> str:
+    requested = request.args.get("lang")
+    if requested is None:
+        return course_language(course)
+    if requested not in course.languages:
+        abort(404)
+    return requested
