@@ -223,9 +223,7 @@ def content_check(as_json: bool, content_dir: Path | None) -> None:
         catalog = load_catalog(root)
     except ContentInvalid as exc:
         if as_json:
-            errors = [
-                {"path": e.path, "line": e.line, "message": e.message} for e in exc.errors
-            ]
+            errors = [{"path": e.path, "line": e.line, "message": e.message} for e in exc.errors]
             click.echo(json.dumps({"ok": False, "errors": errors}, indent=2, ensure_ascii=False))
         else:
             for error in exc.errors:
@@ -235,8 +233,13 @@ def content_check(as_json: bool, content_dir: Path | None) -> None:
     seconds = time.perf_counter() - started
     summary = catalog_summary(catalog)
     if as_json:
-        click.echo(json.dumps({"ok": True, "seconds": round(seconds, 3), "courses": summary},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"ok": True, "seconds": round(seconds, 3), "courses": summary},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for course in summary:
         _print_course_summary(course)
@@ -248,7 +251,8 @@ def _print_course_summary(course: dict) -> None:
     click.echo(
         f"  version {course['content_version']} · {len(course['modules'])} modules · "
         f"{course['lessons']} lessons · {course['minutes']} minutes · "
-        f"{course['knowledge_checks']} knowledge checks · languages {', '.join(course['languages'])}"
+        f"{course['knowledge_checks']} knowledge checks · "
+        f"languages {', '.join(course['languages'])}"
     )
     for module in course["modules"]:
         checks = sum(lesson["knowledge_checks"] for lesson in module["lessons"])
@@ -280,10 +284,15 @@ def content_pdf(course_slugs: tuple[str, ...], languages: tuple[str, ...]) -> No
     courses = [c for c in catalog.courses if not course_slugs or c.slug in course_slugs]
     if course_slugs and len(courses) != len(set(course_slugs)):
         raise click.ClickException(f"no such course among: {', '.join(course_slugs)}")
-    jobs = [(c, lang) for c in courses for lang in c.languages if not languages or lang in languages]
-    with current_app.test_request_context(), click.progressbar(
-        jobs, label="Rendering PDFs", item_show_func=lambda j: j and f"{j[0].slug} ({j[1]})"
-    ) as bar:
+    jobs = [
+        (c, lang) for c in courses for lang in c.languages if not languages or lang in languages
+    ]
+    with (
+        current_app.test_request_context(),
+        click.progressbar(
+            jobs, label="Rendering PDFs", item_show_func=lambda j: j and f"{j[0].slug} ({j[1]})"
+        ) as bar,
+    ):
         made = []
         for course, language in bar:
             path, rendered = build_course_pdf(course, language)

@@ -25,6 +25,7 @@ from elearning.config import database_url_for_tests
 from elearning.extensions import db
 
 PASSWORD = "correct horse battery staple"
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,7 @@ def base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "CONTENT_DIR": str(FIXTURE_CONTENT),
         "MAIL_BACKEND": "file",
         "MAIL_DIR": str(tmp_path / "mail"),
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -9,9 +9,19 @@ from tests.conftest import csrf_token_of
 
 
 def test_users_create_makes_an_active_admin(app, runner, auth):
-    result = runner("users", "create", "--email", "First.Admin@Court.example", "--name",
-                    "Registrar General", "--role", "admin", "--country", "ke",
-                    input="a long admin passphrase\na long admin passphrase\n")
+    result = runner(
+        "users",
+        "create",
+        "--email",
+        "First.Admin@Court.example",
+        "--name",
+        "Registrar General",
+        "--role",
+        "admin",
+        "--country",
+        "ke",
+        input="a long admin passphrase\na long admin passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created admin first.admin@court.example" in result.output
     with app.app_context():
@@ -28,8 +38,11 @@ def test_users_create_refuses_bad_input_and_writes_nothing(app, runner, create_u
         (["--email", "not-an-email"], "a long admin passphrase", "--email"),
         (["--email", "new@example.org"], "password", "commonly used"),
         (["--email", "TAKEN@example.org"], "a long admin passphrase", "already exists"),
-        (["--email", "new@example.org", "--country", "Kenya"], "a long admin passphrase",
-         "two-letter"),
+        (
+            ["--email", "new@example.org", "--country", "Kenya"],
+            "a long admin passphrase",
+            "two-letter",
+        ),
     ]
     for args, password, message in cases:
         result = runner("users", "create", "--name", "Someone", *args, "--password", password)
@@ -58,9 +71,14 @@ def test_demo_is_idempotent_and_prints_a_working_password(make_app, auth):
     assert [e["via"] for e in created] == ["demo"] * 3  # the second run created nobody
     client = app.test_client()
     token = csrf_token_of(client, "/signin")
-    response = client.post("/signin", data={"email": "trainer@demo.example.org",
-                                             "password": "demo passphrase for judges",
-                                             "csrf_token": token})
+    response = client.post(
+        "/signin",
+        data={
+            "email": "trainer@demo.example.org",
+            "password": "demo passphrase for judges",
+            "csrf_token": token,
+        },
+    )
     assert response.headers["Location"] == "/dashboard"
 
 
@@ -78,3 +96,50 @@ def test_users_set_role(app, runner, create_user):
     with app.app_context():
         assert db.session.get(User, judge.id).role is Role.trainer
     assert runner("users", "set-role", "ghost@example.org", "admin").exit_code != 0
+
+
+def test_content_check_fails_with_path_and_line_on_broken_content(runner, tmp_path):
+    import json
+    import shutil
+
+    from tests.conftest import FIXTURE_CONTENT
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    lesson = root / "courses/sample/basics/02-second-lesson.md"
+    lesson.write_text(lesson.read_text().replace("tags: [independence]", "tags: [nonsense]"))
+    result = runner("content", "check", "--content-dir", str(root))
+    assert result.exit_code == 1
+    assert "courses/sample/basics/02-second-lesson.md:4: unknown tag 'nonsense'" in result.output
+    as_json = runner("content", "check", "--json", "--content-dir", str(root))
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.output)["errors"][0]["line"] == 4
+
+
+def test_serve_refuses_to_start_on_broken_content(make_app, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from elearning.cli import main
+    from tests.conftest import FIXTURE_CONTENT
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    (root / "courses/sample/course.yaml").write_text("title: [unclosed\n")
+    app = make_app(CONTENT_DIR=str(root))
+    result = CliRunner().invoke(
+        main, ["serve", "--port", "1"], obj=ScriptInfo(create_app=lambda: app)
+    )
+    assert result.exit_code == 1
+    assert "courses/sample/course.yaml:1: not valid YAML" in result.output
+
+
+def test_content_pdf_renders_ahead_of_time_and_then_is_up_to_date(runner, app):
+    result = runner("content", "pdf", "--course", "steps")
+    assert result.exit_code == 0, result.output
+    assert "rendered:" in result.output and "steps-" in result.output
+    again = runner("content", "pdf", "--course", "steps")
+    assert "up to date:" in again.output and "rendered:" not in again.output
+    assert runner("content", "pdf", "--course", "nope").exit_code != 0

@@ -4,6 +4,12 @@ from elearning.content.loader import catalog_summary, load_catalog
 from elearning.content.model import Catalog, ContentError, ContentInvalid, Course, Lesson, Module
 
 __all__ = [
-    "Catalog", "ContentError", "ContentInvalid", "Course", "Lesson", "Module", "catalog_summary",
+    "Catalog",
+    "ContentError",
+    "ContentInvalid",
+    "Course",
+    "Lesson",
+    "Module",
+    "catalog_summary",
     "load_catalog",
 ]

@@ -12,7 +12,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from elearning.content.markup import SLUG, LessonAddress, LessonRenderer, RenderContext, print_anchor
+from elearning.content.markup import (
+    SLUG,
+    LessonAddress,
+    LessonRenderer,
+    RenderContext,
+    print_anchor,
+)
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
     AssessmentRules,
@@ -33,7 +39,14 @@ KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 _LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}))?\.md$")
 RESERVED_MODULE_SLUGS = frozenset({"enrol", "print", "results", "assessment", "certificate"})
 _COURSE_KEYS = {
-    "title", "summary", "version", "languages", "enrolment", "modules", "lessons", "assessment",
+    "title",
+    "summary",
+    "version",
+    "languages",
+    "enrolment",
+    "modules",
+    "lessons",
+    "assessment",
     "certificate",
 }
 _MODULE_KEYS = {"title", "summary", "objectives"}
@@ -101,8 +114,14 @@ def _read_yaml(path: Path, problems: _Problems) -> LineDict | None:
     return data
 
 
-def _text(data: LineDict, key: str, path: Path, problems: _Problems, languages: tuple[str, ...],
-          required: bool = True) -> Text | None:
+def _text(
+    data: LineDict,
+    key: str,
+    path: Path,
+    problems: _Problems,
+    languages: tuple[str, ...],
+    required: bool = True,
+) -> Text | None:
     """A plain string or a {language: string} mapping with English."""
     value = data.get(key)
     line = data.line_of(key)
@@ -118,8 +137,11 @@ def _text(data: LineDict, key: str, path: Path, problems: _Problems, languages: 
             return None
         for language in value:
             if language not in languages:
-                problems.add(path, value.line_of(language),
-                             f"{key}: {language!r} is not one of the course's languages")
+                problems.add(
+                    path,
+                    value.line_of(language),
+                    f"{key}: {language!r} is not one of the course's languages",
+                )
         return Text(MappingProxyType({lang: str(text).strip() for lang, text in value.items()}))
     problems.add(path, line, f"{key} must be text, or one text per language")
     return None
@@ -128,12 +150,16 @@ def _text(data: LineDict, key: str, path: Path, problems: _Problems, languages: 
 def _unknown_keys(data: LineDict, known: set[str], path: Path, problems: _Problems) -> None:
     for key in data:
         if key not in known:
-            problems.add(path, data.line_of(key),
-                         f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+            problems.add(
+                path,
+                data.line_of(key),
+                f"unknown setting {key!r} (known: {', '.join(sorted(known))})",
+            )
 
 
-def _int(data: LineDict, key: str, default: int, low: int, high: int, path: Path,
-         problems: _Problems) -> int:
+def _int(
+    data: LineDict, key: str, default: int, low: int, high: int, path: Path, problems: _Problems
+) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         problems.add(path, data.line_of(key), f"{key} must be a whole number from {low} to {high}")
@@ -192,16 +218,25 @@ def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) ->
     design = str(certificate_data.get("design", "default"))
     issuing = certificate_data.get("issuing", "automatic")
     if issuing not in ("automatic", "approval"):
-        problems.add(path, certificate_data.line_of("issuing"),
-                     "certificate issuing must be automatic or approval")
+        problems.add(
+            path,
+            certificate_data.line_of("issuing"),
+            "certificate issuing must be automatic or approval",
+        )
     if not SLUG.match(design):
-        problems.add(path, certificate_data.line_of("design"),
-                     f"certificate design {design!r}: a folder name in certificates/")
+        problems.add(
+            path,
+            certificate_data.line_of("design"),
+            f"certificate design {design!r}: a folder name in certificates/",
+        )
     elif (problems.root / "certificates").is_dir() and not (
         problems.root / "certificates" / design
     ).is_dir():
-        problems.add(path, certificate_data.line_of("design"),
-                     f"certificate design {design!r} does not exist in certificates/")
+        problems.add(
+            path,
+            certificate_data.line_of("design"),
+            f"certificate design {design!r} does not exist in certificates/",
+        )
 
     tags = _load_tags(folder / "tags.yaml", problems)
     module_slugs = _module_list(data, path, problems)
@@ -210,9 +245,20 @@ def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) ->
     position = 0
     seen_checks: dict[str, str] = {}
     for module_slug, module_line in module_slugs:
-        module = _load_module(folder / module_slug, module_slug, module_line, path, languages,
-                              tags, files.get(module_slug, []), lessons_by_path, position,
-                              seen_checks, problems, renderer)
+        module = _load_module(
+            folder / module_slug,
+            module_slug,
+            module_line,
+            path,
+            languages,
+            tags,
+            files.get(module_slug, []),
+            lessons_by_path,
+            position,
+            seen_checks,
+            problems,
+            renderer,
+        )
         if module is not None:
             modules.append(module)
             position += len(module.lessons)
@@ -242,9 +288,15 @@ def _languages(data: LineDict, path: Path, problems: _Problems) -> tuple[str, ..
     languages = tuple(str(item) for item in value)
     for index, language in enumerate(languages):
         if language not in KNOWN_LANGUAGES:
-            line = value.line_of(index) if isinstance(value, LineList) else data.line_of("languages")
-            problems.add(path, line, f"language {language!r} is not one the platform serves "
-                         f"({', '.join(KNOWN_LANGUAGES)})")
+            line = (
+                value.line_of(index) if isinstance(value, LineList) else data.line_of("languages")
+            )
+            problems.add(
+                path,
+                line,
+                f"language {language!r} is not one the platform serves "
+                f"({', '.join(KNOWN_LANGUAGES)})",
+            )
     if not languages or languages[0] != DEFAULT_LANGUAGE:
         problems.add(path, data.line_of("languages"), "languages must start with en")
     return languages
@@ -263,8 +315,11 @@ def _module_list(data: LineDict, path: Path, problems: _Problems) -> list[tuple[
         if not SLUG.match(slug):
             problems.add(path, line, f"module {slug!r}: use lower-case letters, digits, hyphens")
         elif slug in RESERVED_MODULE_SLUGS:
-            problems.add(path, line, f"module {slug!r}: the name is taken by the platform's own "
-                         "pages; choose another")
+            problems.add(
+                path,
+                line,
+                f"module {slug!r}: the name is taken by the platform's own pages; choose another",
+            )
         elif slug in seen:
             problems.add(path, line, f"module {slug!r} is listed twice")
         elif not (path.parent / slug).is_dir():
@@ -294,21 +349,31 @@ def _load_tags(path: Path, problems: _Problems) -> dict[str, Tag]:
         _unknown_keys(value, {"label", "points"}, path, problems)
         points = value.get("points") or LineDict()
         if not isinstance(points, dict):
-            problems.add(path, value.line_of("points"), f"tag {slug!r}: points must map "
-                         'numbers to descriptions ("1.1": "...")')
+            problems.add(
+                path,
+                value.line_of("points"),
+                f'tag {slug!r}: points must map numbers to descriptions ("1.1": "...")',
+            )
             points = {}
         for point in points:
             if str(point) in owners:
-                problems.add(path, points.line_of(point),
-                             f"point {point} already belongs to tag {owners[str(point)]!r}")
+                problems.add(
+                    path,
+                    points.line_of(point),
+                    f"point {point} already belongs to tag {owners[str(point)]!r}",
+                )
             owners[str(point)] = slug
-        tags[slug] = Tag(slug, str(value["label"]).strip(),
-                         MappingProxyType({str(k): str(v) for k, v in points.items()}))
+        tags[slug] = Tag(
+            slug,
+            str(value["label"]).strip(),
+            MappingProxyType({str(k): str(v) for k, v in points.items()}),
+        )
     return tags
 
 
-def _discover_lessons(folder: Path, modules: list[tuple[str, int]], languages: tuple[str, ...],
-                      problems: _Problems):
+def _discover_lessons(
+    folder: Path, modules: list[tuple[str, int]], languages: tuple[str, ...], problems: _Problems
+):
     """Every lesson file of every listed module, checked for names and duplicates."""
     lessons_by_path: dict[str, LessonAddress] = {}
     files: dict[str, list[tuple[int, str, dict[str, Path]]]] = {}
@@ -320,14 +385,22 @@ def _discover_lessons(folder: Path, modules: list[tuple[str, int]], languages: t
                 continue
             match = _LESSON_FILE.match(file.name)
             if not match:
-                problems.add(file, 0, "unexpected file: lessons are named like 01-lesson-slug.md "
-                             "(or 01-lesson-slug.fr.md for a translation)")
+                problems.add(
+                    file,
+                    0,
+                    "unexpected file: lessons are named like 01-lesson-slug.md "
+                    "(or 01-lesson-slug.fr.md for a translation)",
+                )
                 continue
             number, slug, language = int(match.group(1)), match.group(2), match.group(3)
             language = language or DEFAULT_LANGUAGE
             if language not in languages:
-                problems.add(file, 0, f"language {language!r} is not one of the course's "
-                             f"languages ({', '.join(languages)})")
+                problems.add(
+                    file,
+                    0,
+                    f"language {language!r} is not one of the course's "
+                    f"languages ({', '.join(languages)})",
+                )
                 continue
             entry = by_slug.setdefault(slug, (number, {}))
             if entry[0] != number:
@@ -338,16 +411,26 @@ def _discover_lessons(folder: Path, modules: list[tuple[str, int]], languages: t
         numbers: dict[int, str] = {}
         for slug, (number, variants) in sorted(by_slug.items(), key=lambda item: item[1][0]):
             if DEFAULT_LANGUAGE not in variants:
-                problems.add(next(iter(variants.values())), 0,
-                             f"lesson {slug!r} has a translation but no English file")
+                problems.add(
+                    next(iter(variants.values())),
+                    0,
+                    f"lesson {slug!r} has a translation but no English file",
+                )
                 continue
             if slug in seen_slugs:
-                problems.add(variants[DEFAULT_LANGUAGE], 0, f"lesson slug {slug!r} is already used "
-                             f"by {problems.rel(seen_slugs[slug])}: slugs are unique in a course")
+                problems.add(
+                    variants[DEFAULT_LANGUAGE],
+                    0,
+                    f"lesson slug {slug!r} is already used "
+                    f"by {problems.rel(seen_slugs[slug])}: slugs are unique in a course",
+                )
                 continue
             if number in numbers:
-                problems.add(variants[DEFAULT_LANGUAGE], 0,
-                             f"number {number:02d} is already used by lesson {numbers[number]!r}")
+                problems.add(
+                    variants[DEFAULT_LANGUAGE],
+                    0,
+                    f"number {number:02d} is already used by lesson {numbers[number]!r}",
+                )
             numbers[number] = slug
             seen_slugs[slug] = variants[DEFAULT_LANGUAGE]
             for file in variants.values():
@@ -357,10 +440,20 @@ def _discover_lessons(folder: Path, modules: list[tuple[str, int]], languages: t
     return lessons_by_path, files
 
 
-def _load_module(folder: Path, slug: str, listed_line: int, course_path: Path,
-                 languages: tuple[str, ...], tags: dict[str, Tag], files, lessons_by_path,
-                 position: int, seen_checks: dict[str, str], problems: _Problems,
-                 renderer: LessonRenderer) -> Module | None:
+def _load_module(
+    folder: Path,
+    slug: str,
+    listed_line: int,
+    course_path: Path,
+    languages: tuple[str, ...],
+    tags: dict[str, Tag],
+    files,
+    lessons_by_path,
+    position: int,
+    seen_checks: dict[str, str],
+    problems: _Problems,
+    renderer: LessonRenderer,
+) -> Module | None:
     path = folder / "module.yaml"
     data = _read_yaml(path, problems)
     if data is None:
@@ -383,22 +476,38 @@ def _load_module(folder: Path, slug: str, listed_line: int, course_path: Path,
         problems.add(course_path, listed_line, f"module {slug!r} has no lessons")
     lessons = []
     for offset, (_, lesson_slug, variants) in enumerate(files):
-        lesson = _load_lesson(lesson_slug, slug, position + offset, variants, tags,
-                              lessons_by_path, seen_checks, problems, renderer)
+        lesson = _load_lesson(
+            lesson_slug,
+            slug,
+            position + offset,
+            variants,
+            tags,
+            lessons_by_path,
+            seen_checks,
+            problems,
+            renderer,
+        )
         if lesson is not None:
             lessons.append(lesson)
     if title is None:
         return None
-    return Module(slug=slug, title=title,
-                  summary=summary or Text(MappingProxyType({DEFAULT_LANGUAGE: ""})),
-                  objectives=tuple(objectives), lessons=tuple(lessons))
+    return Module(
+        slug=slug,
+        title=title,
+        summary=summary or Text(MappingProxyType({DEFAULT_LANGUAGE: ""})),
+        objectives=tuple(objectives),
+        lessons=tuple(lessons),
+    )
 
 
 def _front_matter(path: Path, text: str, problems: _Problems) -> tuple[LineDict, str, int] | None:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        problems.add(path, 1, "a lesson starts with front matter between --- lines "
-                     "(title, minutes, tags, points)")
+        problems.add(
+            path,
+            1,
+            "a lesson starts with front matter between --- lines (title, minutes, tags, points)",
+        )
         return None
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
@@ -413,12 +522,20 @@ def _front_matter(path: Path, text: str, problems: _Problems) -> tuple[LineDict,
     if not isinstance(data, LineDict):
         problems.add(path, 2, "the front matter must be keys and values (title: ..., minutes: ...)")
         return None
-    return data, "\n".join(lines[end + 1:]), end + 2
+    return data, "\n".join(lines[end + 1 :]), end + 2
 
 
-def _load_lesson(slug: str, module_slug: str, position: int, variants: dict[str, Path],
-                 tags: dict[str, Tag], lessons_by_path, seen_checks: dict[str, str],
-                 problems: _Problems, renderer: LessonRenderer) -> Lesson | None:
+def _load_lesson(
+    slug: str,
+    module_slug: str,
+    position: int,
+    variants: dict[str, Path],
+    tags: dict[str, Tag],
+    lessons_by_path,
+    seen_checks: dict[str, str],
+    problems: _Problems,
+    renderer: LessonRenderer,
+) -> Lesson | None:
     texts: dict[str, LessonText] = {}
     english_path = variants[DEFAULT_LANGUAGE]
     minutes = 0
@@ -446,13 +563,20 @@ def _load_lesson(slug: str, module_slug: str, position: int, variants: dict[str,
         if language == DEFAULT_LANGUAGE:
             minutes = front.get("minutes")
             if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
-                problems.add(path, front.line_of("minutes"),
-                             "minutes must be a whole number from 1 to 240")
+                problems.add(
+                    path, front.line_of("minutes"), "minutes must be a whole number from 1 to 240"
+                )
             lesson_tags, lesson_points = _lesson_tags(front, path, tags, problems)
         elif {"minutes", "tags", "points"} & set(front):
-            problems.add(path, front.line, "a translation takes minutes, tags and points from the "
-                         "English file: give only its title")
-        context = RenderContext(problems.rel(path), language, lessons_by_path, _reporter(path, problems))
+            problems.add(
+                path,
+                front.line,
+                "a translation takes minutes, tags and points from the "
+                "English file: give only its title",
+            )
+        context = RenderContext(
+            problems.rel(path), language, lessons_by_path, _reporter(path, problems)
+        )
         blocks = renderer.body(body, body_line, context, print_anchor(module_slug, slug))
         if len(problems.errors) > before:
             ok = False
@@ -463,23 +587,39 @@ def _load_lesson(slug: str, module_slug: str, position: int, variants: dict[str,
     english = texts[DEFAULT_LANGUAGE]
     for check in english.checks:
         if check.id in seen_checks:
-            problems.add(english_path, 0, f'knowledge check "{check.id}" is already used in '
-                         f"{seen_checks[check.id]}: ids are unique in a course")
+            problems.add(
+                english_path,
+                check.line,
+                f'knowledge check "{check.id}" is already used in '
+                f"{seen_checks[check.id]}: ids are unique in a course",
+            )
             ok = False
         seen_checks[check.id] = problems.rel(english_path)
     shape = [(c.id, len(c.options), c.correct_keys) for c in english.checks]
     for language, text in texts.items():
-        if language != DEFAULT_LANGUAGE and [
-            (c.id, len(c.options), c.correct_keys) for c in text.checks
-        ] != shape:
-            problems.add(variants[language], 0, "the knowledge checks must match the English file "
-                         "(same ids in the same order, same number of options, same right answers)")
+        if (
+            language != DEFAULT_LANGUAGE
+            and [(c.id, len(c.options), c.correct_keys) for c in text.checks] != shape
+        ):
+            problems.add(
+                variants[language],
+                0,
+                "the knowledge checks must match the English file "
+                "(same ids in the same order, same number of options, same right answers)",
+            )
             ok = False
     if not ok:
         return None
-    return Lesson(slug=slug, module_slug=module_slug, position=position, minutes=minutes,
-                  tags=lesson_tags, points=lesson_points, texts=MappingProxyType(texts),
-                  source=problems.rel(english_path))
+    return Lesson(
+        slug=slug,
+        module_slug=module_slug,
+        position=position,
+        minutes=minutes,
+        tags=lesson_tags,
+        points=lesson_points,
+        texts=MappingProxyType(texts),
+        source=problems.rel(english_path),
+    )
 
 
 def _reporter(path: Path, problems: _Problems):
@@ -502,11 +642,19 @@ def _lesson_tags(front: LineDict, path: Path, tags: dict[str, Tag], problems: _P
             elif key == "points":
                 owner = next((t for t in tags.values() if name in t.points), None)
                 if owner is None:
-                    problems.add(path, line, f"unknown application point {name!r}: declare it "
-                                 "under a tag in tags.yaml (write it in quotes, \"1.1\")")
+                    problems.add(
+                        path,
+                        line,
+                        f"unknown application point {name!r}: declare it "
+                        'under a tag in tags.yaml (write it in quotes, "1.1")',
+                    )
                 elif owner.slug not in front.get("tags", []):
-                    problems.add(path, line, f"point {name} belongs to tag {owner.slug!r}, "
-                                 "which the lesson does not list in its tags")
+                    problems.add(
+                        path,
+                        line,
+                        f"point {name} belongs to tag {owner.slug!r}, "
+                        "which the lesson does not list in its tags",
+                    )
             found.append(name)
     return tuple(found_tags), tuple(found_points)
 
@@ -526,42 +674,44 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
     for course in catalog.courses:
         covered_tags = {tag for lesson in course.lessons for tag in lesson.tags}
         covered_points = {point for lesson in course.lessons for point in lesson.points}
-        summary.append({
-            "slug": course.slug,
-            "title": str(course.title),
-            "content_version": course.content_version,
-            "languages": list(course.languages),
-            "minutes": course.minutes,
-            "modules": [
-                {
-                    "slug": module.slug,
-                    "title": str(module.title),
-                    "minutes": module.minutes,
-                    "lessons": [
-                        {
-                            "slug": lesson.slug,
-                            "title": lesson.title,
-                            "minutes": lesson.minutes,
-                            "knowledge_checks": len(lesson.checks),
-                            "translations": sorted(set(lesson.texts) - {DEFAULT_LANGUAGE}),
-                        }
-                        for lesson in module.lessons
-                    ],
-                }
-                for module in course.modules
-            ],
-            "lessons": len(course.lessons),
-            "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
-            "tags": [
-                {
-                    "slug": tag.slug,
-                    "label": tag.label,
-                    "covered": tag.slug in covered_tags,
-                    "points": len(tag.points),
-                    "points_covered": sorted(p for p in tag.points if p in covered_points),
-                    "points_missing": sorted(p for p in tag.points if p not in covered_points),
-                }
-                for tag in course.tags.values()
-            ],
-        })
+        summary.append(
+            {
+                "slug": course.slug,
+                "title": str(course.title),
+                "content_version": course.content_version,
+                "languages": list(course.languages),
+                "minutes": course.minutes,
+                "modules": [
+                    {
+                        "slug": module.slug,
+                        "title": str(module.title),
+                        "minutes": module.minutes,
+                        "lessons": [
+                            {
+                                "slug": lesson.slug,
+                                "title": lesson.title,
+                                "minutes": lesson.minutes,
+                                "knowledge_checks": len(lesson.checks),
+                                "translations": sorted(set(lesson.texts) - {DEFAULT_LANGUAGE}),
+                            }
+                            for lesson in module.lessons
+                        ],
+                    }
+                    for module in course.modules
+                ],
+                "lessons": len(course.lessons),
+                "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
+                "tags": [
+                    {
+                        "slug": tag.slug,
+                        "label": tag.label,
+                        "covered": tag.slug in covered_tags,
+                        "points": len(tag.points),
+                        "points_covered": [p for p in tag.points if p in covered_points],
+                        "points_missing": [p for p in tag.points if p not in covered_points],
+                    }
+                    for tag in course.tags.values()
+                ],
+            }
+        )
     return summary

@@ -26,20 +26,36 @@ CALLOUT_KINDS = ("case-study", "key-point", "reflection", "further-reading")
 # Callout headings are part of the lesson, so they follow the lesson's language, not the page's.
 CALLOUT_LABELS: Mapping[str, Mapping[str, str]] = {
     "case-study": {
-        "en": "Case study", "fr": "Étude de cas", "es": "Estudio de caso",
-        "ar": "دراسة حالة", "zh": "案例研究", "ru": "Практический случай",
+        "en": "Case study",
+        "fr": "Étude de cas",
+        "es": "Estudio de caso",
+        "ar": "دراسة حالة",
+        "zh": "案例研究",
+        "ru": "Практический случай",
     },
     "key-point": {
-        "en": "Key point", "fr": "Point clé", "es": "Idea clave",
-        "ar": "نقطة أساسية", "zh": "要点", "ru": "Главное",
+        "en": "Key point",
+        "fr": "Point clé",
+        "es": "Idea clave",
+        "ar": "نقطة أساسية",
+        "zh": "要点",
+        "ru": "Главное",
     },
     "reflection": {
-        "en": "Reflection", "fr": "Réflexion", "es": "Reflexión",
-        "ar": "تأمل", "zh": "思考", "ru": "Вопрос для размышления",
+        "en": "Reflection",
+        "fr": "Réflexion",
+        "es": "Reflexión",
+        "ar": "تأمل",
+        "zh": "思考",
+        "ru": "Вопрос для размышления",
     },
     "further-reading": {
-        "en": "Further reading", "fr": "Pour aller plus loin", "es": "Lecturas complementarias",
-        "ar": "قراءات إضافية", "zh": "延伸阅读", "ru": "Дополнительные материалы",
+        "en": "Further reading",
+        "fr": "Pour aller plus loin",
+        "es": "Lecturas complementarias",
+        "ar": "قراءات إضافية",
+        "zh": "延伸阅读",
+        "ru": "Дополнительные материалы",
     },
 }
 
@@ -52,13 +68,44 @@ _LESSON_HREF = re.compile(r'href="lesson:([a-z0-9-]+)/([a-z0-9-]+)(?:#([^"]*))?"
 _HEADING_ID = re.compile(r'<(h[2-4]) id="([^"]+)"')
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre",
-    "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "abbr", "dl",
-    "dt", "dd",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "sup",
+    "sub",
+    "abbr",
+    "dl",
+    "dt",
+    "dd",
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"}, "abbr": {"title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"},
-    "ol": {"start"}, "th": {"scope"},
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "ol": {"start"},
+    "th": {"scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "lesson"}
 
@@ -120,7 +167,8 @@ class _LinkResolver(Treeprocessor):
                 continue
             element.set(
                 "href",
-                f"lesson:{address.module_slug}/{address.slug}" + (f"#{fragment}" if fragment else ""),
+                f"lesson:{address.module_slug}/{address.slug}"
+                + (f"#{fragment}" if fragment else ""),
             )
 
     def _line_of(self, needle: str) -> int:
@@ -207,12 +255,18 @@ class LessonRenderer:
         inner = self.markdown(part.text, context, part.first_line)
         if not inner.strip():
             context.report(part.line, f"the {part.kind} callout is empty")
-        title = f'<p class="callout__title">{html.escape(part.argument)}</p>' if part.argument else ""
+        title = (
+            f'<p class="callout__title">{html.escape(part.argument)}</p>' if part.argument else ""
+        )
         head = (
             f'<aside class="callout callout--{part.kind}">'
             f'<p class="callout__label">{html.escape(label)}</p>{title}'
         )
-        notes = '<div class="notes-space" aria-hidden="true"></div>' if part.kind == "reflection" else ""
+        notes = (
+            '<div class="notes-space" aria-hidden="true"></div>'
+            if part.kind == "reflection"
+            else ""
+        )
         return f"{head}{inner}</aside>", f"{head}{inner}{notes}</aside>"
 
     def _check(self, part: _Part, context: RenderContext) -> KnowledgeCheck | None:
@@ -222,7 +276,8 @@ class LessonRenderer:
             return None
         if not SLUG.match(check_id):
             context.report(
-                part.line, f"knowledge check id {check_id!r}: use lower-case letters, digits, hyphens"
+                part.line,
+                f"knowledge check id {check_id!r}: use lower-case letters, digits, hyphens",
             )
             return None
         prompt: list[str] = []
@@ -278,6 +333,7 @@ class LessonRenderer:
             id=check_id,
             prompt_html=self.markdown(prompt_text, context, part.first_line),
             options=tuple(built),
+            line=part.line,
         )
 
 
@@ -327,7 +383,8 @@ def _split(text: str, first_line: int, context: RenderContext) -> list[_Part]:
         kind = match.group(1) if match else ""
         if opened is not None:
             context.report(
-                number, f"::: {kind} inside the block opened on line {opened[0]}: blocks cannot "
+                number,
+                f"::: {kind} inside the block opened on line {opened[0]}: blocks cannot "
                 "be nested (close the first with ::: on its own line)",
             )
             continue
@@ -337,8 +394,11 @@ def _split(text: str, first_line: int, context: RenderContext) -> list[_Part]:
         if "".join(buffer).strip():
             parts.append(_Part("markdown", "\n".join(buffer), buffer_start))
         buffer = []
-        opened = (number, kind if kind == "check" or kind in CALLOUT_KINDS else "key-point",
-                  match.group(2) if match else "")
+        opened = (
+            number,
+            kind if kind == "check" or kind in CALLOUT_KINDS else "key-point",
+            match.group(2) if match else "",
+        )
     if opened is not None:
         context.report(opened[0], f"::: {opened[1]} is never closed (add ::: on its own line)")
     elif "".join(buffer).strip():
@@ -349,8 +409,14 @@ def _split(text: str, first_line: int, context: RenderContext) -> list[_Part]:
 def _dedent(lines: list[str]) -> str:
     while lines and not lines[-1].strip():
         lines = lines[:-1]
-    return "\n".join(line.strip() if not line.strip() else line[2:] if line.startswith("  ")
-                     else line.lstrip("\t") for line in lines).strip()
+    return "\n".join(
+        line.strip()
+        if not line.strip()
+        else line[2:]
+        if line.startswith("  ")
+        else line.lstrip("\t")
+        for line in lines
+    ).strip()
 
 
 def _finish_links(block: HtmlBlock | CheckBlock, anchor: str) -> HtmlBlock | CheckBlock:
@@ -358,15 +424,20 @@ def _finish_links(block: HtmlBlock | CheckBlock, anchor: str) -> HtmlBlock | Che
     if not isinstance(block, HtmlBlock):
         return block
     web = _LESSON_HREF.sub(
-        lambda m: f'href="../{m.group(1)}/{m.group(2)}' + (f"#{m.group(3)}" if m.group(3) else "")
-        + '"',
+        lambda m: (
+            f'href="../{m.group(1)}/{m.group(2)}' + (f"#{m.group(3)}" if m.group(3) else "") + '"'
+        ),
         block.html,
     )
-    printed = _HEADING_ID.sub(lambda m: f'<{m.group(1)} id="{anchor}--{m.group(2)}"',
-                              block.print_html)
+    printed = _HEADING_ID.sub(
+        lambda m: f'<{m.group(1)} id="{anchor}--{m.group(2)}"', block.print_html
+    )
     printed = _LESSON_HREF.sub(
-        lambda m: f'href="#{print_anchor(m.group(1), m.group(2))}'
-        + (f"--{m.group(3)}" if m.group(3) else "") + '"',
+        lambda m: (
+            f'href="#{print_anchor(m.group(1), m.group(2))}'
+            + (f"--{m.group(3)}" if m.group(3) else "")
+            + '"'
+        ),
         printed,
     )
     return HtmlBlock(web, printed)

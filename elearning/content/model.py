@@ -49,6 +49,7 @@ class KnowledgeCheck:
     id: str
     prompt_html: str
     options: tuple[Option, ...]
+    line: int = field(default=0, compare=False)  # where it is written, for error messages
 
     @property
     def is_multiple(self) -> bool:

@@ -75,9 +75,13 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
     try:
         value = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the unfinished construct starts (an unclosed list, say),
+        # which is where an author has to look; the problem mark can be the end of the file.
+        mark = exc.context_mark or exc.problem_mark
         line = (mark.line if mark else 0) + first_line
         problem = exc.problem or exc.context or "not valid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
         raise YamlProblem(line, f"not valid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(first_line, f"not valid YAML: {exc}") from exc

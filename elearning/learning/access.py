@@ -51,8 +51,12 @@ def require_enrolment(course: Course) -> Enrolment:
     if enrolment is None:
         from elearning.learning.forms import EnrolForm
 
-        page = render_template("learning/not_enrolled.html", course=course, form=EnrolForm(),
-                               language=course_language(course))
+        page = render_template(
+            "learning/not_enrolled.html",
+            course=course,
+            form=EnrolForm(),
+            language=course_language(course),
+        )
         raise Refusal((page, 403))
     return enrolment
 

@@ -51,8 +51,10 @@ def build_course_pdf(course: Course, language: str) -> tuple[Path, bool]:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be rendering it right now
         if path.exists():
             return path, False
-        pdf = render_pdf(render_course_html(course, language, for_pdf=True),
-                         STYLESHEET.read_text(encoding="utf-8"))
+        pdf = render_pdf(
+            render_course_html(course, language, for_pdf=True),
+            STYLESHEET.read_text(encoding="utf-8"),
+        )
         partial = path.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(pdf)
         os.replace(partial, path)  # readers see the whole file or none

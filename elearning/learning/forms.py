@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from elearning.content.model import KnowledgeCheck
 
@@ -25,7 +25,7 @@ class CheckForm(FlaskForm):
     """One answer to a knowledge check: one option, or several for "select all that apply"."""
 
     selected = SelectMultipleField(
-        validators=[InputRequired(_l("Choose an answer first."))], coerce=str
+        validators=[InputRequired(_l("Choose an answer first."))], coerce=str, validate_choice=False
     )
 
     def __init__(self, check: KnowledgeCheck, *args, **kwargs) -> None:
@@ -34,9 +34,10 @@ class CheckForm(FlaskForm):
         self.selected.choices = [SelectChoice(option.key, option.key) for option in check.options]
 
     def validate_selected(self, field: SelectMultipleField) -> None:
-        """A single-answer check takes exactly one option."""
-        from wtforms.validators import ValidationError
-
+        """Only the check's own options; a single-answer check takes exactly one."""
+        keys = {option.key for option in self.check.options}
+        if not set(field.data or []) <= keys:
+            raise ValidationError(_l("That answer is not one of the options. Please choose again."))
         if not self.check.is_multiple and len(field.data or []) > 1:
             raise ValidationError(_l("Choose one answer."))
 

@@ -73,13 +73,13 @@ def course_progress(course: Course, done_by_module: Mapping[str, int]) -> Course
     """Progress from per-module counts of completed lessons (as the database counts them)."""
     return CourseProgress(
         course,
-        tuple(ModuleProgress(module, done_by_module.get(module.slug, 0)) for module in course.modules),
+        tuple(
+            ModuleProgress(module, done_by_module.get(module.slug, 0)) for module in course.modules
+        ),
     )
 
 
-def continue_lesson(
-    course: Course, completed_at: Mapping[str, datetime]
-) -> Lesson | None:
+def continue_lesson(course: Course, completed_at: Mapping[str, datetime]) -> Lesson | None:
     """Where the learner left off: the first unfinished lesson after the one they last finished.
 
     With nothing finished it is the first lesson; with everything finished there is none.

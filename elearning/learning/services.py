@@ -53,7 +53,9 @@ def user_enrolments(session: Session, user_id: int) -> list[Enrolment]:
     )
 
 
-def completion_times(session: Session, enrolment_ids: Iterable[int]) -> dict[int, dict[str, datetime]]:
+def completion_times(
+    session: Session, enrolment_ids: Iterable[int]
+) -> dict[int, dict[str, datetime]]:
     """For each enrolment, its completed lessons and when each was completed."""
     ids = list(enrolment_ids)
     result: dict[int, dict[str, datetime]] = {enrolment_id: {} for enrolment_id in ids}

@@ -80,15 +80,22 @@ def enrol(course_slug: str):
         flash(_("The form had expired. Please try again."), "error")
         return redirect(url_for("learning.course", course_slug=course.slug))
     if not course.is_open:
-        flash(_("This course is taken through a cohort: ask your trainer for a join code."),
-              "error")
+        flash(
+            _("This course is taken through a cohort: ask your trainer for a join code."), "error"
+        )
         return redirect(url_for("learning.course", course_slug=course.slug))
     services.enrol(db.session, current_user.id, course)
     db.session.commit()
     flash(_("You are enrolled. Welcome to the course."), "success")
     first = course.lessons[0]
-    return redirect(url_for("learning.lesson", course_slug=course.slug,
-                            module_slug=first.module_slug, lesson_slug=first.slug))
+    return redirect(
+        url_for(
+            "learning.lesson",
+            course_slug=course.slug,
+            module_slug=first.module_slug,
+            lesson_slug=first.slug,
+        )
+    )
 
 
 @bp.route("/<course_slug>/<module_slug>")
@@ -119,8 +126,13 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
     blocker = logic.lesson_lock(course, lesson, times)
     if blocker is not None:
-        return render_template("learning/locked.html", course=course, lesson=lesson,
-                               blocker=blocker, language=course_language(course)), 403
+        return render_template(
+            "learning/locked.html",
+            course=course,
+            lesson=lesson,
+            blocker=blocker,
+            language=course_language(course),
+        ), 403
     language = course_language(course)
     answers = services.check_answers(db.session, enrolment.id, lesson.checks)
     previous, following = logic.neighbours(course, lesson)
@@ -149,8 +161,12 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
     course = load_course_or_404(course_slug)
     lesson = load_lesson_or_404(course, module_slug, lesson_slug)
     enrolment = require_enrolment(course)
-    here = url_for("learning.lesson", course_slug=course.slug, module_slug=lesson.module_slug,
-                   lesson_slug=lesson.slug)
+    here = url_for(
+        "learning.lesson",
+        course_slug=course.slug,
+        module_slug=lesson.module_slug,
+        lesson_slug=lesson.slug,
+    )
     form = CompletionForm()
     if not form.validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
@@ -170,8 +186,14 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
         flash(_("Lesson complete. You have reached the end of the lessons."), "success")
         return redirect(url_for("learning.course", course_slug=course.slug))
     flash(_("Lesson complete."), "success")
-    return redirect(url_for("learning.lesson", course_slug=course.slug,
-                            module_slug=following.module_slug, lesson_slug=following.slug))
+    return redirect(
+        url_for(
+            "learning.lesson",
+            course_slug=course.slug,
+            module_slug=following.module_slug,
+            lesson_slug=following.slug,
+        )
+    )
 
 
 @bp.post("/<course_slug>/<module_slug>/<lesson_slug>/checks/<check_id>")
@@ -198,18 +220,33 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
         answer = services.answer_check(db.session, enrolment, check, form.selected_keys)
         db.session.commit()
     elif not inline:
-        flash(_("Choose an answer first.") if form.selected.errors
-              else _("The form had expired. Please try again."), "error")
+        flash(
+            _("Choose an answer first.")
+            if form.selected.errors
+            else _("The form had expired. Please try again."),
+            "error",
+        )
     if inline:
         if answer is None:
             answer = services.check_answers(db.session, enrolment.id, [check]).get(check.id)
         fragment = render_template(
-            "learning/_check.html", course=course, lesson=lesson, check=check, answer=answer,
-            form=form, language=course_language(course), focus_feedback=True,
+            "learning/_check.html",
+            course=course,
+            lesson=lesson,
+            check=check,
+            answer=answer,
+            form=form,
+            language=course_language(course),
+            focus_feedback=True,
         )
         return fragment, 200 if form.errors == {} else 422
-    here = url_for("learning.lesson", course_slug=course.slug, module_slug=lesson.module_slug,
-                   lesson_slug=lesson.slug, _anchor=f"check-{check.id}")
+    here = url_for(
+        "learning.lesson",
+        course_slug=course.slug,
+        module_slug=lesson.module_slug,
+        lesson_slug=lesson.slug,
+        _anchor=f"check-{check.id}",
+    )
     return redirect(here)
 
 

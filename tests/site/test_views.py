@@ -11,6 +11,7 @@ PUBLIC_ENDPOINTS = {
     "site.index", "site.healthz", "static",
     "accounts.sign_up", "accounts.sign_in", "accounts.forgot_password",
     "accounts.reset_password", "accounts.confirm_email", "accounts.sign_out",
+    "learning.catalog", "learning.course",
 }
 
 

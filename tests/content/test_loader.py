@@ -1,0 +1,223 @@
+"""The content format: what loads, and every broken file reported at its path and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from elearning.content import ContentInvalid, load_catalog
+from elearning.content.model import CheckBlock, HtmlBlock
+from tests.conftest import FIXTURE_CONTENT
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A writable copy of the test content."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    return root
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(root)
+    return [str(error) for error in caught.value.errors]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_fixture_course_loads_whole():
+    catalog = load_catalog(FIXTURE_CONTENT)
+    course = catalog.course("sample")
+    assert [m.slug for m in course.modules] == ["basics", "practice"]
+    assert [lesson.slug for lesson in course.lessons] == [
+        "first-lesson",
+        "second-lesson",
+        "online-life",
+    ]
+    assert course.minutes == 16 and course.module("basics").minutes == 12
+    assert course.title.get("fr") == "Cours d'exemple" and course.title.get("es") == "Sample course"
+    first = course.lesson("basics", "first-lesson")
+    assert first.points == ("1.1",) and first.tags == ("independence",)
+    assert first.text("fr").title == "La première leçon"
+    assert first.text("ru").title == "The first lesson"  # falls back to English
+    check = first.checks[0]
+    assert check.id == "first-check" and check.correct_keys == {"b"} and not check.is_multiple
+    assert "the executive has no say" in check.options[0].feedback_html
+    many = course.lesson("basics", "second-lesson").checks[0]
+    assert many.is_multiple and many.correct_keys == {"a", "b"}
+
+
+def test_markdown_is_rendered_once_with_callouts_tables_and_lesson_links():
+    course = load_catalog(FIXTURE_CONTENT).course("sample")
+    blocks = course.lesson("basics", "first-lesson").text("en").blocks
+    assert isinstance(blocks[0], HtmlBlock) and isinstance(blocks[1], CheckBlock)
+    html = blocks[0].html
+    assert '<a href="../basics/second-lesson"' in html
+    assert '<aside class="callout callout--key-point">' in html and "Remember this" in html
+    assert '<a href="#lesson-basics-second-lesson"' in blocks[0].print_html
+    second = course.lesson("basics", "second-lesson").text("en").blocks[0].html
+    assert "<table>" in second and "<th>Who</th>" in second
+    online = course.lesson("practice", "online-life").text("en").blocks[0]
+    assert 'href="../basics/first-lesson#remember"' in online.html
+    assert 'class="notes-space"' in online.print_html and "notes-space" not in online.html
+
+
+def test_raw_html_and_scripts_are_removed(content: Path):
+    lesson = content / "courses/sample/practice/01-online-life.md"
+    edit(
+        lesson,
+        "What do you post?",
+        'What do you post? <script>alert(1)</script><a href="javascript:alert(2)">x</a>'
+        '<img src=x onerror=alert(3)><b onclick="alert(4)">bold</b>',
+    )
+    html = load_catalog(content).course("sample").lesson("practice", "online-life").text("en")
+    rendered = "".join(block.html for block in html.blocks)
+    assert "<script" not in rendered and "javascript:" not in rendered
+    assert "onerror" not in rendered and "onclick" not in rendered and "<b>bold</b>" in rendered
+
+
+def test_content_version_changes_with_any_edit(content: Path):
+    before = load_catalog(content).course("sample").content_version
+    edit(content / "courses/sample/basics/02-second-lesson.md", "Arm's length", "At arm's length")
+    after = load_catalog(content).course("sample").content_version
+    assert before != after and len(after) == 16
+
+
+BROKEN = [
+    pytest.param(
+        "courses/sample/course.yaml",
+        "modules: [basics, practice]",
+        "modules: [basics, practice",
+        "courses/sample/course.yaml:7: not valid YAML",
+        id="malformed-yaml",
+    ),
+    pytest.param(
+        "courses/sample/basics/02-second-lesson.md",
+        'title: "The second lesson"\n',
+        "",
+        "courses/sample/basics/02-second-lesson.md:2: title is missing",
+        id="missing-title",
+    ),
+    pytest.param(
+        "courses/sample/course.yaml",
+        "modules: [basics, practice]",
+        "modules: [basics, practice, ethics]",
+        "courses/sample/course.yaml:7: module 'ethics' is listed but its folder is missing",
+        id="module-missing",
+    ),
+    pytest.param(
+        "courses/sample/basics/02-second-lesson.md",
+        "tags: [independence]",
+        "tags: [independence, secrecy]",
+        "courses/sample/basics/02-second-lesson.md:4: unknown tag 'secrecy'",
+        id="unknown-tag",
+    ),
+    pytest.param(
+        "courses/sample/basics/02-second-lesson.md",
+        'points: ["1.2"]',
+        'points: ["1.2", "9.9"]',
+        "courses/sample/basics/02-second-lesson.md:5: unknown application point '9.9'",
+        id="unknown-point",
+    ),
+    pytest.param(
+        "courses/sample/basics/01-first-lesson.md",
+        "- [x] The judge",
+        "- [ ] The judge",
+        'courses/sample/basics/01-first-lesson.md:14: knowledge check "first-check" has no '
+        "correct option",
+        id="no-correct-option",
+    ),
+    pytest.param(
+        "courses/sample/basics/01-first-lesson.md",
+        "  Yes: on the facts and the law alone.\n",
+        "",
+        'courses/sample/basics/01-first-lesson.md:19: knowledge check "first-check": this option '
+        "has no feedback",
+        id="option-without-feedback",
+    ),
+    pytest.param(
+        "courses/sample/basics/01-first-lesson.md",
+        "(02-second-lesson.md)",
+        "(02-secnd-lesson.md)",
+        "courses/sample/basics/01-first-lesson.md:8: link '02-secnd-lesson.md' points to no lesson",
+        id="broken-link",
+    ),
+    pytest.param(
+        "courses/sample/practice/01-online-life.md",
+        "What do you post?\n:::",
+        "What do you post?",
+        "courses/sample/practice/01-online-life.md:9: ::: reflection is never closed",
+        id="unclosed-callout",
+    ),
+    pytest.param(
+        "courses/sample/practice/01-online-life.md",
+        "::: reflection",
+        "::: sidebar",
+        "courses/sample/practice/01-online-life.md:9: unknown block ::: sidebar",
+        id="unknown-block",
+    ),
+    pytest.param(
+        "courses/sample/basics/02-second-lesson.md",
+        "::: check many-check",
+        "::: check first-check",
+        'courses/sample/basics/02-second-lesson.md:18: knowledge check "first-check" is already',
+        id="duplicate-check-id",
+    ),
+    pytest.param(
+        "courses/sample/basics/01-first-lesson.fr.md",
+        "- [ ] Le ministre",
+        "- [x] Le ministre",
+        "courses/sample/basics/01-first-lesson.fr.md:0: the knowledge checks must match",
+        id="translation-differs",
+    ),
+    pytest.param(
+        "courses/sample/basics/02-second-lesson.md",
+        "minutes: 7",
+        "minutes: seven",
+        "courses/sample/basics/02-second-lesson.md:3: minutes must be a whole number",
+        id="minutes-not-a-number",
+    ),
+    pytest.param(
+        "courses/sample/course.yaml",
+        'version: "T1"',
+        'version: "T1"\npass_mark: 70',
+        "courses/sample/course.yaml:6: unknown setting 'pass_mark'",
+        id="unknown-setting",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), BROKEN)
+def test_broken_content_is_reported_at_its_file_and_line(content, file, old, new, expected):
+    edit(content / file, old, new)
+    errors = errors_of(content)
+    assert any(error.startswith(expected) for error in errors), errors
+
+
+def test_duplicate_lesson_slugs_are_refused(content: Path):
+    shutil.copy(
+        content / "courses/sample/basics/02-second-lesson.md",
+        content / "courses/sample/practice/02-second-lesson.md",
+    )
+    errors = errors_of(content)
+    assert any(
+        e.startswith(
+            "courses/sample/practice/02-second-lesson.md:0: lesson slug "
+            "'second-lesson' is already used"
+        )
+        for e in errors
+    ), errors
+
+
+def test_every_problem_is_reported_at_once(content: Path):
+    edit(content / "courses/sample/basics/01-first-lesson.md", "- [x] The judge", "- [ ] The judge")
+    edit(content / "courses/steps/course.yaml", "modules: [only]", "modules: [only, missing]")
+    errors = errors_of(content)
+    assert len(errors) == 2, errors
