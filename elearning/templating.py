@@ -9,8 +9,10 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
-from elearning.accounts.forms import LANGUAGE_NAMES, ConfirmForm
+from elearning.accounts.forms import LANGUAGE_NAMES
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
@@ -26,11 +28,9 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
 
 
-def _sign_out_form() -> ConfirmForm:
-    # Built only when a signed-in page shows the button, so anonymous visitors get no session
-    # cookie; formdata=None because the layout must not read the request body (it may be the
-    # cause of the error being shown).
-    return ConfirmForm(formdata=None)
+def csrf_field() -> Markup:
+    """The hidden CSRF input for a form the page builds by hand (no form object needed)."""
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
 def init_app(app: Flask) -> None:
@@ -46,5 +46,5 @@ def init_app(app: Flask) -> None:
             "page_language": language,
             "page_direction": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
             "language_names": LANGUAGE_NAMES,
-            "sign_out_form": _sign_out_form,
+            "csrf_field": csrf_field,
         }

@@ -22,7 +22,7 @@ from bench.harness import ROOT, BenchError, tool_path
 from bench.harness.registry import Options
 from bench.harness.web import Reply, http_request
 
-APP_URI = "elearning:create_app()"
+APP_URI = "elearning.wsgi:application()"  # as `elearning serve` runs it: catalog loaded first
 HELLO_URI = "bench.hello:app"  # imported from ROOT, the servers' working directory
 
 START_TIMEOUT = 60.0

@@ -125,3 +125,34 @@ def sign_in(app_url: str) -> str:
         )
     check_signed_in(app_url, cookie)
     return cookie
+
+
+def submit_form(
+    app_url: str, cookie: str, page_path: str, action: str, fields: Mapping[str, str] | None = None
+) -> tuple[Reply, str]:
+    """Open ``page_path``, then post its CSRF token (and ``fields``) to ``action``, like a
+    browser; returns the reply and the session cookie as it now stands."""
+    page = http_request(app_url, "GET", page_path, headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+    cookie = session_cookie(page) or cookie
+    token = find_csrf_token(page.text)
+    if page.status != 200 or not token:
+        raise BenchError(f"GET {page_path} answered {page.status} without a form to submit")
+    reply = http_request(
+        app_url,
+        "POST",
+        action,
+        body=urllib.parse.urlencode({"csrf_token": token, **(fields or {})}),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"{SESSION_COOKIE}={cookie}",
+        },
+    )
+    if reply.status not in (200, 302):
+        raise BenchError(f"POST {action} answered {reply.status}")
+    return reply, session_cookie(reply) or cookie
+
+
+def get_page(app_url: str, cookie: str, path: str) -> tuple[Reply, str]:
+    """GET ``path`` signed in; returns the reply and the session cookie as it now stands."""
+    reply = http_request(app_url, "GET", path, headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+    return reply, session_cookie(reply) or cookie

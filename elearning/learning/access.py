@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import abort, render_template
 from flask_babel import get_locale
 from flask_login import current_user
@@ -49,16 +51,16 @@ def require_enrolment(course: Course) -> Enrolment:
     """The signed-in user's enrolment in ``course``; else a page saying how to enrol (403)."""
     enrolment = find_enrolment(db.session, current_user.id, course.slug)
     if enrolment is None:
-        from elearning.learning.forms import EnrolForm
-
-        page = render_template(
-            "learning/not_enrolled.html",
-            course=course,
-            form=EnrolForm(),
-            language=course_language(course),
-        )
-        raise Refusal((page, 403))
+        refuse_not_enrolled(course)
     return enrolment
+
+
+def refuse_not_enrolled(course: Course) -> NoReturn:
+    """Stop the request with a page that says how to enrol (403)."""
+    page = render_template(
+        "learning/not_enrolled.html", course=course, language=course_language(course)
+    )
+    raise Refusal((page, 403))
 
 
 def course_language(course: Course) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import TextClause, and_, case, func, literal, literal_column, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -113,6 +116,79 @@ def done_by_module(
     return result
 
 
+@dataclass(frozen=True)
+class LessonState:
+    """What the lesson page needs to know about the learner, from one query."""
+
+    enrolment_id: int
+    done_by_module: dict[str, int]
+    is_done: bool
+    earlier_done: int  # how many of the lessons before this one are complete
+
+
+def _sum_if(condition) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+_compiled: dict[tuple[str, str, str, str], TextClause] = {}
+
+
+def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextClause:
+    """The lesson page's progress query, compiled once per lesson, content version and dialect.
+
+    Lesson slugs come from the validated catalog (letters, digits, hyphens), so they are
+    written into the SQL; the user and course stay bound parameters.
+    """
+    key = (dialect.name, course.slug, course.content_version, lesson.slug)
+    cached = _compiled.get(key)
+    if cached is not None:
+        return cached
+    slug = LessonCompletion.lesson_slug
+    earlier = [other.slug for other in course.lessons[: lesson.position]]
+    columns = [
+        _sum_if(slug.in_([item.slug for item in module.lessons])).label(f"m{index}")
+        for index, module in enumerate(course.modules)
+    ]
+    statement = (
+        select(
+            Enrolment.id,
+            _sum_if(slug == lesson.slug),
+            _sum_if(slug.in_(earlier)) if earlier else literal(0),
+            *columns,
+        )
+        .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
+        .where(
+            Enrolment.user_id == literal_column(":user_id"),
+            Enrolment.course_slug == literal_column(":course_slug"),
+        )
+        .group_by(Enrolment.id)
+    )
+    # The two parameters stay as :name placeholders, which text() binds on every dialect.
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    _compiled[key] = text(sql)
+    return _compiled[key]
+
+
+def lesson_state(
+    session: Session, user_id: int, course: Course, lesson: Lesson
+) -> LessonState | None:
+    """The learner's enrolment and progress around ``lesson`` in one aggregate query; None when
+    not enrolled. Counts only lessons the course has now."""
+    sql = _lesson_state_sql(session.get_bind().dialect, course, lesson)
+    row = session.execute(sql, {"user_id": user_id, "course_slug": course.slug}).first()
+    if row is None:
+        return None
+    counts = row[3:]
+    return LessonState(
+        enrolment_id=row[0],
+        done_by_module={
+            module.slug: int(n) for module, n in zip(course.modules, counts, strict=True)
+        },
+        is_done=bool(row[1]),
+        earlier_done=int(row[2]),
+    )
+
+
 def mark_complete(session: Session, enrolment: Enrolment, lesson: Lesson, version: str) -> bool:
     """Record the lesson as complete; False if it already was."""
     exists = session.scalar(
@@ -150,19 +226,30 @@ def mark_incomplete(session: Session, enrolment: Enrolment, lesson: Lesson) -> b
     return True
 
 
+@dataclass(frozen=True)
+class AnswerView:
+    """A stored answer, as the lesson page shows it."""
+
+    selected_keys: frozenset[str]
+    is_correct: bool
+
+
 def check_answers(
     session: Session, enrolment_id: int, checks: Iterable[KnowledgeCheck]
-) -> dict[str, CheckAnswer]:
+) -> dict[str, AnswerView]:
     """The learner's answers to these checks, by check id."""
     ids = [check.id for check in checks]
     if not ids:
         return {}
-    answers = session.scalars(
-        select(CheckAnswer).where(
+    rows = session.execute(
+        select(CheckAnswer.check_id, CheckAnswer.selected, CheckAnswer.is_correct).where(
             CheckAnswer.enrolment_id == enrolment_id, CheckAnswer.check_id.in_(ids)
         )
     )
-    return {answer.check_id: answer for answer in answers}
+    return {
+        check_id: AnswerView(frozenset(key for key in selected.split(",") if key), is_correct)
+        for check_id, selected, is_correct in rows
+    }
 
 
 def answer_check(

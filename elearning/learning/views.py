@@ -15,6 +15,7 @@ from elearning.learning.access import (
     load_course_or_404,
     load_lesson_or_404,
     load_module_or_404,
+    refuse_not_enrolled,
     require_enrolment,
 )
 from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
@@ -66,7 +67,6 @@ def course(course_slug: str):
         enrolment=enrolment,
         progress=progress,
         next_lesson=next_lesson,
-        form=EnrolForm(),
     )
 
 
@@ -119,22 +119,24 @@ def module(course_slug: str, module_slug: str):
 @bp.route("/<course_slug>/<module_slug>/<lesson_slug>")
 @login_required
 def lesson(course_slug: str, module_slug: str, lesson_slug: str):
-    """A lesson to read, with its knowledge checks and the button to mark it complete."""
+    """A lesson to read, with its knowledge checks and the button to mark it complete.
+
+    The page a judge spends the course on, so it costs three queries: the user, the learner's
+    progress (one aggregate), and their answers to the lesson's checks.
+    """
     course = load_course_or_404(course_slug)
     lesson = load_lesson_or_404(course, module_slug, lesson_slug)
-    enrolment = require_enrolment(course)
-    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
-    blocker = logic.lesson_lock(course, lesson, times)
-    if blocker is not None:
-        return render_template(
-            "learning/locked.html",
-            course=course,
-            lesson=lesson,
-            blocker=blocker,
-            language=course_language(course),
-        ), 403
+    state = services.lesson_state(db.session, current_user.id, course, lesson)
+    if state is None:
+        refuse_not_enrolled(course)
     language = course_language(course)
-    answers = services.check_answers(db.session, enrolment.id, lesson.checks)
+    if course.is_sequential and state.earlier_done < lesson.position:
+        times = services.completion_times(db.session, [state.enrolment_id])[state.enrolment_id]
+        blocker = logic.lesson_lock(course, lesson, times)
+        return render_template(
+            "learning/locked.html", course=course, lesson=lesson, blocker=blocker, language=language
+        ), 403
+    answers = services.check_answers(db.session, state.enrolment_id, lesson.checks)
     previous, following = logic.neighbours(course, lesson)
     return render_template(
         "learning/lesson.html",
@@ -143,14 +145,11 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         lesson=lesson,
         text=lesson.text(language),
         language=language,
-        progress=_progress_of(course, enrolment),
-        completed=times,
-        is_complete=lesson.slug in times,
+        progress=logic.course_progress(course, state.done_by_module),
+        is_complete=state.is_done,
         answers=answers,
         previous=previous,
         following=following,
-        completion_form=CompletionForm(formdata=None),
-        check_form=CheckForm,
     )
 
 

@@ -1,0 +1,78 @@
+"""The lesson page, the page a judge spends the course on: throughput, latency, page weight."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import urllib.parse
+
+from bench.benchmarks.pages import compare_with_hello
+from bench.harness import BenchError, log
+from bench.harness.registry import Context, Row, benchmark
+from bench.harness.web import get_page, http_request, submit_form
+
+COURSE = "/courses/judicial-ethics"
+# A lesson with callouts, a table and a knowledge check, part-way through the course.
+LESSON = f"{COURSE}/independence/deciding-free-of-influence"
+WARM_LESSONS = (
+    f"{COURSE}/introduction/why-judicial-ethics",
+    f"{COURSE}/introduction/how-this-course-works",
+)
+_ASSET = re.compile(r'<(?:link|script|img)\b[^>]*?\b(?:href|src)="([^"]+)"')
+
+
+def enrol_with_progress(ctx: Context) -> None:
+    """Enrol the benchmark judge and complete two lessons, so the page shows real progress."""
+    cookie = ctx.cookie
+    _, cookie = submit_form(ctx.app_url, cookie, COURSE, f"{COURSE}/enrol")
+    for path in WARM_LESSONS:
+        _, cookie = submit_form(
+            ctx.app_url, cookie, path, f"{path}/complete", {"state": "complete"}
+        )
+    reply, cookie = get_page(ctx.app_url, cookie, LESSON)  # shows, and so clears, the flash
+    if reply.status != 200 or "Knowledge check" not in reply.text:
+        raise BenchError(f"GET {LESSON} answered {reply.status} without its knowledge check")
+    ctx.cookie = cookie
+
+
+def page_weight(ctx: Context, path: str) -> tuple[int, int, list[str]]:
+    """(gzip-compressed bytes, raw bytes, assets) of the page and every asset it loads."""
+    page, _ = get_page(ctx.app_url, ctx.cookie, path)
+    bodies = [page.text.encode()]
+    assets = sorted(set(_ASSET.findall(page.text)) - {""})
+    assets = [a for a in assets if a.startswith("/") and not a.startswith("//")]
+    for asset in assets:
+        reply = http_request(ctx.app_url, "GET", urllib.parse.unquote(asset))
+        if reply.status != 200:
+            raise BenchError(f"GET {asset} answered {reply.status}")
+        bodies.append(reply.text.encode())
+    compressed = sum(len(gzip.compress(body, compresslevel=6)) for body in bodies)
+    return compressed, sum(len(body) for body in bodies), assets
+
+
+@benchmark("lesson")
+def bench_lesson(ctx: Context) -> list[Row]:
+    """The signed-in lesson page against the bare Flask hello, side by side; and its weight."""
+    enrol_with_progress(ctx)
+    compressed, raw, assets = page_weight(ctx, LESSON)
+    log(f"lesson page weight: {compressed} bytes gzipped ({raw} raw) for HTML + {assets}")
+    hello, page = compare_with_hello(ctx, LESSON, "lesson")
+    return [
+        Row("lesson page", page.rps, "rps"),
+        Row("bare Flask hello", hello.rps, "rps"),
+        Row(
+            "lesson / hello ratio",
+            round(page.rps / hello.rps, 4) if hello.rps else 0.0,
+            "ratio",
+            ">= 0.40",
+        ),
+        Row("lesson p50 latency", page.p50_ms, "ms"),
+        Row("lesson p99 latency", page.p99_ms, "ms", "<= 25"),
+        Row("lesson errors", page.non_2xx + page.socket_errors, "count", "== 0"),
+        Row(
+            "lesson page weight (HTML + assets, gzip -6)",
+            round(compressed / 1024, 2),
+            "KB",
+            "<= 25",
+        ),
+    ]
