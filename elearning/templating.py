@@ -7,9 +7,10 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from elearning.accounts.forms import LANGUAGE_NAMES
@@ -33,13 +34,41 @@ def csrf_field() -> Markup:
     return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
+def _page_gettext(translations):
+    """Jinja's new-style gettext and ngettext bound to this request's translations.
+
+    Flask-Babel's own look the translations up again on every call; a lesson page makes
+    dozens of calls, so each page binds them once.
+    """
+
+    @pass_context
+    def gettext(context, string: str, **variables):
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own message catalog, as Jinja does
+        return text % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own message catalog, as Jinja does
+        return text % variables
+
+    return gettext, ngettext
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals."""
 
     @app.context_processor
     def layout_context():
         language = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
+        gettext, ngettext = _page_gettext(get_translations())
         return {
+            "gettext": gettext,
+            "ngettext": ngettext,
             # The real user object, not Flask-Login's proxy: a page reads it dozens of times.
             "current_user": current_user._get_current_object(),
             "asset_url": asset_url,
