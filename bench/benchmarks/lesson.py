@@ -6,7 +6,7 @@ import gzip
 import re
 import urllib.parse
 
-from bench.benchmarks.pages import compare_with_hello
+from bench.benchmarks.pages import compare_with_hello, side_by_side_rows
 from bench.harness import BenchError, log
 from bench.harness.registry import Context, Row, benchmark
 from bench.harness.web import get_page, http_request, submit_form
@@ -58,17 +58,7 @@ def bench_lesson(ctx: Context) -> list[Row]:
     log(f"lesson page weight: {compressed} bytes gzipped ({raw} raw) for HTML + {assets}")
     hello, page = compare_with_hello(ctx, LESSON, "lesson")
     return [
-        Row("lesson page", page.rps, "rps"),
-        Row("bare Flask hello", hello.rps, "rps"),
-        Row(
-            "lesson / hello ratio",
-            round(page.rps / hello.rps, 4) if hello.rps else 0.0,
-            "ratio",
-            ">= 0.40",
-        ),
-        Row("lesson p50 latency", page.p50_ms, "ms"),
-        Row("lesson p99 latency", page.p99_ms, "ms", "<= 25"),
-        Row("lesson errors", page.non_2xx + page.socket_errors, "count", "== 0"),
+        *side_by_side_rows("lesson", "lesson page", "lesson / hello ratio", hello, page),
         Row(
             "lesson page weight (HTML + assets, gzip -6)",
             round(compressed / 1024, 2),

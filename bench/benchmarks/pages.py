@@ -35,20 +35,24 @@ def compare_with_hello(ctx: Context, path: str, label: str) -> tuple[LoadResult,
     return best_hello, best_page
 
 
+def side_by_side_rows(
+    label: str, page_row: str, ratio_row: str, hello: LoadResult, page: LoadResult
+) -> list[Row]:
+    """The table rows of a page measured against hello: throughput, ratio, latency, errors."""
+    return [
+        Row(page_row, page.rps, "rps"),
+        Row("bare Flask hello", hello.rps, "rps"),
+        Row(ratio_row, round(page.rps / hello.rps, 4) if hello.rps else 0.0, "ratio", ">= 0.40"),
+        Row(f"{label} p50 latency", page.p50_ms, "ms"),
+        Row(f"{label} p99 latency", page.p99_ms, "ms", "<= 25"),
+        Row(f"{label} errors", page.non_2xx + page.socket_errors, "count", "== 0"),
+    ]
+
+
 @benchmark("dashboard")
 def bench_dashboard(ctx: Context) -> list[Row]:
     """The signed-in dashboard against the bare Flask hello, side by side."""
     hello, page = compare_with_hello(ctx, "/dashboard", "dashboard")
-    return [
-        Row("signed-in page (dashboard)", page.rps, "rps"),
-        Row("bare Flask hello", hello.rps, "rps"),
-        Row(
-            "page / hello ratio",
-            round(page.rps / hello.rps, 4) if hello.rps else 0.0,
-            "ratio",
-            ">= 0.40",
-        ),
-        Row("dashboard p50 latency", page.p50_ms, "ms"),
-        Row("dashboard p99 latency", page.p99_ms, "ms", "<= 25"),
-        Row("dashboard errors", page.non_2xx + page.socket_errors, "count", "== 0"),
-    ]
+    return side_by_side_rows(
+        "dashboard", "signed-in page (dashboard)", "page / hello ratio", hello, page
+    )

@@ -103,13 +103,20 @@ def _read_yaml(path: Path, problems: _Problems) -> LineDict | None:
     except UnicodeDecodeError:
         problems.add(path, 1, "not UTF-8 text")
         return None
+    return _parse_mapping(path, text, 1, "expected keys and values (a YAML mapping)", problems)
+
+
+def _parse_mapping(
+    path: Path, text: str, first_line: int, not_mapping: str, problems: _Problems
+) -> LineDict | None:
+    """YAML that must be keys and values; problems are reported at their line."""
     try:
-        data = parse_yaml(text)
+        data = parse_yaml(text, first_line=first_line)
     except YamlProblem as exc:
         problems.add(path, exc.line, exc.message)
         return None
     if not isinstance(data, LineDict):
-        problems.add(path, 1, "expected keys and values (a YAML mapping)")
+        problems.add(path, first_line, not_mapping)
         return None
     return data
 
@@ -169,16 +176,13 @@ def _int(
 
 def _section(data: LineDict, key: str, path: Path, problems: _Problems) -> LineDict:
     value = data.get(key)
-    if value is None:
-        empty = LineDict()
-        empty.key_lines = {}
-        return empty
-    if not isinstance(value, LineDict):
+    if isinstance(value, LineDict):
+        return value
+    if value is not None:
         problems.add(path, data.line_of(key), f"{key} must be a group of settings")
-        empty = LineDict()
-        empty.key_lines = {}
-        return empty
-    return value
+    empty = LineDict()
+    empty.key_lines = {}
+    return empty
 
 
 def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) -> Course | None:
@@ -514,13 +518,14 @@ def _front_matter(path: Path, text: str, problems: _Problems) -> tuple[LineDict,
     except StopIteration:
         problems.add(path, 1, "the front matter is never closed with ---")
         return None
-    try:
-        data = parse_yaml("\n".join(lines[1:end]), first_line=2)
-    except YamlProblem as exc:
-        problems.add(path, exc.line, exc.message)
-        return None
-    if not isinstance(data, LineDict):
-        problems.add(path, 2, "the front matter must be keys and values (title: ..., minutes: ...)")
+    data = _parse_mapping(
+        path,
+        "\n".join(lines[1:end]),
+        2,
+        "the front matter must be keys and values (title: ..., minutes: ...)",
+        problems,
+    )
+    if data is None:
         return None
     return data, "\n".join(lines[end + 1 :]), end + 2
 

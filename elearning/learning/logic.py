@@ -14,17 +14,11 @@ def percent(done: int, total: int) -> int:
     return 0 if total <= 0 else min(100, done * 100 // total)
 
 
-@dataclass(frozen=True)
-class ModuleProgress:
-    """How far a learner is through one module."""
+class _Tally:
+    """Per cent and completeness from ``done`` and ``total``, shared by modules and courses."""
 
-    module: Module
     done: int
-
-    @property
-    def total(self) -> int:
-        """Lessons in the module."""
-        return len(self.module.lessons)
+    total: int
 
     @property
     def percent(self) -> int:
@@ -38,7 +32,20 @@ class ModuleProgress:
 
 
 @dataclass(frozen=True)
-class CourseProgress:
+class ModuleProgress(_Tally):
+    """How far a learner is through one module."""
+
+    module: Module
+    done: int
+
+    @property
+    def total(self) -> int:
+        """Lessons in the module."""
+        return len(self.module.lessons)
+
+
+@dataclass(frozen=True)
+class CourseProgress(_Tally):
     """How far a learner is through a course, module by module."""
 
     course: Course
@@ -53,16 +60,6 @@ class CourseProgress:
     def total(self) -> int:
         """Lessons in the course."""
         return sum(module.total for module in self.modules)
-
-    @property
-    def percent(self) -> int:
-        """Per cent of lessons complete."""
-        return percent(self.done, self.total)
-
-    @property
-    def is_complete(self) -> bool:
-        """True when every lesson is complete."""
-        return self.done >= self.total
 
     def of(self, module: Module) -> ModuleProgress:
         """The progress of one module."""

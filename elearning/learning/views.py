@@ -21,6 +21,24 @@ from elearning.learning.access import (
 from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
 
 
+def _lesson_url(course, lesson, **anchor) -> str:
+    return url_for(
+        "learning.lesson",
+        course_slug=course.slug,
+        module_slug=lesson.module_slug,
+        lesson_slug=lesson.slug,
+        **anchor,
+    )
+
+
+def _refuse_if_locked(course, lesson, enrolment) -> None:
+    """403 when a sequential course has not opened this lesson to the learner yet."""
+    if course.is_sequential:
+        times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
+        if logic.lesson_lock(course, lesson, times) is not None:
+            abort(403)
+
+
 @bp.errorhandler(Refusal)
 def _refused(refusal: Refusal):
     return refusal.response
@@ -87,15 +105,7 @@ def enrol(course_slug: str):
     services.enrol(db.session, current_user.id, course)
     db.session.commit()
     flash(_("You are enrolled. Welcome to the course."), "success")
-    first = course.lessons[0]
-    return redirect(
-        url_for(
-            "learning.lesson",
-            course_slug=course.slug,
-            module_slug=first.module_slug,
-            lesson_slug=first.slug,
-        )
-    )
+    return redirect(_lesson_url(course, course.lessons[0]))
 
 
 @bp.route("/<course_slug>/<module_slug>")
@@ -160,19 +170,12 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
     course = load_course_or_404(course_slug)
     lesson = load_lesson_or_404(course, module_slug, lesson_slug)
     enrolment = require_enrolment(course)
-    here = url_for(
-        "learning.lesson",
-        course_slug=course.slug,
-        module_slug=lesson.module_slug,
-        lesson_slug=lesson.slug,
-    )
+    here = _lesson_url(course, lesson)
     form = CompletionForm()
     if not form.validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
         return redirect(here)
-    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
-    if logic.lesson_lock(course, lesson, times) is not None:
-        abort(403)
+    _refuse_if_locked(course, lesson, enrolment)
     if form.state.data == "incomplete":
         services.mark_incomplete(db.session, enrolment, lesson)
         db.session.commit()
@@ -185,14 +188,7 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
         flash(_("Lesson complete. You have reached the end of the lessons."), "success")
         return redirect(url_for("learning.course", course_slug=course.slug))
     flash(_("Lesson complete."), "success")
-    return redirect(
-        url_for(
-            "learning.lesson",
-            course_slug=course.slug,
-            module_slug=following.module_slug,
-            lesson_slug=following.slug,
-        )
-    )
+    return redirect(_lesson_url(course, following))
 
 
 @bp.post("/<course_slug>/<module_slug>/<lesson_slug>/checks/<check_id>")
@@ -209,9 +205,7 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
     if check is None:
         abort(404)
     enrolment = require_enrolment(course)
-    times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
-    if logic.lesson_lock(course, lesson, times) is not None:
-        abort(403)
+    _refuse_if_locked(course, lesson, enrolment)
     form = CheckForm(check)
     inline = request.headers.get("X-Requested-With") == "fetch"
     answer = None
@@ -219,8 +213,9 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
         answer = services.answer_check(db.session, enrolment, check, form.selected_keys)
         db.session.commit()
     elif not inline:
+        # The field's own message ("Choose one answer.", ...), else the CSRF token failed.
         flash(
-            _("Choose an answer first.")
+            form.selected.errors[0]
             if form.selected.errors
             else _("The form had expired. Please try again."),
             "error",
@@ -236,17 +231,9 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
             answer=answer,
             form=form,
             language=course_language(course),
-            focus_feedback=True,
         )
         return fragment, 200 if form.errors == {} else 422
-    here = url_for(
-        "learning.lesson",
-        course_slug=course.slug,
-        module_slug=lesson.module_slug,
-        lesson_slug=lesson.slug,
-        _anchor=f"check-{check.id}",
-    )
-    return redirect(here)
+    return redirect(_lesson_url(course, lesson, _anchor=f"check-{check.id}"))
 
 
 @bp.route("/<course_slug>/print")
