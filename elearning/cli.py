@@ -260,6 +260,21 @@ def _print_course_summary(course: dict) -> None:
             f"  - {module['slug']}: {len(module['lessons'])} lessons, {module['minutes']} min, "
             f"{checks} checks"
         )
+    bank = course["assessment"]
+    if bank is None:
+        click.echo("  assessments: none (no question bank in quizzes/)")
+    else:
+        forms = ", ".join(
+            f"{kind} {form['entries']} entries" for kind, form in bank["forms"].items()
+        )
+        click.echo(
+            f"  question bank: {bank['entries']} entries, {bank['questions']} questions "
+            f"({bank['scenario_entries']} scenarios) · forms: {forms or 'none'}"
+        )
+        for tag, counts in bank["by_tag"].items():
+            click.echo(f"    {tag}: {counts['entries']} entries, {counts['questions']} questions")
+        if bank["points_unassessed"]:
+            click.echo(f"    points no question assesses: {', '.join(bank['points_unassessed'])}")
     click.echo("  coverage:" if course["tags"] else "  coverage: no tags.yaml, nothing to report")
     for tag in course["tags"]:
         if tag["points"]:

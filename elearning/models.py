@@ -2,9 +2,18 @@
 
 from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
 from elearning.admin.models import AuditEvent
+from elearning.assessments.models import Attempt, Response
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 
 __all__ = [
-    "AccountToken", "AuditEvent", "CheckAnswer", "Enrolment", "LessonCompletion", "Role",
-    "TokenPurpose", "User",
+    "AccountToken",
+    "Attempt",
+    "AuditEvent",
+    "CheckAnswer",
+    "Enrolment",
+    "LessonCompletion",
+    "Response",
+    "Role",
+    "TokenPurpose",
+    "User",
 ]

@@ -12,6 +12,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from elearning.content.fields import (
+    Problems,
+    int_field,
+    parse_mapping,
+    read_yaml,
+    section,
+    tags_and_points,
+    text_field,
+    unknown_keys,
+)
 from elearning.content.markup import (
     SLUG,
     LessonAddress,
@@ -24,7 +34,6 @@ from elearning.content.model import (
     AssessmentRules,
     Catalog,
     CertificateRules,
-    ContentError,
     ContentInvalid,
     Course,
     Lesson,
@@ -33,7 +42,8 @@ from elearning.content.model import (
     Tag,
     Text,
 )
-from elearning.content.yamlfile import LineDict, LineList, YamlProblem, parse_yaml
+from elearning.content.quizzes import load_quizzes
+from elearning.content.yamlfile import LineDict, LineList
 
 KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 _LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}))?\.md$")
@@ -49,32 +59,21 @@ _COURSE_KEYS = {
     "assessment",
     "certificate",
 }
+_ASSESSMENT_KEYS = {
+    "pass_mark",
+    "max_attempts",
+    "cooldown_hours",
+    "pre_required",
+    "show_correct_answers",
+}
 _MODULE_KEYS = {"title", "summary", "objectives"}
 _LESSON_KEYS = {"title", "minutes", "tags", "points"}
-
-
-class _Problems:
-    """Collects errors for the whole catalog; paths are relative to the content root."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.errors: list[ContentError] = []
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def add(self, path: Path | str, line: int, message: str) -> None:
-        where = path if isinstance(path, str) else self.rel(path)
-        self.errors.append(ContentError(where, line, message))
 
 
 def load_catalog(content_dir: Path | str) -> Catalog:
     """Load and validate every course under ``content_dir/courses``; raise ContentInvalid."""
     root = Path(content_dir)
-    problems = _Problems(root)
+    problems = Problems(root)
     courses_dir = root / "courses"
     courses: list[Course] = []
     if not courses_dir.is_dir():
@@ -87,6 +86,7 @@ def load_catalog(content_dir: Path | str) -> Catalog:
             course = _load_course(folder, problems, renderer)
             if course is not None:
                 courses.append(course)
+        _orphan_banks(root, {course.slug for course in courses}, courses_dir, problems)
         if not courses and not problems.errors:
             problems.add(courses_dir, 0, "there is no course (a folder with a course.yaml)")
     if problems.errors:
@@ -94,98 +94,17 @@ def load_catalog(content_dir: Path | str) -> Catalog:
     return Catalog(tuple(courses))
 
 
-def _read_yaml(path: Path, problems: _Problems) -> LineDict | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.add(path, 0, "file missing")
-        return None
-    except UnicodeDecodeError:
-        problems.add(path, 1, "not UTF-8 text")
-        return None
-    return _parse_mapping(path, text, 1, "expected keys and values (a YAML mapping)", problems)
+def _orphan_banks(root: Path, loaded: set[str], courses_dir: Path, problems: Problems) -> None:
+    """A folder in quizzes/ must belong to a course (a typo would silently drop the bank)."""
+    quizzes = root / "quizzes"
+    if not quizzes.is_dir():
+        return
+    for folder in sorted(p for p in quizzes.iterdir() if p.is_dir()):
+        if not folder.name.startswith((".", "_")) and not (courses_dir / folder.name).is_dir():
+            problems.add(folder, 0, f"no course named {folder.name!r} in courses/ for this bank")
 
 
-def _parse_mapping(
-    path: Path, text: str, first_line: int, not_mapping: str, problems: _Problems
-) -> LineDict | None:
-    """YAML that must be keys and values; problems are reported at their line."""
-    try:
-        data = parse_yaml(text, first_line=first_line)
-    except YamlProblem as exc:
-        problems.add(path, exc.line, exc.message)
-        return None
-    if not isinstance(data, LineDict):
-        problems.add(path, first_line, not_mapping)
-        return None
-    return data
-
-
-def _text(
-    data: LineDict,
-    key: str,
-    path: Path,
-    problems: _Problems,
-    languages: tuple[str, ...],
-    required: bool = True,
-) -> Text | None:
-    """A plain string or a {language: string} mapping with English."""
-    value = data.get(key)
-    line = data.line_of(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems.add(path, line, f"{key} is missing")
-        return None
-    if isinstance(value, str):
-        return Text(MappingProxyType({DEFAULT_LANGUAGE: value.strip()}))
-    if isinstance(value, LineDict):
-        if DEFAULT_LANGUAGE not in value or not str(value[DEFAULT_LANGUAGE]).strip():
-            problems.add(path, line, f"{key} needs an English (en) text")
-            return None
-        for language in value:
-            if language not in languages:
-                problems.add(
-                    path,
-                    value.line_of(language),
-                    f"{key}: {language!r} is not one of the course's languages",
-                )
-        return Text(MappingProxyType({lang: str(text).strip() for lang, text in value.items()}))
-    problems.add(path, line, f"{key} must be text, or one text per language")
-    return None
-
-
-def _unknown_keys(data: LineDict, known: set[str], path: Path, problems: _Problems) -> None:
-    for key in data:
-        if key not in known:
-            problems.add(
-                path,
-                data.line_of(key),
-                f"unknown setting {key!r} (known: {', '.join(sorted(known))})",
-            )
-
-
-def _int(
-    data: LineDict, key: str, default: int, low: int, high: int, path: Path, problems: _Problems
-) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.add(path, data.line_of(key), f"{key} must be a whole number from {low} to {high}")
-        return default
-    return value
-
-
-def _section(data: LineDict, key: str, path: Path, problems: _Problems) -> LineDict:
-    value = data.get(key)
-    if isinstance(value, LineDict):
-        return value
-    if value is not None:
-        problems.add(path, data.line_of(key), f"{key} must be a group of settings")
-    empty = LineDict()
-    empty.key_lines = {}
-    return empty
-
-
-def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) -> Course | None:
+def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> Course | None:
     path = folder / "course.yaml"
     if not path.exists():
         problems.add(folder, 0, "a course folder needs a course.yaml")
@@ -194,31 +113,35 @@ def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) ->
     slug = folder.name
     if not SLUG.match(slug):
         problems.add(folder, 0, f"course folder {slug!r}: use lower-case letters, digits, hyphens")
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if data is None:
         return None
-    _unknown_keys(data, _COURSE_KEYS, path, problems)
+    unknown_keys(data, _COURSE_KEYS, path, problems)
 
     languages = _languages(data, path, problems)
-    title = _text(data, "title", path, problems, languages)
-    summary = _text(data, "summary", path, problems, languages)
+    title = text_field(data, "title", path, problems, languages)
+    summary = text_field(data, "summary", path, problems, languages)
     enrolment = data.get("enrolment", "open")
     if enrolment not in ("open", "cohort"):
         problems.add(path, data.line_of("enrolment"), "enrolment must be open or cohort")
-    lessons_rules = _section(data, "lessons", path, problems)
-    _unknown_keys(lessons_rules, {"sequential"}, path, problems)
+    lessons_rules = section(data, "lessons", path, problems)
+    unknown_keys(lessons_rules, {"sequential"}, path, problems)
     sequential = lessons_rules.get("sequential", False)
     if not isinstance(sequential, bool):
         problems.add(path, lessons_rules.line_of("sequential"), "sequential must be true or false")
-    assessment_data = _section(data, "assessment", path, problems)
-    _unknown_keys(assessment_data, {"pass_mark", "max_attempts", "cooldown_hours"}, path, problems)
+    assessment_data = section(data, "assessment", path, problems)
+    unknown_keys(assessment_data, _ASSESSMENT_KEYS, path, problems)
     assessment = AssessmentRules(
-        pass_mark=_int(assessment_data, "pass_mark", 70, 1, 100, path, problems),
-        max_attempts=_int(assessment_data, "max_attempts", 3, 0, 100, path, problems),
-        cooldown_hours=_int(assessment_data, "cooldown_hours", 24, 0, 24 * 365, path, problems),
+        pass_mark=int_field(assessment_data, "pass_mark", 70, 1, 100, path, problems),
+        max_attempts=int_field(assessment_data, "max_attempts", 3, 0, 100, path, problems),
+        cooldown_hours=int_field(
+            assessment_data, "cooldown_hours", 24, 0, 24 * 365, path, problems
+        ),
+        pre_required=_bool(assessment_data, "pre_required", True, path, problems),
+        show_correct_answers=_bool(assessment_data, "show_correct_answers", True, path, problems),
     )
-    certificate_data = _section(data, "certificate", path, problems)
-    _unknown_keys(certificate_data, {"design", "issuing"}, path, problems)
+    certificate_data = section(data, "certificate", path, problems)
+    unknown_keys(certificate_data, {"design", "issuing"}, path, problems)
     design = str(certificate_data.get("design", "default"))
     issuing = certificate_data.get("issuing", "automatic")
     if issuing not in ("automatic", "approval"):
@@ -243,6 +166,8 @@ def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) ->
         )
 
     tags = _load_tags(folder / "tags.yaml", problems)
+    quiz_folder = problems.root / "quizzes" / slug
+    bank, forms = load_quizzes(quiz_folder, tags, languages, problems, renderer)
     module_slugs = _module_list(data, path, problems)
     lessons_by_path, files = _discover_lessons(folder, module_slugs, languages, problems)
     modules = []
@@ -280,11 +205,21 @@ def _load_course(folder: Path, problems: _Problems, renderer: LessonRenderer) ->
         certificate=CertificateRules(design=design, issuing=issuing),
         modules=tuple(modules),
         tags=MappingProxyType(tags),
-        content_version=content_version(folder),
+        content_version=content_version(folder, quiz_folder),
+        bank=bank,
+        forms=forms,
     )
 
 
-def _languages(data: LineDict, path: Path, problems: _Problems) -> tuple[str, ...]:
+def _bool(data: LineDict, key: str, default: bool, path: Path, problems: Problems) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        problems.add(path, data.line_of(key), f"{key} must be true or false")
+        return default
+    return value
+
+
+def _languages(data: LineDict, path: Path, problems: Problems) -> tuple[str, ...]:
     value = data.get("languages", [DEFAULT_LANGUAGE])
     if not isinstance(value, LineList) and value != [DEFAULT_LANGUAGE]:
         problems.add(path, data.line_of("languages"), "languages must be a list such as [en, fr]")
@@ -306,7 +241,7 @@ def _languages(data: LineDict, path: Path, problems: _Problems) -> tuple[str, ..
     return languages
 
 
-def _module_list(data: LineDict, path: Path, problems: _Problems) -> list[tuple[str, int]]:
+def _module_list(data: LineDict, path: Path, problems: Problems) -> list[tuple[str, int]]:
     value = data.get("modules")
     if not isinstance(value, LineList) or not value:
         problems.add(path, data.line_of("modules"), "modules must list the module folders in order")
@@ -334,10 +269,10 @@ def _module_list(data: LineDict, path: Path, problems: _Problems) -> list[tuple[
     return slugs
 
 
-def _load_tags(path: Path, problems: _Problems) -> dict[str, Tag]:
+def _load_tags(path: Path, problems: Problems) -> dict[str, Tag]:
     if not path.exists():
         return {}
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if data is None:
         return {}
     tags: dict[str, Tag] = {}
@@ -350,7 +285,7 @@ def _load_tags(path: Path, problems: _Problems) -> dict[str, Tag]:
         if not isinstance(value, LineDict) or not str(value.get("label") or "").strip():
             problems.add(path, line, f"tag {slug!r} needs a label")
             continue
-        _unknown_keys(value, {"label", "points"}, path, problems)
+        unknown_keys(value, {"label", "points"}, path, problems)
         points = value.get("points") or LineDict()
         if not isinstance(points, dict):
             problems.add(
@@ -376,7 +311,7 @@ def _load_tags(path: Path, problems: _Problems) -> dict[str, Tag]:
 
 
 def _discover_lessons(
-    folder: Path, modules: list[tuple[str, int]], languages: tuple[str, ...], problems: _Problems
+    folder: Path, modules: list[tuple[str, int]], languages: tuple[str, ...], problems: Problems
 ):
     """Every lesson file of every listed module, checked for names and duplicates."""
     lessons_by_path: dict[str, LessonAddress] = {}
@@ -455,16 +390,16 @@ def _load_module(
     lessons_by_path,
     position: int,
     seen_checks: dict[str, str],
-    problems: _Problems,
+    problems: Problems,
     renderer: LessonRenderer,
 ) -> Module | None:
     path = folder / "module.yaml"
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if data is None:
         return None
-    _unknown_keys(data, _MODULE_KEYS, path, problems)
-    title = _text(data, "title", path, problems, languages)
-    summary = _text(data, "summary", path, problems, languages, required=False)
+    unknown_keys(data, _MODULE_KEYS, path, problems)
+    title = text_field(data, "title", path, problems, languages)
+    summary = text_field(data, "summary", path, problems, languages, required=False)
     objectives: list[Text] = []
     raw_objectives = data.get("objectives") or []
     if not isinstance(raw_objectives, list):
@@ -473,7 +408,7 @@ def _load_module(
     for index, item in enumerate(raw_objectives):
         holder = LineDict({"objective": item})
         holder.key_lines = {"objective": raw_objectives.line_of(index)}
-        text = _text(holder, "objective", path, problems, languages)
+        text = text_field(holder, "objective", path, problems, languages)
         if text is not None:
             objectives.append(text)
     if not files:
@@ -504,7 +439,7 @@ def _load_module(
     )
 
 
-def _front_matter(path: Path, text: str, problems: _Problems) -> tuple[LineDict, str, int] | None:
+def _front_matter(path: Path, text: str, problems: Problems) -> tuple[LineDict, str, int] | None:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.add(
@@ -518,7 +453,7 @@ def _front_matter(path: Path, text: str, problems: _Problems) -> tuple[LineDict,
     except StopIteration:
         problems.add(path, 1, "the front matter is never closed with ---")
         return None
-    data = _parse_mapping(
+    data = parse_mapping(
         path,
         "\n".join(lines[1:end]),
         2,
@@ -538,7 +473,7 @@ def _load_lesson(
     tags: dict[str, Tag],
     lessons_by_path,
     seen_checks: dict[str, str],
-    problems: _Problems,
+    problems: Problems,
     renderer: LessonRenderer,
 ) -> Lesson | None:
     texts: dict[str, LessonText] = {}
@@ -561,7 +496,7 @@ def _load_lesson(
             ok = False
             continue
         front, body, body_line = parsed
-        _unknown_keys(front, _LESSON_KEYS, path, problems)
+        unknown_keys(front, _LESSON_KEYS, path, problems)
         title = front.get("title")
         if not isinstance(title, str) or not title.strip():
             problems.add(path, front.line_of("title"), "title is missing")
@@ -571,7 +506,7 @@ def _load_lesson(
                 problems.add(
                     path, front.line_of("minutes"), "minutes must be a whole number from 1 to 240"
                 )
-            lesson_tags, lesson_points = _lesson_tags(front, path, tags, problems)
+            lesson_tags, lesson_points = tags_and_points(front, path, tags, problems, "lesson")
         elif {"minutes", "tags", "points"} & set(front):
             problems.add(
                 path,
@@ -627,49 +562,19 @@ def _load_lesson(
     )
 
 
-def _reporter(path: Path, problems: _Problems):
+def _reporter(path: Path, problems: Problems):
     return lambda line, message: problems.add(path, line, message)
 
 
-def _lesson_tags(front: LineDict, path: Path, tags: dict[str, Tag], problems: _Problems):
-    found_tags: list[str] = []
-    found_points: list[str] = []
-    for key, found in (("tags", found_tags), ("points", found_points)):
-        value = front.get(key) or []
-        if not isinstance(value, list):
-            problems.add(path, front.line_of(key), f"{key} must be a list, such as [a, b]")
-            continue
-        for index, item in enumerate(value):
-            line = value.line_of(index) if isinstance(value, LineList) else front.line_of(key)
-            name = str(item)
-            if key == "tags" and name not in tags:
-                problems.add(path, line, f"unknown tag {name!r}: declare it in tags.yaml")
-            elif key == "points":
-                owner = next((t for t in tags.values() if name in t.points), None)
-                if owner is None:
-                    problems.add(
-                        path,
-                        line,
-                        f"unknown application point {name!r}: declare it "
-                        'under a tag in tags.yaml (write it in quotes, "1.1")',
-                    )
-                elif owner.slug not in front.get("tags", []):
-                    problems.add(
-                        path,
-                        line,
-                        f"point {name} belongs to tag {owner.slug!r}, "
-                        "which the lesson does not list in its tags",
-                    )
-            found.append(name)
-    return tuple(found_tags), tuple(found_points)
-
-
-def content_version(folder: Path) -> str:
-    """A short hash of every file of a course: it changes with any edit to any of them."""
+def content_version(folder: Path, quiz_folder: Path | None = None) -> str:
+    """A short hash of every file of a course and its question bank: any edit changes it."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
+    for prefix, root in (("", folder), ("quizzes/", quiz_folder)):
+        if root is None or not root.is_dir():
+            continue
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update((prefix + file.relative_to(root).as_posix()).encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -706,6 +611,7 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
                 ],
                 "lessons": len(course.lessons),
                 "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
+                "assessment": _bank_summary(course),
                 "tags": [
                     {
                         "slug": tag.slug,
@@ -720,3 +626,44 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
             }
         )
     return summary
+
+
+def _bank_summary(course: Course) -> dict[str, Any] | None:
+    """The question bank's size by tag and type, the points it assesses, and its forms."""
+    bank = course.bank
+    if bank is None:
+        return None
+    entries = list(bank.entries.values())
+    by_tag: dict[str, dict[str, int]] = {}
+    for entry in entries:
+        counts = by_tag.setdefault(
+            entry.primary_tag, {"entries": 0, "questions": 0, "scenarios": 0}
+        )
+        counts["entries"] += 1
+        counts["questions"] += len(entry.questions)
+        counts["scenarios"] += entry.type == "scenario"
+    questions = list(bank.questions.values())
+    assessed = {point for question in questions for point in question.points}
+    all_points = [point for tag in course.tags.values() for point in tag.points]
+    return {
+        "entries": len(entries),
+        "questions": len(questions),
+        "scenario_entries": sum(entry.type == "scenario" for entry in entries),
+        "scenario_questions": sum(len(e.parts) for e in entries if e.type == "scenario"),
+        "by_type": {
+            name: sum(question.type == name for question in questions)
+            for name in sorted({question.type for question in questions})
+        },
+        "by_tag": by_tag,
+        "points_assessed": [point for point in all_points if point in assessed],
+        "points_unassessed": [point for point in all_points if point not in assessed],
+        "forms": {
+            kind: {
+                "entries": form.size,
+                "blueprint": dict(form.blueprint),
+                "items": list(form.fixed),
+                "time_limit_minutes": form.time_limit_minutes,
+            }
+            for kind, form in course.forms.items()
+        },
+    }

@@ -147,8 +147,91 @@ class AssessmentRules:
     """How the final test is run: pass mark, attempts and the wait between them."""
 
     pass_mark: int = 70
-    max_attempts: int = 3
+    max_attempts: int = 3  # 0: no limit
     cooldown_hours: int = 24
+    pre_required: bool = True  # the entry assessment opens the lessons
+    show_correct_answers: bool = True  # False: only once passed or out of attempts
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of an assessment question; its text is rendered HTML per language."""
+
+    key: str  # "a", "b"... in the order written; "true"/"false" for true-false questions
+    text: Text
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """A question-bank entry or, inside a scenario, one of its questions.
+
+    The type (``single``, ``multiple``, ``true-false``, ``scenario``) names its grading rule in
+    :mod:`elearning.content.itemtypes`. A scenario's ``stem`` is its case and ``parts`` its
+    questions; every other type is one question and has no parts.
+    """
+
+    id: str
+    type: str
+    tags: tuple[str, ...]
+    points: tuple[str, ...]
+    stem: Text
+    explanation: Text | None = None
+    choices: tuple[Choice, ...] = ()
+    parts: tuple[Item, ...] = ()
+    scoring: str = "all-or-nothing"  # multiple choice: or "partial"
+    shuffle_options: bool = True
+    difficulty: str | None = None
+    source: str = field(default="", compare=False)  # file, relative to the content root
+    line: int = field(default=0, compare=False)
+
+    @property
+    def primary_tag(self) -> str:
+        """The tag a form's blueprint counts this entry under: its first."""
+        return self.tags[0]
+
+    @property
+    def questions(self) -> tuple[Item, ...]:
+        """What the learner answers: a scenario's questions, else the item itself."""
+        return self.parts or (self,)
+
+    @property
+    def correct_keys(self) -> frozenset[str]:
+        """The keys of the right options."""
+        return frozenset(choice.key for choice in self.choices if choice.is_correct)
+
+    def choice(self, key: str) -> Choice | None:
+        """The option with this key, if there is one."""
+        return next((choice for choice in self.choices if choice.key == key), None)
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """A course's questions: entries in the order written, and every question by id."""
+
+    entries: Mapping[str, Item]
+    questions: Mapping[str, Item]  # question id → the question (scenario parts included)
+    entry_of: Mapping[str, str]  # question id → id of the entry it belongs to
+
+    def by_tag(self, tag: str) -> tuple[Item, ...]:
+        """The entries whose first tag is ``tag``, in the order written."""
+        return tuple(entry for entry in self.entries.values() if entry.primary_tag == tag)
+
+
+@dataclass(frozen=True)
+class AssessmentForm:
+    """How one assessment is put together: a blueprint per tag, or a fixed list of entries."""
+
+    kind: str  # "pre" or "post"
+    blueprint: tuple[tuple[str, int], ...] = ()
+    fixed: tuple[str, ...] = ()
+    time_limit_minutes: int | None = None
+    shuffle: bool = True
+
+    @property
+    def size(self) -> int:
+        """How many bank entries an attempt holds."""
+        return len(self.fixed) or sum(count for _, count in self.blueprint)
 
 
 @dataclass(frozen=True)
@@ -175,6 +258,8 @@ class Course:
     modules: tuple[Module, ...]
     tags: Mapping[str, Tag]
     content_version: str
+    bank: QuestionBank | None = None
+    forms: Mapping[str, AssessmentForm] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -190,6 +275,15 @@ class Course:
     def is_open(self) -> bool:
         """True when anyone signed in may enrol."""
         return self.enrolment == "open"
+
+    @property
+    def needs_pre_assessment(self) -> bool:
+        """True when the lessons open only after the entry assessment."""
+        return self.assessment.pre_required and self.form("pre") is not None
+
+    def form(self, kind: str) -> AssessmentForm | None:
+        """The entry ("pre") or final ("post") assessment, if the course has it."""
+        return self.forms.get(kind) if self.bank is not None else None
 
     def module(self, slug: str) -> Module | None:
         """The module with this slug, if there is one."""

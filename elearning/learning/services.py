@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import TextClause, and_, case, func, literal, literal_column, select, text
+from sqlalchemy import TextClause, and_, case, exists, func, literal, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elearning.assessments.models import Attempt
 from elearning.content.model import Catalog, Course, KnowledgeCheck, Lesson
 from elearning.learning.logic import answer_is_correct
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
@@ -124,6 +125,7 @@ class LessonState:
     done_by_module: dict[str, int]
     is_done: bool
     earlier_done: int  # how many of the lessons before this one are complete
+    pre_taken: bool  # the entry assessment is submitted (True when the course has none)
 
 
 def _sum_if(condition) -> Any:
@@ -149,11 +151,23 @@ def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextC
         _sum_if(slug.in_([item.slug for item in module.lessons])).label(f"m{index}")
         for index, module in enumerate(course.modules)
     ]
+    pre_taken = (
+        exists()
+        .where(
+            Attempt.enrolment_id == Enrolment.id,
+            Attempt.kind == "pre",
+            Attempt.status == "submitted",
+        )
+        .label("pre_taken")
+        if course.needs_pre_assessment
+        else literal(True)
+    )
     statement = (
         select(
             Enrolment.id,
             _sum_if(slug == lesson.slug),
             _sum_if(slug.in_(earlier)) if earlier else literal(0),
+            pre_taken,
             *columns,
         )
         .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
@@ -178,7 +192,7 @@ def lesson_state(
     row = session.execute(sql, {"user_id": user_id, "course_slug": course.slug}).first()
     if row is None:
         return None
-    counts = row[3:]
+    counts = row[4:]
     return LessonState(
         enrolment_id=row[0],
         done_by_module={
@@ -186,6 +200,7 @@ def lesson_state(
         },
         is_done=bool(row[1]),
         earlier_done=int(row[2]),
+        pre_taken=bool(row[3]),
     )
 
 

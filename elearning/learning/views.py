@@ -6,6 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from elearning.assessments import logic as assessment_logic
+from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.extensions import db
 from elearning.learning import bp, documents, logic, services
@@ -19,6 +21,7 @@ from elearning.learning.access import (
     require_enrolment,
 )
 from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
+from elearning.sqltypes import utcnow
 
 
 def _lesson_url(course, lesson, **anchor) -> str:
@@ -32,7 +35,9 @@ def _lesson_url(course, lesson, **anchor) -> str:
 
 
 def _refuse_if_locked(course, lesson, enrolment) -> None:
-    """403 when a sequential course has not opened this lesson to the learner yet."""
+    """403 when the entry assessment or a sequential course has not opened this lesson yet."""
+    if course.needs_pre_assessment and not assessment_services.pre_taken(db.session, enrolment.id):
+        abort(403)
     if course.is_sequential:
         times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
         if logic.lesson_lock(course, lesson, times) is not None:
@@ -71,13 +76,24 @@ def catalog():
 def course(course_slug: str):
     """A course's overview: modules, time estimates, and the learner's progress."""
     course = load_course_or_404(course_slug)
-    enrolment = progress = next_lesson = None
+    enrolment = progress = next_lesson = standing = None
+    step = "lesson"
     if current_user.is_authenticated:
         enrolment = services.find_enrolment(db.session, current_user.id, course.slug)
         if enrolment is not None:
             progress = _progress_of(course, enrolment)
             times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
             next_lesson = logic.continue_lesson(course, times)
+            attempts = assessment_services.attempts_of(db.session, enrolment.id)
+            standing = assessment_services.standing_from(
+                course, attempts, progress.is_complete, utcnow()
+            )
+            step = assessment_logic.next_step(
+                course.needs_pre_assessment,
+                standing.pre_availability,
+                standing.post_availability,
+                next_lesson is not None,
+            )
     return render_template(
         "learning/course.html",
         course=course,
@@ -85,6 +101,8 @@ def course(course_slug: str):
         enrolment=enrolment,
         progress=progress,
         next_lesson=next_lesson,
+        standing=standing,
+        step=step,
     )
 
 
@@ -105,6 +123,8 @@ def enrol(course_slug: str):
     services.enrol(db.session, current_user.id, course)
     db.session.commit()
     flash(_("You are enrolled. Welcome to the course."), "success")
+    if course.needs_pre_assessment:
+        return redirect(url_for("assessments.overview", course_slug=course.slug, kind="pre"))
     return redirect(_lesson_url(course, course.lessons[0]))
 
 
@@ -140,6 +160,8 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     if state is None:
         refuse_not_enrolled(course)
     language = course_language(course)
+    if not state.pre_taken:
+        return render_template("learning/pre_first.html", course=course, language=language), 403
     if course.is_sequential and state.earlier_done < lesson.position:
         times = services.completion_times(db.session, [state.enrolment_id])[state.enrolment_id]
         blocker = logic.lesson_lock(course, lesson, times)

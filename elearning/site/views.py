@@ -9,12 +9,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from elearning.admin.forms import ROLE_LABELS
 from elearning.admin.services import role_counts
+from elearning.assessments import logic as assessment_logic
+from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.content import ContentInvalid
 from elearning.extensions import db
 from elearning.learning import logic as learning_logic
 from elearning.learning import services as learning_services
 from elearning.site import bp
+from elearning.sqltypes import utcnow
 
 
 @bp.route("/")
@@ -38,21 +41,32 @@ def dashboard():
 
 
 def _my_courses(user_id: int) -> list[tuple]:
-    """(course, progress, lesson to continue with) for each course the user takes."""
+    """(course, progress, lesson to continue with, next step, standing) for each course the
+    user takes; four queries however many courses."""
     catalog = get_catalog()
     enrolments = learning_services.user_enrolments(db.session, user_id)
     ids = [enrolment.id for enrolment in enrolments]
     done = learning_services.done_by_module(db.session, ids, catalog)
     times = learning_services.completion_times(db.session, ids)
+    attempts = assessment_services.attempts_by_enrolment(db.session, ids)
+    now = utcnow()
     courses = []
     for enrolment in enrolments:
         course = catalog.course(enrolment.course_slug)
         if course is None:  # withdrawn from the content: nothing to show or continue
             continue
         progress = learning_logic.course_progress(course, done[enrolment.id])
-        courses.append(
-            (course, progress, learning_logic.continue_lesson(course, times[enrolment.id]))
+        next_lesson = learning_logic.continue_lesson(course, times[enrolment.id])
+        standing = assessment_services.standing_from(
+            course, attempts[enrolment.id], progress.is_complete, now
         )
+        step = assessment_logic.next_step(
+            course.needs_pre_assessment,
+            standing.pre_availability,
+            standing.post_availability,
+            next_lesson is not None,
+        )
+        courses.append((course, progress, next_lesson, step, standing))
     return courses
 
 

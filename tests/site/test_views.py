@@ -1,6 +1,7 @@
 """Site-wide behaviour: health check, headers, caching, protected pages, error pages."""
 
 import json
+import re
 
 import pytest
 
@@ -15,11 +16,17 @@ PUBLIC_ENDPOINTS = {
 }
 
 
+def _example_value(match: re.Match) -> str:
+    converter, options = match.group(1), match.group(2)
+    if converter == "int":
+        return "1"
+    if converter == "any":
+        return options.split(",")[0].strip()
+    return "x"
+
+
 def _example_url(rule) -> str:
-    url = rule.rule
-    for arg in rule.arguments:
-        url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
-    return url
+    return re.sub(r"<(?:(\w+)(?:\((.*?)\))?:)?\w+>", _example_value, rule.rule)
 
 
 def _protected_rules(app):

@@ -1,0 +1,392 @@
+"""Use cases of assessments: start, save answers, submit, score. Flush, never commit.
+
+Writes that race (two tabs, a double click, the clock) are decided by the database: attempt
+numbers are unique per enrolment, answers are saved only while the attempt is open, and
+submitting is one conditional UPDATE, so a double submit records one attempt.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from blinker import Namespace
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from elearning.assessments import logic
+from elearning.assessments.models import Attempt, Response
+from elearning.content.itemtypes import Selection
+from elearning.content.model import Course
+from elearning.learning.models import Enrolment
+
+_signals = Namespace()
+#: Sent when a final assessment is passed, inside the transaction that records it, with
+#: ``session``, ``course`` and ``enrolment_id``; the sender is the :class:`Attempt`.
+#: Certificates subscribe to issue (or queue) the learner's certificate.
+assessment_passed = _signals.signal("assessment-passed")
+
+
+class AssessmentRefused(Exception):
+    """The request cannot be carried out; ``reason`` names why, for the page to explain."""
+
+    def __init__(self, reason: str, until: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
+def attempts_of(session: Session, enrolment_id: int) -> list[Attempt]:
+    """Every attempt of the enrolment, oldest first."""
+    return list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.enrolment_id == enrolment_id)
+            .order_by(Attempt.kind, Attempt.number)
+        )
+    )
+
+
+def _facts(attempt: Attempt) -> logic.AttemptFacts:
+    return logic.AttemptFacts(
+        attempt.number,
+        attempt.is_open,
+        attempt.deadline_at,
+        attempt.submitted_at,
+        attempt.is_passed,
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a learner stands with a course's assessments."""
+
+    pre: list[Attempt]
+    post: list[Attempt]
+    pre_availability: logic.Availability | None  # None: the course has no entry assessment
+    post_availability: logic.Availability | None  # None: the course has no final assessment
+
+    @property
+    def pre_score(self) -> float | None:
+        """The entry assessment's score, once submitted."""
+        done = [attempt for attempt in self.pre if attempt.score is not None]
+        return done[0].score if done else None
+
+    @property
+    def best_post(self) -> Attempt | None:
+        """The passing final attempt, else the best scored one."""
+        scored = [attempt for attempt in self.post if attempt.score is not None]
+        return max(scored, key=lambda a: (bool(a.is_passed), a.score or 0), default=None)
+
+    @property
+    def passed(self) -> Attempt | None:
+        """The final attempt that passed, if any."""
+        return next((attempt for attempt in self.post if attempt.is_passed), None)
+
+    def open_attempt(self, kind: str) -> Attempt | None:
+        """The attempt in progress for ``kind``, if any."""
+        attempts = self.pre if kind == "pre" else self.post
+        return next((attempt for attempt in attempts if attempt.is_open), None)
+
+    def availability(self, kind: str) -> logic.Availability | None:
+        """The availability of the ``pre`` or ``post`` assessment."""
+        return self.pre_availability if kind == "pre" else self.post_availability
+
+
+def standing(
+    session: Session, course: Course, enrolment_id: int, lessons_complete: bool, now: datetime
+) -> Standing:
+    """The learner's attempts and what they may start now. Closes attempts whose time ran out."""
+    attempts = attempts_of(session, enrolment_id)
+    for attempt in attempts:
+        if attempt.is_open and logic.is_expired(attempt.deadline_at, now):
+            submit_attempt(session, course, attempt, now)
+    return standing_from(course, attempts, lessons_complete, now)
+
+
+def standing_from(
+    course: Course, attempts: list[Attempt], lessons_complete: bool, now: datetime
+) -> Standing:
+    """The standing from attempts already loaded (read only: expired attempts stay open)."""
+    pre = [attempt for attempt in attempts if attempt.kind == "pre"]
+    post = [attempt for attempt in attempts if attempt.kind == "post"]
+    return Standing(
+        pre=pre,
+        post=post,
+        pre_availability=(
+            logic.pre_availability([_facts(a) for a in pre], bool(post))
+            if course.form("pre")
+            else None
+        ),
+        post_availability=(
+            logic.post_availability(
+                course.assessment, [_facts(a) for a in post], lessons_complete, now
+            )
+            if course.form("post")
+            else None
+        ),
+    )
+
+
+def attempts_by_enrolment(session: Session, enrolment_ids: list[int]) -> dict[int, list[Attempt]]:
+    """Every attempt of these enrolments, in one query."""
+    result: dict[int, list[Attempt]] = {enrolment_id: [] for enrolment_id in enrolment_ids}
+    if enrolment_ids:
+        for attempt in session.scalars(
+            select(Attempt)
+            .where(Attempt.enrolment_id.in_(enrolment_ids))
+            .order_by(Attempt.kind, Attempt.number)
+        ):
+            result[attempt.enrolment_id].append(attempt)
+    return result
+
+
+def start_attempt(
+    session: Session,
+    course: Course,
+    enrolment_id: int,
+    kind: str,
+    current: Standing,
+    now: datetime,
+) -> Attempt:
+    """The attempt in progress, or a new one drawn from the bank; AssessmentRefused if the
+    learner may not start one now (``current`` is their standing, as :func:`standing` gives)."""
+    form = course.form(kind)
+    availability = current.availability(kind)
+    if form is None or availability is None or course.bank is None:
+        raise AssessmentRefused("missing")
+    if availability.state == "open":
+        attempt = current.open_attempt(kind)
+        assert attempt is not None
+        return attempt
+    if availability.state != "available":
+        raise AssessmentRefused(availability.state, availability.until)
+    used = current.pre if kind == "pre" else current.post
+    seed = secrets.randbits(31)
+    never = _entries_met(session, [a.id for a in current.pre]) if kind == "post" else set()
+    rather_not = _entries_met(session, [a.id for a in current.post]) if kind == "post" else set()
+    try:
+        entry_ids = logic.draw_entries(form, course.bank, seed, never, rather_not)
+    except logic.FormCannotBeDrawn as exc:
+        raise AssessmentRefused("bank") from exc
+    attempt = Attempt(
+        enrolment_id=enrolment_id,
+        kind=kind,
+        number=len(used) + 1,
+        seed=seed,
+        content_version=course.content_version,
+        status="open",
+        started_at=now,
+        deadline_at=(
+            now + timedelta(minutes=form.time_limit_minutes) if form.time_limit_minutes else None
+        ),
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+            session.add_all(
+                Response(
+                    attempt_id=attempt.id,
+                    question_id=question.id,
+                    entry_id=entry_id,
+                    position=position,
+                )
+                for position, entry_id in enumerate(entry_ids)
+                for question in course.bank.entries[entry_id].questions
+            )
+    except IntegrityError:  # the same start arrived twice: use the attempt the other one made
+        session.expire_all()
+        existing = session.scalar(
+            select(Attempt).where(
+                Attempt.enrolment_id == enrolment_id,
+                Attempt.kind == kind,
+                Attempt.number == len(used) + 1,
+            )
+        )
+        if existing is None or not existing.is_open:
+            raise AssessmentRefused("taken") from None
+        return existing
+    return attempt
+
+
+def _entries_met(session: Session, attempt_ids: list[int]) -> set[str]:
+    if not attempt_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Response.entry_id).where(Response.attempt_id.in_(attempt_ids)).distinct()
+        )
+    )
+
+
+def find_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt | None:
+    """The attempt, if it belongs to the user (anyone else's is "not found")."""
+    return session.scalar(
+        select(Attempt)
+        .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+        .where(Attempt.id == attempt_id, Enrolment.user_id == user_id)
+    )
+
+
+def lock_attempt(session: Session, attempt_id: int) -> Attempt | None:
+    """The attempt, re-read with its row locked until commit (PostgreSQL), so a save and a
+    submit of the same attempt happen one after the other."""
+    return session.scalar(
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def responses_of(session: Session, attempt_id: int) -> list[Response]:
+    """The attempt's responses, page by page."""
+    return list(
+        session.scalars(
+            select(Response)
+            .where(Response.attempt_id == attempt_id)
+            .order_by(Response.position, Response.question_id)
+        )
+    )
+
+
+def entry_order(responses: list[Response]) -> list[str]:
+    """The attempt's bank entries in page order."""
+    order: list[str] = []
+    for response in responses:
+        if not order or order[-1] != response.entry_id:
+            order.append(response.entry_id)
+    return order
+
+
+def save_answers(
+    session: Session,
+    course: Course,
+    attempt: Attempt,
+    position: int,
+    answers: Mapping[str, Selection],
+    now: datetime,
+) -> int:
+    """Save the answers given on one page (every question of the page: an unticked one is
+    cleared) and remember the page. Returns how many answers changed.
+
+    AssessmentRefused: "submitted" when the attempt is closed, "time" when its time ran out
+    (the attempt is then closed with the answers saved before), "question" when an answer is
+    for a question not on this page of the attempt.
+    """
+    locked = lock_attempt(session, attempt.id)
+    if locked is None or not locked.is_open:
+        raise AssessmentRefused("submitted")
+    if logic.is_expired(locked.deadline_at, now):
+        submit_attempt(session, course, locked, now)
+        raise AssessmentRefused("time")
+    on_page = set(
+        session.scalars(
+            select(Response.question_id).where(
+                Response.attempt_id == attempt.id, Response.position == position
+            )
+        )
+    )
+    if not on_page or not set(answers) <= on_page:
+        raise AssessmentRefused("question")
+    still_open = exists().where(Attempt.id == attempt.id, Attempt.status == "open")
+    changed = 0
+    for question_id in sorted(on_page):
+        value = logic.format_selection(answers.get(question_id, frozenset()))
+        result = session.execute(
+            update(Response)
+            .where(
+                Response.attempt_id == attempt.id,
+                Response.question_id == question_id,
+                # Only while the attempt is open: a submit that won the race keeps what it scored.
+                still_open,
+                # Unchanged answers keep their time, so "answered at" means what it says.
+                Response.selected.is_distinct_from(value),
+            )
+            .values(selected=value, answered_at=now if value else None)
+            .execution_options(synchronize_session=False)
+        )
+        changed += result.rowcount
+    session.execute(
+        update(Attempt)
+        .where(and_(Attempt.id == attempt.id, Attempt.status == "open"))
+        .values(position=position)
+        .execution_options(synchronize_session=False)
+    )
+    return changed
+
+
+def submit_attempt(session: Session, course: Course, attempt: Attempt, now: datetime) -> bool:
+    """Close the attempt and score it from the stored responses; False if it was already
+    closed (a double submit records one attempt).
+
+    Closed after its deadline, the attempt counts as closed by the clock at the deadline.
+    """
+    timed_out = logic.is_expired(attempt.deadline_at, now)
+    closed = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(
+            status="submitted",
+            submitted_at=attempt.deadline_at if timed_out else now,
+            closed_by="time" if timed_out else "learner",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        session.refresh(attempt)
+        return False
+    session.refresh(attempt)
+    _score(session, course, attempt)
+    return True
+
+
+def _score(session: Session, course: Course, attempt: Attempt) -> None:
+    responses = responses_of(session, attempt.id)
+    bank = course.bank
+    assert bank is not None
+    answers = {response.question_id: response.selected_keys for response in responses}
+    result = logic.score_answers(bank, entry_order(responses), answers)
+    for response in responses:
+        credit = result.credits.get(response.question_id)
+        response.credit = credit
+        response.is_correct = None if credit is None else credit >= 1.0
+    attempt.marks_earned = result.earned
+    attempt.marks_possible = result.possible
+    attempt.score = result.percent
+    if attempt.kind == "post":
+        attempt.is_passed = logic.passes(course.assessment, result.percent)
+    session.flush()
+    if attempt.is_passed:
+        assessment_passed.send(
+            attempt, session=session, course=course, enrolment_id=attempt.enrolment_id
+        )
+
+
+def passed_attempt(session: Session, enrolment_id: int) -> Attempt | None:
+    """The final attempt that passed, if any: what certificate eligibility reads."""
+    return session.scalar(
+        select(Attempt).where(
+            Attempt.enrolment_id == enrolment_id,
+            Attempt.kind == "post",
+            Attempt.is_passed.is_(True),
+        )
+    )
+
+
+def pre_taken(session: Session, enrolment_id: int) -> bool:
+    """True once the entry assessment is submitted."""
+    return (
+        session.scalar(
+            select(Attempt.id).where(
+                Attempt.enrolment_id == enrolment_id,
+                Attempt.kind == "pre",
+                Attempt.status == "submitted",
+            )
+        )
+        is not None
+    )
