@@ -259,18 +259,17 @@ def test_bad_answers_are_refused_with_a_message_and_change_nothing(
     first = start(client, PRE)
     attempt_id = attempt_id_of(first)
     base = first.rsplit("/", 1)[0]
-    with app.app_context():  # a known first page: the single-answer ind-phone-call
-        db.session.execute(
-            delete(Response).where(Response.attempt_id == attempt_id, Response.position == 0)
-        )
-        db.session.add(
-            Response(
-                attempt_id=attempt_id,
-                question_id="ind-phone-call",
-                entry_id="ind-phone-call",
-                position=0,
+    with app.app_context():  # a known draw: ind-phone-call (one answer), then sm-posts
+        db.session.execute(delete(Response).where(Response.attempt_id == attempt_id))
+        for position, entry_id in enumerate(("ind-phone-call", "sm-posts")):
+            db.session.add(
+                Response(
+                    attempt_id=attempt_id,
+                    question_id=entry_id,
+                    entry_id=entry_id,
+                    position=position,
+                )
             )
-        )
         db.session.commit()
     html = client.get(f"{base}/1").text
     assert 'name="q-ind-phone-call"' in html
