@@ -34,10 +34,18 @@ def _lesson_url(course, lesson, **anchor) -> str:
     )
 
 
+def _refuse_before_pre_assessment(course, enrolment) -> None:
+    """403 with a link to the entry assessment, while it stands before the lessons."""
+    if course.needs_pre_assessment and not assessment_services.pre_taken(db.session, enrolment.id):
+        page = render_template(
+            "learning/pre_first.html", course=course, language=course_language(course)
+        )
+        raise Refusal((page, 403))
+
+
 def _refuse_if_locked(course, lesson, enrolment) -> None:
     """403 when the entry assessment or a sequential course has not opened this lesson yet."""
-    if course.needs_pre_assessment and not assessment_services.pre_taken(db.session, enrolment.id):
-        abort(403)
+    _refuse_before_pre_assessment(course, enrolment)
     if course.is_sequential:
         times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
         if logic.lesson_lock(course, lesson, times) is not None:
@@ -263,7 +271,7 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
 def printable(course_slug: str):
     """The whole course as one page to read offline or print (the self-directed version)."""
     course = load_course_or_404(course_slug)
-    require_enrolment(course)
+    _refuse_before_pre_assessment(course, require_enrolment(course))
     language = _document_language(course)
     return documents.render_course_html(course, language, for_pdf=False)
 
@@ -273,7 +281,7 @@ def printable(course_slug: str):
 def printable_pdf(course_slug: str):
     """The self-directed course as a PDF, rendered once per content version and language."""
     course = load_course_or_404(course_slug)
-    require_enrolment(course)
+    _refuse_before_pre_assessment(course, require_enrolment(course))
     language = _document_language(course)
     return documents.send_course_pdf(course, language)
 

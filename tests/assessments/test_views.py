@@ -406,6 +406,7 @@ def test_a_required_entry_assessment_opens_the_lessons(gated, create_user):
         "/courses/sample/basics/first-lesson/complete", data={"csrf_token": token}
     )
     assert complete.status_code == 403
+    assert browser.get("/courses/sample/print").status_code == 403  # the whole course, printed
     assert "Take the entry assessment" in browser.get("/courses/sample").text
     assert "Start with the entry assessment" in browser.get("/dashboard").text
     answer_all(browser, gated, start(browser, PRE))
