@@ -29,7 +29,8 @@ def draw_entries(
     never: Iterable[str] = (),
     rather_not: Iterable[str] = (),
 ) -> list[str]:
-    """The bank entries of a new attempt, in the order the learner will see them.
+    """The bank entries of a new attempt, in the order the learner will see them: shuffled, or
+    (``shuffle: false``) tag by tag in the blueprint's order and the bank's.
 
     ``never`` holds entries the learner may not meet again (the entry assessment's, for the
     final one); ``rather_not`` those they have met in earlier attempts of the same assessment,
@@ -50,7 +51,7 @@ def draw_entries(
                 raise FormCannotBeDrawn(tag)
             picked = rng.sample(fresh, min(count, len(fresh)))
             picked += rng.sample(again, count - len(picked))
-            chosen.extend(picked)
+            chosen.extend(sorted(picked, key=pool.index))
     if form.shuffle:
         rng.shuffle(chosen)
     return chosen

@@ -144,7 +144,7 @@ class _LinkResolver(Treeprocessor):
             if element.tag == "img":
                 context.report(
                     self._line_of(element.get("src", "")),
-                    "images are not supported in lessons: describe the picture in words",
+                    "images are not supported: describe the picture in words",
                 )
             if element.tag != "a":
                 continue

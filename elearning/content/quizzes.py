@@ -115,10 +115,13 @@ class _BankReader:
         if raw is None:
             return None
         context = RenderContext(self.problems.rel(self.path), "en", {}, self.error)
-        line = data.line_of(key) + 1
+        value = data.get(key)
         rendered = {}
         for language, source in raw.by_language.items():
             context.language = language
+            line = value.line_of(language) if isinstance(value, LineDict) else data.line_of(key)
+            if "\n" in source:  # a block (`|`): the text starts on the next line
+                line += 1
             html = (
                 self.renderer.inline(source, context, line)
                 if inline
@@ -240,7 +243,8 @@ def _load_forms(
             forms[kind] = form
     if "post" not in data and "pre" not in data:
         problems.add(path, 1, "forms.yaml defines neither pre nor post")
-    _check_parallel(forms, data, path, bank, problems)
+    if not failed:  # a broken entry is reported already; counting without it would mislead
+        _check_parallel(forms, data, path, bank, problems)
     return forms
 
 

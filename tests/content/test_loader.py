@@ -7,29 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from elearning.content import ContentInvalid, load_catalog
+from elearning.content import load_catalog
 from elearning.content.model import CheckBlock, HtmlBlock
 from tests.conftest import FIXTURE_CONTENT
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    """A writable copy of the test content."""
-    root = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, root)
-    return root
-
-
-def errors_of(root: Path) -> list[str]:
-    with pytest.raises(ContentInvalid) as caught:
-        load_catalog(root)
-    return [str(error) for error in caught.value.errors]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.content.conftest import edit, errors_after_edit, errors_of
 
 
 def test_the_fixture_course_loads_whole():
@@ -196,8 +177,7 @@ BROKEN = [
 
 @pytest.mark.parametrize(("file", "old", "new", "expected"), BROKEN)
 def test_broken_content_is_reported_at_its_file_and_line(content, file, old, new, expected):
-    edit(content / file, old, new)
-    errors = errors_of(content)
+    errors = errors_after_edit(content, file, old, new)
     assert any(error.startswith(expected) for error in errors), errors
 
 
