@@ -5,6 +5,7 @@ Run it from the repository root::
     python bench/run.py                 # 10-second runs
     python bench/run.py --quick         # 2-second runs, for CI smoke checks
     python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python bench/run.py --only burst --learners 200
 
 It seeds a throw-away database (SQLite in a temporary folder, or a fresh ``bench`` schema in the
 PostgreSQL database given; the ``public`` schema is never touched), starts the platform and
@@ -131,6 +132,7 @@ def results_document(ctx: Context, rows: list[Row], names: list[str]) -> dict[st
             "warmup_s": WARMUP_SECONDS,
             "rounds": ROUNDS,
             "database_backend": ctx.backend,
+            "burst_learners": options.learners,
         },
         "benchmarks": names,
         "results": [{**row._asdict(), "met": target_met(row.value, row.target)} for row in rows],
@@ -164,7 +166,7 @@ def run(options: Options, names: list[str]) -> tuple[Context, list[Row]]:
             raise BenchError(f"the app serves {served_backend!r}, expected {backend!r}")
 
         log("signing in over HTTP")
-        ctx = Context(options, app.url, hello.url + "/", sign_in(app.url), tool, backend)
+        ctx = Context(options, app.url, hello.url + "/", sign_in(app.url), tool, backend, env)
         log(f"load generator: {tool}, {options.connections} connections")
         rows: list[Row] = []
         for name in names:
@@ -200,6 +202,12 @@ def parse_args(argv: list[str] | None) -> Options:
         help=f"run only this benchmark (repeatable; one of: {', '.join(BENCHMARKS)})",
     )
     parser.add_argument(
+        "--learners",
+        type=int,
+        default=200,
+        help="learners submitting at the same moment in the burst benchmark (200)",
+    )
+    parser.add_argument(
         "--load-generator",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -216,8 +224,10 @@ def parse_args(argv: list[str] | None) -> Options:
     unknown = [name for name in only if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-    if min(args.connections, args.workers, args.threads) < 1 or args.duration < 1:
-        parser.error("--connections, --workers, --threads and --duration must be at least 1")
+    if min(args.connections, args.workers, args.threads, args.learners) < 1 or args.duration < 1:
+        parser.error(
+            "--connections, --workers, --threads, --learners and --duration must be at least 1"
+        )
     return Options(
         duration=QUICK_DURATION if args.quick else args.duration,
         connections=args.connections,
@@ -227,6 +237,7 @@ def parse_args(argv: list[str] | None) -> Options:
         only=only,
         load_generator=args.load_generator,
         output=args.output,
+        learners=args.learners,
     )
 
 

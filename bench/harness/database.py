@@ -3,7 +3,8 @@
 SQLite in the run's temporary folder by default; with a PostgreSQL URL, a fresh ``bench``
 schema in that database (the ``public`` schema is never touched), dropped again afterwards.
 The schema and the benchmark account are made with the ``elearning`` command, as an operator
-would.
+would. Benchmarks that need more state (many learners, attempts under way) build the platform
+in this process under the servers' environment (:func:`platform_app`) and use its services.
 """
 
 from __future__ import annotations
@@ -13,14 +14,23 @@ import re
 import secrets
 import subprocess
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from unittest import mock
 
 from bench.harness import ROOT, BenchError, log, tool_path
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.orm import Session
 
 BENCH_EMAIL = "bench@example.org"
 BENCH_NAME = "Bench Judge"
 BENCH_PASSWORD = "bench-judge-password-2026"  # noqa: S105 (a throw-away benchmark account)
+LEARNER_PASSWORD = "bench-learner-password-2026"  # noqa: S105 (throw-away learner accounts)
 PG_SCHEMA = "bench"
 
 
@@ -140,3 +150,64 @@ def seed(env: Mapping[str, str]) -> None:
         env,
         "users create",
     )
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A learner account made for a benchmark; it signs in with :data:`LEARNER_PASSWORD`."""
+
+    user_id: int
+    email: str
+    name: str
+
+
+def create_learners(session: Session, count: int, prefix: str) -> list[Learner]:
+    """Add ``count`` confirmed learner accounts (``<prefix>-001@example.org``...); flushes.
+
+    The password is hashed once and the hash shared: argon2id costs tens of milliseconds a
+    hash, and every sign-in still verifies it on the server as usual.
+    """
+    from elearning.accounts.passwords import hash_password
+    from elearning.accounts.services import Profile, create_user
+    from elearning.sqltypes import utcnow
+
+    password_hash = hash_password(LEARNER_PASSWORD)
+    now = utcnow()
+    learners = []
+    for number in range(1, count + 1):
+        name = f"{prefix.title()} Judge {number:03d}"
+        user = create_user(
+            session,
+            email=f"{prefix}-{number:03d}@example.org",
+            password=None,
+            profile=Profile(certificate_name=name),
+            is_confirmed=True,
+            now=now,
+        )
+        user.password_hash = password_hash
+        user.password_changed_at = now
+        learners.append(Learner(user.id, user.email, name))
+    session.flush()
+    return learners
+
+
+@contextmanager
+def platform_app(env: Mapping[str, str]) -> Iterator[Flask]:
+    """The platform as a gunicorn worker builds it (this environment, the catalog loaded), in
+    an app context, for seeding and checking the database through its models and services.
+
+    Only the environment the servers got is seen while the settings are read, never the
+    caller's. Its connections are closed on the way out, so the servers (and the final
+    ``DROP SCHEMA``) never wait on this process.
+    """
+    from elearning.extensions import db
+    from elearning.wsgi import application
+
+    with mock.patch.dict(os.environ, dict(env), clear=True):
+        app = application()
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()

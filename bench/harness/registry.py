@@ -1,8 +1,9 @@
 """What a benchmark is, what it gets and what it gives back.
 
 A benchmark is a function decorated with ``@benchmark("name")`` that takes the shared
-:class:`Context` (server URLs, session cookie, options, load generator) and returns
-:class:`Row` s ``(name, value, unit, target)``. ``--only name`` runs just some of them.
+:class:`Context` (server URLs, session cookie, options, load generator, the servers'
+environment) and returns :class:`Row` s ``(name, value, unit, target)``. ``--only name`` runs
+just some of them.
 
 The registry lives here rather than in ``bench/run.py`` because that file runs as
 ``__main__``: a benchmark module importing ``benchmark`` from ``bench.run`` would load a second
@@ -32,6 +33,7 @@ class Options:
     only: tuple[str, ...]
     load_generator: str
     output: Path
+    learners: int = 200  # the burst benchmark's simultaneous learners
 
 
 class Row(NamedTuple):
@@ -45,7 +47,9 @@ class Row(NamedTuple):
 
 @dataclass
 class Context:
-    """Everything a benchmark needs: servers, the signed-in cookie, options, the load tool."""
+    """Everything a benchmark needs: servers, the signed-in cookie, options, the load tool, and
+    the environment the servers run in (to reach their database, see
+    :func:`bench.harness.database.platform_app`)."""
 
     options: Options
     app_url: str
@@ -53,6 +57,7 @@ class Context:
     cookie: str
     tool: str
     backend: str
+    env: dict[str, str] = field(default_factory=dict, repr=False)  # holds the secret key
     runs: list[dict[str, Any]] = field(default_factory=list)
 
     def headers(self, *, signed_in: bool) -> dict[str, str]:

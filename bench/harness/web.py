@@ -79,20 +79,27 @@ def find_csrf_token(html: str) -> str | None:
     return finder.token
 
 
-def check_signed_in(app_url: str, cookie: str) -> None:
-    """Fail unless /dashboard with ``cookie`` answers 200 and greets the benchmark user."""
+def check_signed_in(app_url: str, cookie: str, name: str = BENCH_NAME) -> None:
+    """Fail unless /dashboard with ``cookie`` answers 200 and greets the user called ``name``
+    (the benchmark judge unless told otherwise)."""
     reply = http_request(
         app_url, "GET", "/dashboard", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
     )
-    if reply.status != 200 or BENCH_NAME not in reply.text:
+    if reply.status != 200 or name not in reply.text:
         raise BenchError(
             f"GET /dashboard with the session cookie answered {reply.status} "
-            f"{reply.headers.get('Location', '')} without {BENCH_NAME!r}: not signed in"
+            f"{reply.headers.get('Location', '')} without {name!r}: not signed in"
         )
 
 
-def sign_in(app_url: str) -> str:
-    """Sign in over HTTP like a browser and return the session cookie's value."""
+def sign_in(
+    app_url: str,
+    email: str = BENCH_EMAIL,
+    password: str = BENCH_PASSWORD,
+    name: str = BENCH_NAME,
+) -> str:
+    """Sign in over HTTP like a browser and return the session cookie's value; the benchmark
+    judge unless another account (``email``, ``password``, and ``name`` to check) is given."""
     page = http_request(app_url, "GET", "/signin")
     token = find_csrf_token(page.text)
     cookie = session_cookie(page)
@@ -101,9 +108,7 @@ def sign_in(app_url: str) -> str:
             f"GET /signin answered {page.status} (csrf_token found: {bool(token)}, "
             f"session cookie set: {bool(cookie)})"
         )
-    form = urllib.parse.urlencode(
-        {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token}
-    )
+    form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
     reply = http_request(
         app_url,
         "POST",
@@ -121,9 +126,9 @@ def sign_in(app_url: str) -> str:
         reason = re.sub(r"<[^>]+>|\s+", " ", alert.group(1)).strip() if alert else ""
         raise BenchError(
             f"POST /signin answered {reply.status} {location or '(no redirect)'} "
-            f"instead of a redirect to /dashboard. {reason}".strip()
+            f"instead of a redirect to /dashboard for {email}. {reason}".strip()
         )
-    check_signed_in(app_url, cookie)
+    check_signed_in(app_url, cookie, name)
     return cookie
 
 
