@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetchingError
+from weasyprint.urls import URLFetcher, URLFetchingError
 
 
-def refuse_fetch(url: str, timeout: int = 10, ssl_context=None) -> dict:
+class RefuseAll(URLFetcher):
     """A URL fetcher that fetches nothing: documents are self-contained by construction."""
-    raise URLFetchingError(f"fetching {url!r} is not allowed")
+
+    def fetch(self, url: str, headers=None):
+        raise URLFetchingError(f"fetching {url!r} is not allowed")
 
 
 def render_pdf(html: str, stylesheet: str) -> bytes:
     """Render ``html`` styled by ``stylesheet`` (CSS text) to PDF bytes."""
-    document = HTML(string=html, base_url="about:blank", url_fetcher=refuse_fetch)
+    fetcher = RefuseAll()
+    document = HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     return document.write_pdf(
-        stylesheets=[CSS(string=stylesheet, url_fetcher=refuse_fetch)],
+        stylesheets=[CSS(string=stylesheet, url_fetcher=fetcher)],
         uncompressed_pdf=False,
     )

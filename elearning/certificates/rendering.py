@@ -1,0 +1,100 @@
+"""A certificate's PDF, from its record and a design in ``certificates/<design>/``.
+
+The design's HTML is a Jinja template rendered in a sandbox with autoescaping, so a holder's name
+full of markup prints as text and a design cannot reach Python. WeasyPrint then fetches only the
+design's own files (and the QR code made here): no other folder, no ``file://``, no network.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+TEMPLATE = "certificate.html"
+# The address the design's files appear under while rendering; it never reaches a network.
+DESIGN_BASE = "https://design.certificate.invalid/"
+QR_URL = DESIGN_BASE + "qr.svg"
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    """What a certificate says, frozen at issue: the PDF is rendered from this alone."""
+
+    holder_name: str
+    course_title: str
+    score: float
+    completed_on: str
+    issued_on: str
+    issuer: str
+    serial: str
+    code: str  # as printed, in groups
+    verify_url: str
+    content_version: str
+    language: str = "en"
+
+    @property
+    def holder_direction(self) -> str:
+        """``rtl`` when the name starts in a right-to-left script (Arabic, Hebrew...)."""
+        for char in self.holder_name:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+        return "ltr"
+
+
+def qr_svg(url: str) -> bytes:
+    """The QR code of ``url`` as SVG."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", border=0, dark="#1b1f24", xmldecl=False)
+    return buffer.getvalue()
+
+
+class DesignFetcher(URLFetcher):
+    """Serves a design's own files and the QR code to WeasyPrint, and nothing else."""
+
+    def __init__(self, design_dir: Path, verify_url: str) -> None:
+        super().__init__(allowed_protocols=())
+        self.root = design_dir.resolve()
+        self.qr = qr_svg(verify_url)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url == QR_URL:
+            return URLFetcherResponse(url, self.qr, {"Content-Type": "image/svg+xml"})
+        if url.startswith(DESIGN_BASE):
+            relative = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+            path = (self.root / relative).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+        raise URLFetchingError(f"a certificate design may not fetch {url!r}")
+
+
+def certificate_html(design_dir: Path, record: CertificateRecord) -> str:
+    """The design's page for ``record``, rendered in a sandbox with autoescaping."""
+    environment = SandboxedEnvironment(
+        loader=FileSystemLoader(design_dir), autoescape=True, undefined=StrictUndefined
+    )
+    return environment.get_template(TEMPLATE).render(certificate=record)
+
+
+def render_certificate(design_dir: Path, record: CertificateRecord) -> bytes:
+    """The certificate's PDF."""
+    html = certificate_html(design_dir, record)
+    document = HTML(
+        string=html,
+        base_url=DESIGN_BASE,
+        url_fetcher=DesignFetcher(design_dir, record.verify_url),
+    )
+    return document.write_pdf()
