@@ -244,12 +244,14 @@ def lock_attempt(session: Session, attempt_id: int) -> Attempt | None:
 
 
 def responses_of(session: Session, attempt_id: int) -> list[Response]:
-    """The attempt's responses, page by page."""
+    """The attempt's responses, page by page, as the database holds them now (answers are
+    saved with UPDATE statements, which rows already loaded in the session do not see)."""
     return list(
         session.scalars(
             select(Response)
             .where(Response.attempt_id == attempt_id)
             .order_by(Response.position, Response.question_id)
+            .execution_options(populate_existing=True)
         )
     )
 

@@ -190,3 +190,16 @@ def test_the_attempt_limit_and_cooldown_hold(course, enrolment):
         services.start_attempt(db.session, course, enrolment.id, "post", current, utcnow())
     assert refused.value.reason == "exhausted"
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
+
+
+def test_answers_saved_in_the_same_session_are_the_ones_scored(course, enrolment):
+    attempt = begin(course, enrolment, "pre")
+    services.responses_of(db.session, attempt.id)  # rows loaded before the answers are saved
+    responses = services.responses_of(db.session, attempt.id)
+    for position, entry_id in enumerate(services.entry_order(responses)):
+        entry = course.bank.entries[entry_id]
+        answers = {q.id: q.correct_keys for q in entry.questions}
+        services.save_answers(db.session, course, attempt, position, answers, utcnow())
+    services.submit_attempt(db.session, course, attempt, utcnow())
+    db.session.commit()
+    assert attempt.score == 100.0
