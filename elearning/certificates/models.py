@@ -1,0 +1,93 @@
+"""Certificates, frozen at issue, and the requests around them: approval and name corrections.
+
+A certificate copies what it certifies (holder name, course title, score, dates) and stores its
+PDF with the PDF's SHA-256: later changes to the profile, the course or the design never alter a
+certificate already issued. A correction is a new certificate that supersedes the old one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from elearning.extensions import db
+from elearning.sqltypes import UTCDateTime, utcnow
+
+
+class Certificate(db.Model):
+    """An issued certificate: the record, its PDF, and whether it still stands."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # compact, without hyphens
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="SET NULL"), index=True
+    )
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    course_slug: Mapped[str] = mapped_column(String(64), index=True)
+    holder_name: Mapped[str] = mapped_column(Text)
+    course_title: Mapped[str] = mapped_column(Text)
+    content_version: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float]
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    design: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL")
+    )
+
+    @property
+    def status(self) -> str:
+        """``revoked``, ``superseded`` or ``valid``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.superseded_by_id is not None:
+            return "superseded"
+        return "valid"
+
+
+class CertificateRequest(db.Model):
+    """A learner eligible in a course whose certificates wait for an admin's approval."""
+
+    __tablename__ = "certificate_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True
+    )
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    course_slug: Mapped[str] = mapped_column(String(64), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NameCorrection(db.Model):
+    """A learner's request to correct the name on an issued certificate."""
+
+    __tablename__ = "name_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True
+    )
+    requested_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved, rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
