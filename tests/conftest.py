@@ -218,3 +218,19 @@ class Mailbox:
 def mailbox(app: Flask) -> Mailbox:
     """What the app has mailed during this test."""
     return Mailbox(Path(app.config["MAIL_DIR"]))
+
+
+@pytest.fixture
+def judge(create_user, auth):
+    """A signed-in learner."""
+    user = create_user(email="judge@example.org")
+    auth.login("judge@example.org")
+    return user
+
+
+@pytest.fixture
+def enrolled(client, judge, csrf):
+    """The signed-in learner, enrolled in the sample course."""
+    response = client.post("/courses/sample/enrol", data={"csrf_token": csrf("/courses/sample")})
+    assert response.status_code == 302
+    return judge

@@ -91,6 +91,15 @@ class Standing:
         attempts = self.pre if kind == "pre" else self.post
         return next((attempt for attempt in attempts if attempt.is_open), None)
 
+    def next_step(self, course: Course, has_lesson_to_do: bool) -> str:
+        """What the learner should do next: "pre", "lesson", "post" or "done"."""
+        return logic.next_step(
+            course.needs_pre_assessment,
+            self.pre_availability,
+            self.post_availability,
+            has_lesson_to_do,
+        )
+
     def availability(self, kind: str) -> logic.Availability | None:
         """The availability of the ``pre`` or ``post`` assessment."""
         return self.pre_availability if kind == "pre" else self.post_availability
@@ -223,12 +232,18 @@ def _entries_met(session: Session, attempt_ids: list[int]) -> set[str]:
     )
 
 
-def find_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt | None:
-    """The attempt, if it belongs to the user (anyone else's is "not found")."""
+def find_attempt(
+    session: Session, attempt_id: int, user_id: int, course_slug: str
+) -> Attempt | None:
+    """The attempt, if it is the user's in this course (anyone else's is "not found")."""
     return session.scalar(
         select(Attempt)
         .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
-        .where(Attempt.id == attempt_id, Enrolment.user_id == user_id)
+        .where(
+            Attempt.id == attempt_id,
+            Enrolment.user_id == user_id,
+            Enrolment.course_slug == course_slug,
+        )
     )
 
 

@@ -21,6 +21,7 @@ from elearning.assessments.forms import (
 )
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
+from elearning.content.itemtypes import item_type
 from elearning.content.model import Course
 from elearning.extensions import db
 from elearning.learning import services as learning_services
@@ -40,24 +41,22 @@ def _refused(refusal: Refusal):
     return refusal.response
 
 
-def _lessons_complete(course: Course, enrolment_id: int) -> bool:
+def _lessons_done(enrolment_id: int) -> int:
     done = learning_services.done_by_module(db.session, [enrolment_id], get_catalog())
-    return sum(done[enrolment_id].values()) >= len(course.lessons)
+    return sum(done[enrolment_id].values())
 
 
-def _standing(course: Course, enrolment_id: int) -> services.Standing:
-    return services.standing(
-        db.session, course, enrolment_id, _lessons_complete(course, enrolment_id), utcnow()
-    )
+def _standing(course: Course, enrolment_id: int, lessons_done: int | None = None):
+    if lessons_done is None:
+        lessons_done = _lessons_done(enrolment_id)
+    complete = lessons_done >= len(course.lessons)
+    return services.standing(db.session, course, enrolment_id, complete, utcnow())
 
 
 def _load_attempt(course: Course, attempt_id: int) -> Attempt:
     """The signed-in learner's attempt in this course; anyone else's is 404."""
-    attempt = services.find_attempt(db.session, attempt_id, current_user.id)
+    attempt = services.find_attempt(db.session, attempt_id, current_user.id, course.slug)
     if attempt is None:
-        abort(404)
-    enrolment = require_enrolment(course)
-    if attempt.enrolment_id != enrolment.id:
         abort(404)
     return attempt
 
@@ -95,9 +94,9 @@ def overview(course_slug: str, kind: str):
     if form is None:
         abort(404)
     enrolment = require_enrolment(course)
-    current = _standing(course, enrolment.id)
+    lessons_done = _lessons_done(enrolment.id)
+    current = _standing(course, enrolment.id, lessons_done)
     db.session.commit()  # an attempt whose time ran out has just been closed and scored
-    progress = learning_services.done_by_module(db.session, [enrolment.id], get_catalog())
     return render_template(
         "assessments/overview.html",
         course=course,
@@ -107,7 +106,7 @@ def overview(course_slug: str, kind: str):
         standing=current,
         availability=current.availability(kind),
         attempts=current.pre if kind == "pre" else current.post,
-        lessons_done=sum(progress[enrolment.id].values()),
+        lessons_done=lessons_done,
         message=_refusal_message,
         start_form=StartForm(),
     )
@@ -218,6 +217,7 @@ def page(course_slug: str, attempt_id: int, page_number: int):
         entry=entry,
         questions=questions,
         orders=orders,
+        widgets={q.id: item_type(q).widget for q in questions},
         selected=selected,
         page_number=page_number,
         page_count=len(entries),

@@ -24,7 +24,8 @@ from elearning.certificates import codes
 from elearning.certificates.models import Certificate, NameCorrection
 from elearning.certificates.rendering import CertificateRecord, render_certificate
 from elearning.content.model import Course
-from elearning.learning.models import Enrolment, LessonCompletion
+from elearning.learning.models import Enrolment
+from elearning.learning.services import completion_times
 from elearning.sqltypes import utcnow
 
 VerifyUrl = Callable[[str], str]  # compact code → the public verification address
@@ -53,13 +54,7 @@ class Eligibility:
 
 def eligibility(session: Session, course: Course, enrolment_id: int) -> Eligibility:
     """Every lesson of the course (as it is now) complete, and a passed final assessment."""
-    done = set(
-        session.scalars(
-            select(LessonCompletion.lesson_slug).where(
-                LessonCompletion.enrolment_id == enrolment_id
-            )
-        )
-    )
+    done = completion_times(session, [enrolment_id])[enrolment_id]
     complete = all(lesson.slug in done for lesson in course.lessons)
     return Eligibility(complete, passed_attempt(session, enrolment_id))
 

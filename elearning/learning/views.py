@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from elearning.assessments import logic as assessment_logic
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.extensions import db
@@ -96,12 +95,7 @@ def course(course_slug: str):
             standing = assessment_services.standing_from(
                 course, attempts, progress.is_complete, utcnow()
             )
-            step = assessment_logic.next_step(
-                course.needs_pre_assessment,
-                standing.pre_availability,
-                standing.post_availability,
-                next_lesson is not None,
-            )
+            step = standing.next_step(course, next_lesson is not None)
     return render_template(
         "learning/course.html",
         course=course,

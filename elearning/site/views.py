@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from elearning.admin.forms import ROLE_LABELS
 from elearning.admin.services import role_counts
-from elearning.assessments import logic as assessment_logic
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.content import ContentInvalid
@@ -60,12 +59,7 @@ def _my_courses(user_id: int) -> list[tuple]:
         standing = assessment_services.standing_from(
             course, attempts[enrolment.id], progress.is_complete, now
         )
-        step = assessment_logic.next_step(
-            course.needs_pre_assessment,
-            standing.pre_availability,
-            standing.post_availability,
-            next_lesson is not None,
-        )
+        step = standing.next_step(course, next_lesson is not None)
         courses.append((course, progress, next_lesson, step, standing))
     return courses
 

@@ -23,21 +23,6 @@ PRE = "/courses/sample/assessment/pre"
 POST = "/courses/sample/assessment/post"
 
 
-@pytest.fixture
-def judge(create_user, auth):
-    """A signed-in learner."""
-    user = create_user(email="judge@example.org")
-    auth.login("judge@example.org")
-    return user
-
-
-@pytest.fixture
-def enrolled(client, judge, csrf):
-    """The signed-in learner, enrolled in the sample course."""
-    client.post("/courses/sample/enrol", data={"csrf_token": csrf("/courses/sample")})
-    return judge
-
-
 def start(client, overview: str) -> str:
     """Press Start on an assessment's overview; the URL of the attempt's page it opens."""
     token = csrf_token_of(client, overview)

@@ -19,22 +19,6 @@ SECOND = "/courses/sample/basics/second-lesson"
 
 
 @pytest.fixture
-def judge(create_user, auth):
-    """A signed-in learner."""
-    user = create_user(email="judge@example.org")
-    auth.login("judge@example.org")
-    return user
-
-
-@pytest.fixture
-def enrolled(client, judge, csrf):
-    """The signed-in learner, enrolled in the sample course."""
-    response = client.post("/courses/sample/enrol", data={"csrf_token": csrf("/courses/sample")})
-    assert response.status_code == 302
-    return judge
-
-
-@pytest.fixture
 def count_queries(app):
     """``with count_queries() as counted: ...`` then ``counted[0]`` is the number of statements."""
     from contextlib import contextmanager
