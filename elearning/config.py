@@ -120,7 +120,23 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         str,
         "Public address (https://elearning.example.org) for links in e-mails sent outside "
-        "a request, e.g. from the command line.",
+        "a request and for the verification address printed (and QR-coded) on certificates. "
+        "Required by `elearning certificates issue`.",
+    ),
+    Setting(
+        "CERTIFICATE_ISSUER",
+        "ELEARNING_CERTIFICATE_ISSUER",
+        "Judicial Ethics e-Learning",
+        str,
+        "Issuer printed on certificates and shown on their verification page, e.g. the "
+        "academy's name.",
+    ),
+    Setting(
+        "VERIFY_RATE_LIMIT",
+        "ELEARNING_VERIFY_RATE_LIMIT",
+        "30 per minute; 300 per hour",
+        str,
+        "Certificate verifications (page, API and PDF checks) allowed per address.",
     ),
     Setting(
         "PROXY_COUNT",

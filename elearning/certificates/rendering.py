@@ -36,8 +36,7 @@ class CertificateRecord:
     completed_on: str
     issued_on: str
     issuer: str
-    serial: str
-    code: str  # as printed, in groups
+    code: str  # as printed, in groups: the certificate's number
     verify_url: str
     content_version: str
     language: str = "en"

@@ -2,17 +2,24 @@
 
 Take a session and plain values; flush, never commit. Every change of a certificate's standing
 is written to the audit log in the same transaction.
+
+Issuing is three steps, so the slow one holds no lock: :func:`prepare` reads and freezes the
+record, :func:`render` makes the PDF (no database), :func:`store` writes it. A learner who passes
+is first *owed* a certificate (a :class:`CertificateRequest` row, written with the passing
+attempt); storing deletes that row, and only the one request that deletes it issues, so two
+clicks, two workers or two admins never issue two certificates for one enrolment.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +28,7 @@ from elearning.admin.services import record_audit
 from elearning.assessments.models import Attempt
 from elearning.assessments.services import passed_attempt
 from elearning.certificates import codes
-from elearning.certificates.models import Certificate, NameCorrection
+from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.certificates.rendering import CertificateRecord, render_certificate
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
@@ -29,6 +36,7 @@ from elearning.learning.services import completion_times
 from elearning.sqltypes import utcnow
 
 VerifyUrl = Callable[[str], str]  # compact code → the public verification address
+NAME_MAX = 200  # as the profile's certificate name
 
 
 class CertificateRefused(Exception):
@@ -37,6 +45,16 @@ class CertificateRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """What every certificate of this platform shares: who issues it, where designs live, and
+    the public address its QR code and text point to."""
+
+    issuer: str
+    design_root: Path
+    verify_url: VerifyUrl
 
 
 @dataclass(frozen=True)
@@ -59,14 +77,24 @@ def eligibility(session: Session, course: Course, enrolment_id: int) -> Eligibil
     return Eligibility(complete, passed_attempt(session, enrolment_id))
 
 
+def _standing():
+    return (Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None))
+
+
 def current_certificate(session: Session, enrolment_id: int) -> Certificate | None:
     """The enrolment's certificate that stands (neither revoked nor superseded), if any."""
     return session.scalar(
-        select(Certificate).where(
-            Certificate.enrolment_id == enrolment_id,
-            Certificate.revoked_at.is_(None),
-            Certificate.superseded_by_id.is_(None),
-        )
+        select(Certificate).where(Certificate.enrolment_id == enrolment_id, *_standing())
+    )
+
+
+def latest_certificate(session: Session, enrolment_id: int) -> Certificate | None:
+    """The enrolment's newest certificate, standing or revoked (never a superseded one)."""
+    return session.scalar(
+        select(Certificate)
+        .where(Certificate.enrolment_id == enrolment_id, Certificate.superseded_by_id.is_(None))
+        .order_by(Certificate.id.desc())
+        .limit(1)
     )
 
 
@@ -88,81 +116,213 @@ def _date(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def issue_certificate(
+def clean_name(name: str) -> str:
+    """A holder name as printed: spaces collapsed; CertificateRefused("name") when empty, too
+    long or holding control characters."""
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_MAX or any(_invisible(ch) for ch in cleaned):
+        raise CertificateRefused("name")
+    return cleaned
+
+
+def _invisible(char: str) -> bool:
+    """Control, format (bidi overrides...), private or surrogate characters; the joiners that
+    some scripts need are allowed."""
+    return unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"} and char not in "\u200c\u200d"
+
+
+# --- owing a certificate ------------------------------------------------------------------------
+
+
+def owe_certificate(
+    session: Session, course_slug: str, enrolment_id: int, attempt_id: int, now: datetime
+) -> bool:
+    """Record that the enrolment has earned a certificate (it passed); False when it already
+    holds one, has one waiting, or had one revoked (a new one is then the admin's decision)."""
+    already = session.scalar(
+        select(
+            exists().where(Certificate.enrolment_id == enrolment_id)
+            | exists().where(CertificateRequest.enrolment_id == enrolment_id)
+        )
+    )
+    if already:
+        return False
+    session.add(
+        CertificateRequest(
+            enrolment_id=enrolment_id,
+            attempt_id=attempt_id,
+            course_slug=course_slug,
+            requested_at=now,
+        )
+    )
+    session.flush()
+    return True
+
+
+def pending_request(session: Session, enrolment_id: int) -> CertificateRequest | None:
+    """The enrolment's certificate waiting to be issued (or approved), if any."""
+    return session.scalar(
+        select(CertificateRequest).where(CertificateRequest.enrolment_id == enrolment_id)
+    )
+
+
+def owe_eligible(session: Session, course: Course, now: datetime) -> list[int]:
+    """Record a request for every enrolment of the course that has earned a certificate and has
+    none (nor a revoked one); the enrolments now waiting, old and new requests alike."""
+    passed = (
+        select(Attempt.enrolment_id, func.min(Attempt.id).label("attempt_id"))
+        .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+        .where(
+            Enrolment.course_slug == course.slug,
+            Attempt.kind == "post",
+            Attempt.is_passed.is_(True),
+            ~exists().where(Certificate.enrolment_id == Attempt.enrolment_id),
+            ~exists().where(CertificateRequest.enrolment_id == Attempt.enrolment_id),
+        )
+        .group_by(Attempt.enrolment_id)
+    )
+    candidates = dict(session.execute(passed).all())
+    done = completion_times(session, candidates)
+    lessons = [lesson.slug for lesson in course.lessons]
+    for enrolment_id, attempt_id in candidates.items():
+        if all(slug in done[enrolment_id] for slug in lessons):
+            session.add(
+                CertificateRequest(
+                    enrolment_id=enrolment_id,
+                    attempt_id=attempt_id,
+                    course_slug=course.slug,
+                    requested_at=now,
+                )
+            )
+    session.flush()
+    return list(
+        session.scalars(
+            select(CertificateRequest.enrolment_id)
+            .where(CertificateRequest.course_slug == course.slug)
+            .order_by(CertificateRequest.requested_at, CertificateRequest.id)
+        )
+    )
+
+
+# --- issuing: prepare, render, store -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A certificate ready to render and store: everything frozen, nothing written yet."""
+
+    enrolment_id: int
+    user_id: int
+    attempt_id: int
+    course_slug: str
+    design: str
+    design_dir: Path
+    content_version: str
+    score: float
+    completed_at: datetime
+    issued_at: datetime
+    code: str
+    record: CertificateRecord
+    replaces_id: int | None = None
+
+
+def prepare(
     session: Session,
     course: Course,
     enrolment: Enrolment,
     *,
     holder_name: str,
-    issuer: str,
-    design_root: Path,
-    verify_url: VerifyUrl,
-    issued_by: User | None = None,
-    now: datetime | None = None,
+    issuing: Issuing,
+    now: datetime,
     replaces: Certificate | None = None,
-) -> Certificate:
-    """Issue the enrolment's certificate: freeze the record, render and store the PDF.
+) -> Draft:
+    """Freeze the record of the enrolment's certificate (reads only).
 
-    Issuing again returns the certificate that stands (unless ``replaces`` names it: a reissue).
-    CertificateRefused("not-eligible") when the lessons or the final assessment are not done.
+    CertificateRefused: "not-eligible" (lessons or final assessment not done), "name".
     """
-    standing = current_certificate(session, enrolment.id)
-    if standing is not None and standing is not replaces:
-        return standing
+    name = clean_name(holder_name)
     earned = eligibility(session, course, enrolment.id)
-    if not earned.is_eligible or earned.passed is None:
-        raise CertificateRefused("not-eligible")
     attempt = earned.passed
-    now = now or utcnow()
-    design_dir = design_root / course.certificate.design
-    for _ in range(5):  # a code collision is a 1 in 2**75 event; retry rather than fail
-        certificate = Certificate(
-            serial=f"pending-{codes.new_code()}",
-            code=codes.new_code(),
-            user_id=enrolment.user_id,
-            enrolment_id=enrolment.id,
-            attempt_id=attempt.id,
-            course_slug=course.slug,
-            holder_name=holder_name,
-            course_title=str(course.title),
-            content_version=attempt.content_version,
-            score=attempt.score or 0.0,
-            completed_at=attempt.submitted_at or now,
-            issued_at=now,
-            issuer=issuer,
-            issued_by_id=issued_by.id if issued_by else None,
-            design=course.certificate.design,
-            language="en",
-            pdf=b"",
-            pdf_sha256="",
-        )
-        try:
-            with session.begin_nested():
-                session.add(certificate)
-        except IntegrityError:
-            continue
-        break
-    else:  # pragma: no cover - five collisions of 75-bit random codes
-        raise CertificateRefused("code")
-    certificate.serial = f"{now:%Y}-{certificate.id:06d}"
+    if not earned.is_eligible or attempt is None:
+        raise CertificateRefused("not-eligible")
+    code = codes.new_code()
+    completed_at = attempt.submitted_at or now
+    score = attempt.score or 0.0
     record = CertificateRecord(
-        holder_name=certificate.holder_name,
-        course_title=certificate.course_title,
-        score=certificate.score,
-        completed_on=_date(certificate.completed_at),
-        issued_on=_date(certificate.issued_at),
-        issuer=certificate.issuer,
-        serial=certificate.serial,
-        code=codes.display(certificate.code),
-        verify_url=verify_url(certificate.code),
-        content_version=certificate.content_version,
-        language=certificate.language,
+        holder_name=name,
+        course_title=str(course.title),
+        score=score,
+        completed_on=_date(completed_at),
+        issued_on=_date(now),
+        issuer=issuing.issuer,
+        code=codes.display(code),
+        verify_url=issuing.verify_url(code),
+        content_version=attempt.content_version,
+        language="en",
     )
-    certificate.pdf = render_certificate(design_dir, record)
-    certificate.pdf_sha256 = sha256(certificate.pdf)
-    if replaces is not None:
-        replaces.superseded_by_id = certificate.id
-    session.flush()
+    return Draft(
+        enrolment_id=enrolment.id,
+        user_id=enrolment.user_id,
+        attempt_id=attempt.id,
+        course_slug=course.slug,
+        design=course.certificate.design,
+        design_dir=issuing.design_root / course.certificate.design,
+        content_version=attempt.content_version,
+        score=score,
+        completed_at=completed_at,
+        issued_at=now,
+        code=code,
+        record=record,
+        replaces_id=replaces.id if replaces is not None else None,
+    )
+
+
+def render(draft: Draft) -> bytes:
+    """The draft's PDF. No database: safe to run in another process."""
+    return render_certificate(draft.design_dir, draft.record)
+
+
+def store(
+    session: Session, draft: Draft, pdf: bytes, *, issued_by: User | None = None
+) -> Certificate:
+    """Write the rendered certificate, unless another request issued one first.
+
+    A first certificate takes the enrolment's request; when the enrolment already holds a
+    certificate that stands, that one is returned and nothing is written. A reissue supersedes
+    the certificate it replaces only if that one still stands. CertificateRefused: "revoked"
+    (the enrolment's certificate was revoked: only a reissue makes a new one), "not-current"
+    (the certificate to replace no longer stands).
+    """
+    # The enrolment row is the lock on PostgreSQL; SQLite has one writer at a time, and the
+    # DELETE below makes this transaction that writer before anything is read.
+    session.execute(
+        select(Enrolment.id).where(Enrolment.id == draft.enrolment_id).with_for_update()
+    )
+    session.execute(
+        delete(CertificateRequest)
+        .where(CertificateRequest.enrolment_id == draft.enrolment_id)
+        .execution_options(synchronize_session=False)
+    )
+    if draft.replaces_id is None:
+        latest = latest_certificate(session, draft.enrolment_id)
+        if latest is not None and latest.status == "valid":
+            return latest
+        if latest is not None:
+            raise CertificateRefused("revoked")
+    certificate = _insert(session, draft, pdf, issued_by)
+    replaces = None
+    if draft.replaces_id is not None:
+        taken = session.execute(
+            update(Certificate)
+            .where(Certificate.id == draft.replaces_id, Certificate.superseded_by_id.is_(None))
+            .values(superseded_by_id=certificate.id)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            raise CertificateRefused("not-current")
+        replaces = session.get(Certificate, draft.replaces_id)
+        if replaces is not None:
+            session.refresh(replaces)
     record_audit(
         session,
         actor=issued_by,
@@ -170,13 +330,156 @@ def issue_certificate(
         subject=certificate,
         details={
             "serial": certificate.serial,
-            "course": course.slug,
-            "holder_name": holder_name,
+            "course": draft.course_slug,
+            "holder_name": certificate.holder_name,
             **({"replaces": replaces.serial} if replaces is not None else {}),
         },
-        at=now,
+        at=draft.issued_at,
     )
     return certificate
+
+
+def _insert(session: Session, draft: Draft, pdf: bytes, issued_by: User | None) -> Certificate:
+    certificate = Certificate(
+        serial=f"pending-{draft.code}",
+        code=draft.code,
+        user_id=draft.user_id,
+        enrolment_id=draft.enrolment_id,
+        attempt_id=draft.attempt_id,
+        course_slug=draft.course_slug,
+        holder_name=draft.record.holder_name,
+        course_title=draft.record.course_title,
+        content_version=draft.content_version,
+        score=draft.score,
+        completed_at=draft.completed_at,
+        issued_at=draft.issued_at,
+        issuer=draft.record.issuer,
+        issued_by_id=issued_by.id if issued_by else None,
+        design=draft.design,
+        language=draft.record.language,
+        pdf=pdf,
+        pdf_sha256=sha256(pdf),
+    )
+    try:
+        with session.begin_nested():
+            session.add(certificate)
+    except IntegrityError:  # pragma: no cover - two 75-bit random codes alike
+        raise CertificateRefused("code") from None
+    certificate.serial = f"{draft.issued_at:%Y}-{certificate.id:06d}"
+    session.flush()
+    return certificate
+
+
+def issue_certificate(
+    session: Session,
+    course: Course,
+    enrolment: Enrolment,
+    *,
+    holder_name: str,
+    issuing: Issuing,
+    issued_by: User | None = None,
+    now: datetime | None = None,
+    replaces: Certificate | None = None,
+) -> Certificate:
+    """Prepare, render and store in one go (one certificate; the caller's transaction).
+
+    Issuing again returns the certificate that stands (unless ``replaces`` names it: a reissue).
+    """
+    if replaces is None:
+        standing = current_certificate(session, enrolment.id)
+        if standing is not None:
+            return standing
+    draft = prepare(
+        session,
+        course,
+        enrolment,
+        holder_name=holder_name,
+        issuing=issuing,
+        now=now or utcnow(),
+        replaces=replaces,
+    )
+    return store(session, draft, render(draft), issued_by=issued_by)
+
+
+@dataclass
+class BulkResult:
+    """What a bulk issue did: certificates issued, and enrolments refused with the reason."""
+
+    issued: list[Certificate]
+    refused: dict[int, str]
+    remaining: int = 0
+
+
+def issue_many(
+    session: Session,
+    course: Course,
+    enrolment_ids: Sequence[int],
+    *,
+    issuing: Issuing,
+    issued_by: User | None,
+    now: datetime,
+    render_all: Callable[[Callable[[Draft], bytes], Iterable[Draft]], Iterable[bytes]] = map,
+    commit: Callable[[], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    until: Callable[[], bool] | None = None,
+    batch: int = 16,
+) -> BulkResult:
+    """Issue the owed certificates of these enrolments, ``batch`` at a time.
+
+    Each batch is prepared (reads), rendered by ``render_all`` (``map``, or an executor's
+    ``map`` to use every core), then stored; ``commit`` ends each batch's transaction, so a
+    long run holds no lock while rendering. ``until()`` returning True stops before the next
+    batch (the rest stay owed: ``remaining``).
+    """
+    result = BulkResult(issued=[], refused={})
+    enrolments = {
+        e.id: e for e in session.scalars(select(Enrolment).where(Enrolment.id.in_(enrolment_ids)))
+    }
+    names = dict(
+        session.execute(
+            select(User.id, User.certificate_name).where(
+                User.id.in_({e.user_id for e in enrolments.values()})
+            )
+        ).all()
+    )
+    order = [i for i in enrolment_ids if i in enrolments]
+    for start in range(0, len(order), batch):
+        if until is not None and until():
+            result.remaining = len(order) - start
+            break
+        drafts = []
+        for enrolment_id in order[start : start + batch]:
+            enrolment = enrolments[enrolment_id]
+            try:
+                drafts.append(
+                    prepare(
+                        session,
+                        course,
+                        enrolment,
+                        holder_name=names.get(enrolment.user_id, ""),
+                        issuing=issuing,
+                        now=now,
+                    )
+                )
+            except CertificateRefused as refused:
+                result.refused[enrolment_id] = refused.reason
+        if commit is not None:
+            commit()  # end the read transaction before the long render
+        pdfs = list(render_all(render, drafts))
+        for draft, pdf in zip(drafts, pdfs, strict=True):
+            try:
+                with session.begin_nested():
+                    result.issued.append(store(session, draft, pdf, issued_by=issued_by))
+            except CertificateRefused as refused:
+                result.refused[draft.enrolment_id] = refused.reason
+        if commit is not None:
+            commit()
+        if on_progress is not None:
+            on_progress(len(order[start : start + batch]))
+    return result
+
+
+# --- revoking, reissuing, name corrections ------------------------------------------------------
 
 
 def revoke_certificate(
@@ -185,10 +488,15 @@ def revoke_certificate(
     """Revoke a certificate that stands, with the reason shown on its verification page."""
     if certificate.status != "valid":
         raise CertificateRefused(certificate.status)
-    certificate.revoked_at = now
-    certificate.revoked_reason = reason
-    certificate.revoked_by_id = actor.id
-    session.flush()
+    revoked = session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, *_standing())
+        .values(revoked_at=now, revoked_reason=reason, revoked_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if revoked.rowcount != 1:
+        raise CertificateRefused("not-current")
+    session.refresh(certificate)
     record_audit(
         session,
         actor=actor,
@@ -197,6 +505,38 @@ def revoke_certificate(
         details={"serial": certificate.serial, "reason": reason},
         at=now,
     )
+
+
+def reissue_certificate(
+    session: Session,
+    certificate: Certificate,
+    course: Course,
+    *,
+    holder_name: str,
+    issuing: Issuing,
+    actor: User,
+    now: datetime,
+) -> Certificate:
+    """A new certificate for the same achievement that supersedes ``certificate`` (valid or
+    revoked, not already superseded): with another name, a new design, after a revocation
+    made in error."""
+    if certificate.superseded_by_id is not None:
+        raise CertificateRefused("superseded")
+    enrolment = (
+        session.get(Enrolment, certificate.enrolment_id) if certificate.enrolment_id else None
+    )
+    if enrolment is None:
+        raise CertificateRefused("not-current")
+    draft = prepare(
+        session,
+        course,
+        enrolment,
+        holder_name=holder_name,
+        issuing=issuing,
+        now=now,
+        replaces=certificate,
+    )
+    return store(session, draft, render(draft), issued_by=actor)
 
 
 def request_name_correction(
@@ -212,10 +552,11 @@ def request_name_correction(
     )
     if pending is not None:
         raise CertificateRefused("pending")
-    if name.strip() == certificate.holder_name:
+    requested = clean_name(name)
+    if requested == certificate.holder_name:
         raise CertificateRefused("same-name")
     correction = NameCorrection(
-        certificate_id=certificate.id, requested_name=name.strip(), note=note, requested_at=now
+        certificate_id=certificate.id, requested_name=requested, note=note, requested_at=now
     )
     session.add(correction)
     session.flush()
@@ -238,46 +579,115 @@ def decide_name_correction(
     approve: bool,
     actor: User,
     note: str,
-    issuer: str,
-    design_root: Path,
-    verify_url: VerifyUrl,
+    issuing: Issuing,
     now: datetime,
 ) -> Certificate | None:
     """Approve (a new certificate with the corrected name supersedes the old) or reject a
     request; the new certificate when approved."""
-    if correction.status != "pending":
+    decided = session.execute(
+        update(NameCorrection)
+        .where(NameCorrection.id == correction.id, NameCorrection.status == "pending")
+        .values(
+            status="approved" if approve else "rejected",
+            decided_at=now,
+            decided_by_id=actor.id,
+            decision_note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
         raise CertificateRefused("decided")
+    session.refresh(correction)
     certificate = session.get(Certificate, correction.certificate_id)
     assert certificate is not None
-    correction.status = "approved" if approve else "rejected"
-    correction.decided_at = now
-    correction.decided_by_id = actor.id
-    correction.decision_note = note
-    session.flush()
     if not approve:
         record_audit(
             session,
             actor=actor,
             action="certificate.name_correction_rejected",
             subject=certificate,
-            details={"serial": certificate.serial, "requested_name": correction.requested_name},
+            details={
+                "serial": certificate.serial,
+                "requested_name": correction.requested_name,
+                "note": note,
+            },
             at=now,
         )
         return None
-    enrolment = (
-        session.get(Enrolment, certificate.enrolment_id) if certificate.enrolment_id else None
-    )
-    if enrolment is None or certificate.status != "valid":
+    if certificate.status != "valid":
         raise CertificateRefused("not-current")
-    return issue_certificate(
+    record_audit(
         session,
+        actor=actor,
+        action="certificate.name_correction_approved",
+        subject=certificate,
+        details={"serial": certificate.serial, "requested_name": correction.requested_name},
+        at=now,
+    )
+    return reissue_certificate(
+        session,
+        certificate,
         course,
-        enrolment,
         holder_name=correction.requested_name,
-        issuer=issuer,
-        design_root=design_root,
-        verify_url=verify_url,
-        issued_by=actor,
+        issuing=issuing,
+        actor=actor,
         now=now,
-        replaces=certificate,
+    )
+
+
+# --- public verification -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicFacts:
+    """What the public verification shows of a certificate, and nothing more."""
+
+    status: str  # valid, revoked, superseded
+    code: str  # compact
+    holder_name: str
+    course_title: str
+    issuer: str
+    issued_at: datetime
+    pdf_sha256: str
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+    successor_code: str | None = None
+
+    def as_json(self) -> dict:
+        """The API's answer."""
+        data = {
+            "status": self.status,
+            "code": codes.display(self.code),
+            "holder": self.holder_name,
+            "course": self.course_title,
+            "issuer": self.issuer,
+            "issued_on": self.issued_at.date().isoformat(),
+            "pdf_sha256": self.pdf_sha256,
+        }
+        if self.status == "revoked":
+            data["revoked_on"] = self.revoked_at.date().isoformat() if self.revoked_at else None
+            data["revocation_reason"] = self.revoked_reason
+        if self.successor_code is not None:
+            data["superseded_by"] = codes.display(self.successor_code)
+        return data
+
+
+def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
+    """The certificate as the verification page and API show it."""
+    successor = None
+    if certificate.superseded_by_id is not None:
+        successor = session.scalar(
+            select(Certificate.code).where(Certificate.id == certificate.superseded_by_id)
+        )
+    return PublicFacts(
+        status=certificate.status,
+        code=certificate.code,
+        holder_name=certificate.holder_name,
+        course_title=certificate.course_title,
+        issuer=certificate.issuer,
+        issued_at=certificate.issued_at,
+        pdf_sha256=certificate.pdf_sha256,
+        revoked_at=certificate.revoked_at,
+        revoked_reason=certificate.revoked_reason,
+        successor_code=successor,
     )

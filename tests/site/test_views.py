@@ -13,6 +13,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.sign_up", "accounts.sign_in", "accounts.forgot_password",
     "accounts.reset_password", "accounts.confirm_email", "accounts.sign_out",
     "learning.catalog", "learning.course",
+    # Certificate verification needs no account (DESIGN.md, "Certificates").
+    "certificates.verify_form", "certificates.verify", "certificates.verify_api",
 }
 
 

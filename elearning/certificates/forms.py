@@ -1,0 +1,103 @@
+"""Forms of the certificate pages: learner, public verification, admin."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from elearning.accounts.forms import ProfileFields, _no_control_characters, _strip
+
+
+class ButtonForm(FlaskForm):
+    """A button that changes something: the CSRF token only."""
+
+
+class NameCorrectionForm(FlaskForm):
+    """The holder asks for another name on an issued certificate."""
+
+    name = ProfileFields.certificate_name
+    note = TextAreaField(
+        _l("Why (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=1000, message=_l("Use at most 1,000 characters."))],
+        description=_l("For example: a spelling mistake, or a title you want printed."),
+    )
+
+
+class VerifyCodeForm(FlaskForm):
+    """Type a certificate's code (a GET form: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Certificate code"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter the code printed on the certificate."))],
+        description=_l("16 letters and digits, as printed under the QR code, e.g. 7K3M-Q9TD-…"),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 40},
+    )
+
+
+class CheckPdfForm(FlaskForm):
+    """Upload a PDF to check that it is the certificate issued."""
+
+    pdf = FileField(
+        _l("The certificate's PDF file"),
+        validators=[FileRequired(_l("Choose the PDF file to check."))],
+        render_kw={"accept": "application/pdf,.pdf"},
+    )
+
+
+class RevokeForm(FlaskForm):
+    """Revoke a certificate, saying why (shown on its public verification page)."""
+
+    reason = TextAreaField(
+        _l("Reason (shown publicly on the verification page)"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Say why the certificate is revoked.")),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+            _no_control_characters,
+        ],
+    )
+
+
+class ReissueForm(FlaskForm):
+    """Issue a new certificate that replaces this one, with the name to print."""
+
+    name = ProfileFields.certificate_name
+
+
+class DecisionForm(FlaskForm):
+    """Approve or reject a name correction."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approve", _l("Approve: issue a corrected certificate")),
+            SelectChoice("reject", _l("Reject")),
+        ],
+        validate_choice=True,
+    )
+    note = TextAreaField(
+        _l("Note to the holder (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+    )
+
+
+class ApproveForm(FlaskForm):
+    """Approve the selected requests of the approval queue."""
+
+    requests = SelectMultipleField(_l("Requests"), coerce=int, validate_choice=False)
+
+
+class BulkIssueForm(FlaskForm):
+    """Issue every certificate a course owes."""
+
+    course = SelectField(_l("Course"), choices=[], validate_choice=True)

@@ -1,0 +1,639 @@
+"""Certificate pages: the learner's certificates, public verification, the admin's tools.
+
+Who may see what: a certificate's PDF only its holder and admins (anyone else gets the same 404
+as for a certificate that does not exist); the verification page and API anyone, with no login,
+showing only the public facts; everything that issues, revokes or decides is an admin's POST.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import undefer
+from wtforms.fields.choices import SelectChoice
+
+from elearning.accounts.access import role_required
+from elearning.accounts.models import Role, User
+from elearning.admin.models import AuditEvent
+from elearning.assessments.models import Attempt
+from elearning.catalog import get_catalog
+from elearning.certificates import bp, codes, platform, services
+from elearning.certificates.forms import (
+    ApproveForm,
+    BulkIssueForm,
+    ButtonForm,
+    CheckPdfForm,
+    DecisionForm,
+    NameCorrectionForm,
+    ReissueForm,
+    RevokeForm,
+    VerifyCodeForm,
+)
+from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.extensions import db, limiter
+from elearning.learning.models import Enrolment
+from elearning.sqltypes import utcnow
+
+PER_PAGE = 50
+WEB_BULK_SECONDS = 20  # one request issues for this long; the rest wait for "Continue"
+STATUS_LABELS = {
+    "valid": "Valid",
+    "revoked": "Revoked",
+    "superseded": "Superseded",
+}
+
+
+def _refusal(reason: str) -> str:
+    messages = {
+        "not-eligible": _("The lessons or the final assessment are not complete."),
+        "revoked": _("This learner's certificate was revoked: reissue it from its page."),
+        "superseded": _("A newer certificate already replaces this one."),
+        "not-current": _("This certificate no longer stands; reload the page."),
+        "pending": _("A name correction is already waiting for a decision."),
+        "same-name": _("That is the name already printed on the certificate."),
+        "decided": _("This request was already decided."),
+        "name": _("The name is empty, too long or holds invisible characters."),
+        "valid": _("The certificate is valid."),
+    }
+    return messages.get(reason, _("The certificate could not be changed."))
+
+
+def _course_title(slug: str) -> str:
+    course = get_catalog().course(slug)
+    return str(course.title) if course is not None else slug
+
+
+# --- learner ------------------------------------------------------------------------------------
+
+
+@bp.route("/certificates")
+@login_required
+def mine():
+    """The learner's certificates, those waiting, and what to do with each."""
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == current_user.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ).all()
+    waiting = db.session.scalars(
+        select(CertificateRequest)
+        .join(Enrolment, Enrolment.id == CertificateRequest.enrolment_id)
+        .where(Enrolment.user_id == current_user.id)
+        .order_by(CertificateRequest.requested_at)
+    ).all()
+    ids = [c.id for c in certificates]
+    corrections = {
+        c.certificate_id: c
+        for c in db.session.scalars(
+            select(NameCorrection)
+            .where(NameCorrection.certificate_id.in_(ids))
+            .order_by(NameCorrection.requested_at)
+        )
+    }
+    catalog = get_catalog()
+    return render_template(
+        "certificates/mine.html",
+        certificates=certificates,
+        waiting=[(r, catalog.course(r.course_slug)) for r in waiting],
+        corrections=corrections,
+        verify_url=platform.verify_url,
+        display=codes.display,
+        button=ButtonForm(),
+    )
+
+
+@bp.route("/certificates/claim/<int:enrolment_id>", methods=["POST"])
+@login_required
+def claim(enrolment_id: int):
+    """Issue the learner's own certificate in a course that issues automatically (when it was
+    not issued at once, e.g. an attempt closed by the clock)."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.user_id != current_user.id:
+        abort(404)
+    course = get_catalog().course(enrolment.course_slug)
+    if not ButtonForm().validate_on_submit():
+        flash(_("The form had expired. Please press the button again."), "error")
+        return redirect(url_for("certificates.mine"))
+    if course is None or course.certificate.issuing != "automatic":
+        abort(403)
+    try:
+        certificate = platform.fulfil(enrolment.id)
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused.reason), "error")
+        return redirect(url_for("certificates.mine"))
+    if certificate is not None:
+        flash(_("Your certificate is ready."), "success")
+    return redirect(url_for("certificates.mine"))
+
+
+def _own_or_admin(certificate_id: int, *, with_pdf: bool = False) -> Certificate:
+    """The certificate, when the signed-in user holds it or is an admin; 404 otherwise (the
+    same answer as for a certificate that does not exist)."""
+    query = select(Certificate).where(Certificate.id == certificate_id)
+    if with_pdf:
+        query = query.options(undefer(Certificate.pdf))
+    certificate = db.session.scalar(query)
+    if certificate is None:
+        abort(404)
+    if certificate.user_id != current_user.id and not current_user.has_role(Role.admin):
+        abort(404)
+    return certificate
+
+
+@bp.route("/certificates/<int:certificate_id>/certificate.pdf")
+@login_required
+def download(certificate_id: int):
+    """The stored PDF, exactly as issued (its SHA-256 is the ETag)."""
+    certificate = _own_or_admin(certificate_id, with_pdf=True)
+    response = make_response(certificate.pdf)
+    response.mimetype = "application/pdf"
+    filename = f"certificate-{codes.display(certificate.code)}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.set_etag(certificate.pdf_sha256)
+    return response.make_conditional(request)
+
+
+@bp.route("/certificates/<int:certificate_id>/name", methods=["GET", "POST"])
+@login_required
+def correct_name(certificate_id: int):
+    """The holder asks for another name on a certificate; an admin decides."""
+    certificate = _own_or_admin(certificate_id)
+    if certificate.user_id != current_user.id:
+        abort(404)
+    form = NameCorrectionForm(data={"name": certificate.holder_name})
+    if certificate.status != "valid":
+        flash(_("Only a valid certificate can be corrected."), "error")
+        return redirect(url_for("certificates.mine"))
+    if form.validate_on_submit():
+        try:
+            services.request_name_correction(
+                db.session,
+                certificate,
+                name=form.name.data,
+                note=form.note.data or "",
+                now=utcnow(),
+            )
+        except services.CertificateRefused as refused:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, _refusal(refused.reason)]
+        else:
+            db.session.commit()
+            flash(
+                _("Your request is sent. An administrator will issue a corrected certificate."),
+                "success",
+            )
+            return redirect(url_for("certificates.mine"))
+    return render_template(
+        "certificates/correct_name.html", certificate=certificate, form=form, display=codes.display
+    )
+
+
+# --- public verification -----------------------------------------------------------------------
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+verify_limit = limiter.shared_limit(_verify_limit, scope="verify")
+
+
+@bp.route("/verify")
+@verify_limit
+def verify_form():
+    """Type a certificate's code."""
+    form = VerifyCodeForm(request.args)
+    if request.args and form.validate():
+        code = codes.normalise(form.code.data)
+        if code is not None:
+            return redirect(url_for("certificates.verify", code=code))
+        form.code.errors = [*form.code.errors, _("No certificate has this code.")]
+    return render_template("certificates/verify_form.html", form=form), (
+        404 if form.code.errors and request.args else 200
+    )
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@verify_limit
+def verify(code: str):
+    """A certificate's public facts; a PDF uploaded here is checked against the one issued."""
+    certificate = services.find_by_code(db.session, code[:64])
+    if certificate is None:
+        form = VerifyCodeForm(data={"code": code[:40]})
+        return render_template("certificates/verify_form.html", form=form, not_found=True), 404
+    if code != certificate.code:
+        return redirect(url_for("certificates.verify", code=certificate.code))
+    facts = services.public_facts(db.session, certificate)
+    form = CheckPdfForm()
+    match = None
+    if form.validate_on_submit():
+        match = services.sha256(form.pdf.data.read()) == facts.pdf_sha256
+    return render_template(
+        "certificates/verify.html",
+        facts=facts,
+        form=form,
+        match=match,
+        display=codes.display,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/api/verify/<code>")
+@verify_limit
+def verify_api(code: str):
+    """The public facts as JSON; 404 ``{"status": "not-found"}`` for any unknown code."""
+    certificate = services.find_by_code(db.session, code[:64])
+    if certificate is None:
+        return jsonify(status="not-found"), 404
+    response = jsonify(services.public_facts(db.session, certificate).as_json())
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _bulk_form() -> BulkIssueForm:
+    form = BulkIssueForm()
+    form.course.choices = [SelectChoice(c.slug, str(c.title)) for c in get_catalog().courses]
+    return form
+
+
+def _queue_counts() -> tuple[int, int]:
+    waiting = db.session.scalar(select(func.count()).select_from(CertificateRequest)) or 0
+    corrections = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(NameCorrection)
+            .where(NameCorrection.status == "pending")
+        )
+        or 0
+    )
+    return waiting, corrections
+
+
+@bp.route("/admin/certificates")
+@role_required(Role.admin)
+def admin_list():
+    """Every certificate: search by name, code or serial; filter by course and status."""
+    query = request.args.get("q", "")[:200].strip()
+    status = request.args.get("status", "")
+    course = request.args.get("course", "")[:64]
+    where = []
+    if query:
+        pattern = f"%{query.lower()}%"
+        code = codes.normalise(query)
+        where.append(
+            or_(
+                func.lower(Certificate.holder_name).like(pattern),
+                func.lower(Certificate.serial).like(pattern),
+                *([Certificate.code == code] if code else []),
+            )
+        )
+    if course:
+        where.append(Certificate.course_slug == course)
+    if status == "valid":
+        where += [Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None)]
+    elif status == "revoked":
+        where.append(Certificate.revoked_at.is_not(None))
+    elif status == "superseded":
+        where += [Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_not(None)]
+    else:
+        status = ""
+    total = db.session.scalar(select(func.count()).select_from(Certificate).where(*where)) or 0
+    page = _page()
+    found = db.session.scalars(
+        select(Certificate)
+        .where(*where)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    waiting, corrections = _queue_counts()
+    return render_template(
+        "certificates/admin_list.html",
+        certificates=found,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        query=query,
+        status=status,
+        course=course,
+        courses=get_catalog().courses,
+        waiting=waiting,
+        corrections=corrections,
+        bulk=_bulk_form(),
+        display=codes.display,
+    )
+
+
+@bp.route("/admin/certificates/requests")
+@role_required(Role.admin)
+def admin_requests():
+    """The approval queue: learners who earned a certificate that waits to be issued."""
+    rows = db.session.execute(
+        select(CertificateRequest, User)
+        .join(Enrolment, Enrolment.id == CertificateRequest.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .order_by(CertificateRequest.requested_at, CertificateRequest.id)
+        .limit(500)
+    ).all()
+    scores = dict(
+        db.session.execute(
+            select(CertificateRequest.id, Attempt.score).join(
+                Attempt, Attempt.id == CertificateRequest.attempt_id
+            )
+        ).all()
+    )
+    return render_template(
+        "certificates/admin_requests.html",
+        rows=rows,
+        scores=scores,
+        form=ApproveForm(),
+        course_title=_course_title,
+    )
+
+
+def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> services.BulkResult:
+    """Issue within this request's time budget; what is left stays owed."""
+    started = time.monotonic()
+    total = services.BulkResult(issued=[], refused={})
+    catalog = get_catalog()
+    for slug, enrolment_ids in enrolment_ids_by_course.items():
+        course = catalog.course(slug)
+        if course is None:
+            total.refused.update({i: "not-eligible" for i in enrolment_ids})
+            continue
+        result = services.issue_many(
+            db.session,
+            course,
+            enrolment_ids,
+            issuing=platform.issuing(),
+            issued_by=current_user,
+            now=utcnow(),
+            commit=db.session.commit,
+            until=lambda: time.monotonic() - started > WEB_BULK_SECONDS,
+            batch=4,
+        )
+        total.issued += result.issued
+        total.refused.update(result.refused)
+        total.remaining += result.remaining
+    return total
+
+
+def _report(result: services.BulkResult) -> None:
+    if result.issued:
+        flash(
+            ngettext(
+                "%(num)s certificate issued.", "%(num)s certificates issued.", len(result.issued)
+            ),
+            "success",
+        )
+    for reason in sorted(set(result.refused.values())):
+        count = sum(1 for r in result.refused.values() if r == reason)
+        flash(
+            ngettext(
+                "%(num)s not issued: %(why)s",
+                "%(num)s not issued: %(why)s",
+                count,
+                why=_refusal(reason),
+            ),
+            "error",
+        )
+    if result.remaining:
+        flash(
+            ngettext(
+                "%(num)s more is waiting: press the button again to continue "
+                "(or use `elearning certificates issue` for large cohorts).",
+                "%(num)s more are waiting: press the button again to continue "
+                "(or use `elearning certificates issue` for large cohorts).",
+                result.remaining,
+            ),
+            "info",
+        )
+    if not (result.issued or result.refused or result.remaining):
+        flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
+
+
+@bp.route("/admin/certificates/requests/approve", methods=["POST"])
+@role_required(Role.admin)
+def admin_approve():
+    """Approve (issue) the selected requests."""
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(url_for("certificates.admin_requests"))
+    chosen = {i for i in (form.requests.data or []) if isinstance(i, int)}
+    if not chosen:
+        flash(_("Select at least one learner to approve."), "error")
+        return redirect(url_for("certificates.admin_requests"))
+    by_course: dict[str, list[int]] = {}
+    for owed in db.session.scalars(
+        select(CertificateRequest)
+        .where(CertificateRequest.id.in_(chosen))
+        .order_by(CertificateRequest.requested_at, CertificateRequest.id)
+    ):
+        by_course.setdefault(owed.course_slug, []).append(owed.enrolment_id)
+    _report(_issue_for(by_course))
+    return redirect(url_for("certificates.admin_requests"))
+
+
+@bp.route("/admin/certificates/issue", methods=["POST"])
+@role_required(Role.admin)
+def admin_bulk_issue():
+    """Issue every certificate a course owes: every learner who completed it and holds none."""
+    form = _bulk_form()
+    if not form.validate_on_submit():
+        flash(_("Choose a course."), "error")
+        return redirect(url_for("certificates.admin_list"))
+    course = get_catalog().course(form.course.data)
+    assert course is not None
+    owed = services.owe_eligible(db.session, course, utcnow())
+    db.session.commit()
+    _report(_issue_for({course.slug: owed}))
+    return redirect(url_for("certificates.admin_list"))
+
+
+def _load_certificate(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.route("/admin/certificates/<int:certificate_id>")
+@role_required(Role.admin)
+def admin_detail(certificate_id: int):
+    """One certificate: its record, its history and the actions an admin can take."""
+    certificate = _load_certificate(certificate_id)
+    related = {certificate.id}
+    if certificate.enrolment_id is not None:
+        related |= set(
+            db.session.scalars(
+                select(Certificate.id).where(Certificate.enrolment_id == certificate.enrolment_id)
+            )
+        )
+    chain = db.session.scalars(
+        select(Certificate).where(Certificate.id.in_(related)).order_by(Certificate.id)
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == Certificate.__tablename__)
+        .where(AuditEvent.subject_id.in_(related))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    corrections = db.session.scalars(
+        select(NameCorrection)
+        .where(NameCorrection.certificate_id.in_(related))
+        .order_by(NameCorrection.requested_at.desc())
+    ).all()
+    holder = db.session.get(User, certificate.user_id) if certificate.user_id else None
+    return render_template(
+        "certificates/admin_detail.html",
+        certificate=certificate,
+        holder=holder,
+        chain=chain,
+        events=events,
+        corrections=corrections,
+        revoke=RevokeForm(),
+        reissue=ReissueForm(
+            data={"name": holder.certificate_name if holder else certificate.holder_name}
+        ),
+        display=codes.display,
+        verify_url=platform.verify_url,
+    )
+
+
+@bp.route("/admin/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@role_required(Role.admin)
+def admin_revoke(certificate_id: int):
+    """Revoke with a reason; the verification page says so from now on."""
+    certificate = _load_certificate(certificate_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    try:
+        services.revoke_certificate(
+            db.session, certificate, actor=current_user, reason=form.reason.data, now=utcnow()
+        )
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused.reason), "error")
+    else:
+        db.session.commit()
+        flash(_("The certificate is revoked."), "success")
+    return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+
+
+@bp.route("/admin/certificates/<int:certificate_id>/reissue", methods=["POST"])
+@role_required(Role.admin)
+def admin_reissue(certificate_id: int):
+    """Issue a new certificate that replaces this one (another name, a revocation in error)."""
+    certificate = _load_certificate(certificate_id)
+    form = ReissueForm()
+    course = get_catalog().course(certificate.course_slug)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    if course is None:
+        flash(_("The course of this certificate no longer exists."), "error")
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    try:
+        new = services.reissue_certificate(
+            db.session,
+            certificate,
+            course,
+            holder_name=form.name.data,
+            issuing=platform.issuing(),
+            actor=current_user,
+            now=utcnow(),
+        )
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused.reason), "error")
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    db.session.commit()
+    flash(_("A new certificate replaces this one."), "success")
+    return redirect(url_for("certificates.admin_detail", certificate_id=new.id))
+
+
+@bp.route("/admin/certificates/corrections")
+@role_required(Role.admin)
+def admin_corrections():
+    """Name corrections waiting for a decision."""
+    rows = db.session.execute(
+        select(NameCorrection, Certificate)
+        .join(Certificate, Certificate.id == NameCorrection.certificate_id)
+        .where(NameCorrection.status == "pending")
+        .order_by(NameCorrection.requested_at)
+    ).all()
+    return render_template(
+        "certificates/admin_corrections.html",
+        rows=[(c, cert, DecisionForm(prefix=f"c{c.id}")) for c, cert in rows],
+        display=codes.display,
+    )
+
+
+@bp.route("/admin/certificates/corrections/<int:correction_id>", methods=["POST"])
+@role_required(Role.admin)
+def admin_decide(correction_id: int):
+    """Approve (a corrected certificate supersedes the old) or reject a name correction."""
+    correction = db.session.get(NameCorrection, correction_id)
+    if correction is None:
+        abort(404)
+    form = DecisionForm(prefix=f"c{correction.id}")
+    if not form.validate_on_submit():
+        flash(_("Choose a decision."), "error")
+        return redirect(url_for("certificates.admin_corrections"))
+    certificate = db.session.get(Certificate, correction.certificate_id)
+    course = get_catalog().course(certificate.course_slug) if certificate else None
+    if course is None:
+        flash(_("The course of this certificate no longer exists."), "error")
+        return redirect(url_for("certificates.admin_corrections"))
+    try:
+        new = services.decide_name_correction(
+            db.session,
+            correction,
+            course,
+            approve=form.decision.data == "approve",
+            actor=current_user,
+            note=form.note.data or "",
+            issuing=platform.issuing(),
+            now=utcnow(),
+        )
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused.reason), "error")
+        return redirect(url_for("certificates.admin_corrections"))
+    db.session.commit()
+    flash(
+        _("The corrected certificate is issued.") if new else _("The request is rejected."),
+        "success",
+    )
+    return redirect(url_for("certificates.admin_corrections"))

@@ -1,0 +1,569 @@
+"""Certificates over HTTP: issue on pass, the learner's page, the PDF, public verification,
+the admin's queue, bulk issue, revocation, reissue and name corrections; and who may do what."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from elearning.accounts.models import Role, User
+from elearning.admin.models import AuditEvent
+from elearning.assessments import services as assessments
+from elearning.assessments.models import Attempt
+from elearning.catalog import get_catalog
+from elearning.certificates import codes
+from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.extensions import db
+from elearning.learning import services as learning
+from elearning.learning.models import Enrolment
+from elearning.sqltypes import utcnow
+from tests.assessments.test_views import (
+    POST,
+    answer_all,
+    complete_lessons,
+    page_count,
+    right_answers,
+    start,
+)
+from tests.certificates.test_rendering import pdf_text
+from tests.conftest import FIXTURE_CONTENT, PASSWORD, AuthActions, csrf_token_of
+
+
+def browser_for(app, email: str):
+    """A signed-in client of its own."""
+    client = app.test_client()
+    response = AuthActions(client, lambda path: csrf_token_of(client, path)).login(email, PASSWORD)
+    assert response.status_code == 302
+    return client
+
+
+def earn(app, email: str, *, passed: bool = True) -> int:
+    """Enrol ``email`` in the sample course, complete it and take the final assessment through
+    the services (as the HTTP tests of assessments do through the pages); the enrolment id."""
+    with app.app_context():
+        course = get_catalog().course("sample")
+        user = db.session.scalar(select(User).where(User.email == email))
+        enrolment = learning.enrol(db.session, user.id, course)
+        for lesson in course.lessons:
+            learning.mark_complete(db.session, enrolment, lesson, course.content_version)
+        now = utcnow()
+        current = assessments.standing(db.session, course, enrolment.id, True, now)
+        attempt = assessments.start_attempt(db.session, course, enrolment.id, "post", current, now)
+        responses = assessments.responses_of(db.session, attempt.id)
+        for position, entry_id in enumerate(assessments.entry_order(responses)):
+            entry = course.bank.entries[entry_id]
+            answers = {q.id: (q.correct_keys if passed else frozenset()) for q in entry.questions}
+            assessments.save_answers(db.session, course, attempt, position, answers, now)
+        assessments.submit_attempt(db.session, course, attempt, now)
+        db.session.commit()
+        return enrolment.id
+
+
+def certificates_of(app, email: str) -> list[Certificate]:
+    with app.app_context():
+        return db.session.scalars(
+            select(Certificate)
+            .join(User, User.id == Certificate.user_id)
+            .where(User.email == email)
+            .order_by(Certificate.id)
+        ).all()
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def token(client, path: str) -> str:
+    return csrf_token_of(client, path)
+
+
+@pytest.fixture
+def admin(app, create_user):
+    create_user(email="admin@example.org", role=Role.admin, name="Registrar Admin")
+    return browser_for(app, "admin@example.org")
+
+
+@pytest.fixture
+def approval(make_app, tmp_path: Path):
+    """An app whose sample course waits for an admin to approve each certificate."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    course = root / "courses/sample/course.yaml"
+    course.write_text(course.read_text() + "certificate:\n  issuing: approval\n")
+    return make_app(CONTENT_DIR=str(root))
+
+
+# --- the learner's path ------------------------------------------------------------------------
+
+
+def test_passing_the_final_assessment_issues_the_certificate_at_once(client, app, enrolled):
+    complete_lessons(app)
+    assert "no certificate yet" in client.get("/certificates").text
+    answer_all(client, app, start(client, POST), right=True)
+    [certificate] = certificates_of(app, "judge@example.org")
+    assert certificate.status == "valid" and certificate.holder_name == enrolled.certificate_name
+    page = client.get("/certificates").text
+    assert "Valid" in page and "Download the PDF" in page
+    link = f"http://localhost/verify/{certificate.code}"
+    assert f'value="{link}"' in page and codes.display(certificate.code) in page
+    pdf = client.get(f"/certificates/{certificate.id}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    assert hashlib.sha256(pdf.data).hexdigest() == certificate.pdf_sha256
+    text = pdf_text(pdf.data)
+    assert enrolled.certificate_name in text and "http://localhost/verify/" in text
+    assert certificate.code in "".join(text.split())
+    again = client.get(
+        f"/certificates/{certificate.id}/certificate.pdf",
+        headers={"If-None-Match": f'"{certificate.pdf_sha256}"'},
+    )
+    assert again.status_code == 304
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CertificateRequest)) == 0
+
+
+def test_failing_earns_nothing(client, app, enrolled):
+    complete_lessons(app)
+    answer_all(client, app, start(client, POST), right=False)
+    assert certificates_of(app, "judge@example.org") == []
+    assert count(app, CertificateRequest) == 0
+    assert "no certificate yet" in client.get("/certificates").text
+
+
+def test_a_pass_recorded_on_a_get_waits_for_the_learners_button(client, app, enrolled):
+    """An attempt closed by the clock is scored while serving a page (a GET): the pass is
+    recorded, but only the learner's POST issues the certificate."""
+    complete_lessons(app)
+    first = start(client, POST)
+    attempt_id = int(re.search(r"/attempts/(\d+)/", first).group(1))
+    base = first.rsplit("/", 1)[0]
+    for number in range(1, page_count(app, attempt_id) + 1):
+        saved = client.post(
+            f"{base}/{number}",
+            data={
+                "csrf_token": token(client, f"{base}/{number}"),
+                "go": "stay",
+                **right_answers(app, attempt_id, number),
+            },
+        )
+        assert saved.status_code == 302
+    with app.app_context():
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(deadline_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+    assert client.get(POST).status_code == 200  # the GET that closes it by the clock
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.status == "submitted"
+        assert attempt.is_passed and attempt.closed_by == "time"
+    assert certificates_of(app, "judge@example.org") == []
+    assert count(app, CertificateRequest) == 1
+    mine = client.get("/certificates").text
+    assert "Issue my certificate" in mine
+    with app.app_context():
+        enrolment_id = db.session.scalar(select(Enrolment.id))
+    response = client.post(
+        f"/certificates/claim/{enrolment_id}", data={"csrf_token": token(client, "/certificates")}
+    )
+    assert response.status_code == 302
+    assert len(certificates_of(app, "judge@example.org")) == 1
+    assert "Your certificate is ready" in client.get("/certificates").text
+
+
+def test_nobody_else_gets_a_learners_pdf(app, create_user, admin):
+    create_user(email="amara@example.org", name="Judge Amara Okafor")
+    create_user(email="boris@example.org", name="Judge Boris Ivanov")
+    create_user(email="trainer@example.org", role=Role.trainer)
+    earn(app, "amara@example.org")
+    amara = browser_for(app, "amara@example.org")
+    amara.post(
+        f"/certificates/claim/{db_enrolment(app, 'amara@example.org')}",
+        data={"csrf_token": token(amara, "/certificates")},
+    )
+    [certificate] = certificates_of(app, "amara@example.org")
+    url = f"/certificates/{certificate.id}/certificate.pdf"
+    assert amara.get(url).status_code == 200
+    assert admin.get(url).status_code == 200
+    for other in ("boris@example.org", "trainer@example.org"):
+        assert browser_for(app, other).get(url).status_code == 404
+    assert (
+        browser_for(app, "boris@example.org")
+        .get(f"/certificates/{certificate.id + 1}/certificate.pdf")
+        .status_code
+        == 404
+    )
+    anonymous = app.test_client().get(url)
+    assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
+    boris = browser_for(app, "boris@example.org")
+    refused = boris.post(
+        f"/certificates/claim/{db_enrolment(app, 'amara@example.org')}",
+        data={"csrf_token": token(boris, "/certificates")},
+    )
+    assert refused.status_code == 404
+    assert boris.get(f"/certificates/{certificate.id}/name").status_code == 404
+
+
+def db_enrolment(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(Enrolment.id).join(User, User.id == Enrolment.user_id).where(User.email == email)
+        )
+
+
+def issued_to(app, create_user, email="amara@example.org", name="Judge Amara Okafor"):
+    """A learner with an issued certificate (earned, then claimed through the page)."""
+    create_user(email=email, name=name)
+    earn(app, email)
+    client = browser_for(app, email)
+    client.post(
+        f"/certificates/claim/{db_enrolment(app, email)}",
+        data={"csrf_token": token(client, "/certificates")},
+    )
+    [certificate] = certificates_of(app, email)
+    return client, certificate
+
+
+# --- public verification ----------------------------------------------------------------------
+
+
+def test_verification_is_public_and_shows_only_the_certificates_facts(app, create_user):
+    _, certificate = issued_to(app, create_user)
+    public = app.test_client()
+    page = public.get(f"/verify/{certificate.code}")
+    assert page.status_code == 200
+    assert "Valid" in page.text and "Judge Amara Okafor" in page.text
+    assert certificate.pdf_sha256 in page.text and certificate.course_title in page.text
+    assert "amara@example.org" not in page.text and "score" not in page.text.lower()
+    api = public.get(f"/api/verify/{certificate.code}")
+    assert api.status_code == 200
+    assert api.json == {
+        "status": "valid",
+        "code": codes.display(certificate.code),
+        "holder": "Judge Amara Okafor",
+        "course": certificate.course_title,
+        "issuer": "Judicial Ethics e-Learning",
+        "issued_on": certificate.issued_at.date().isoformat(),
+        "pdf_sha256": certificate.pdf_sha256,
+    }
+    typed = codes.display(certificate.code).lower().replace("0", "o")
+    redirected = public.get(f"/verify/{typed}")
+    assert redirected.status_code == 302
+    assert redirected.headers["Location"] == f"/verify/{certificate.code}"
+    form = public.get(f"/verify?code={typed}")
+    assert form.headers["Location"] == f"/verify/{certificate.code}"
+
+
+def test_unknown_forged_and_malformed_codes_get_the_same_plain_not_found(app, create_user):
+    _, certificate = issued_to(app, create_user)
+    public = app.test_client()
+    forged = codes.new_code()  # well formed, right check character, never issued
+    near = (
+        certificate.code[:-2] + ("1" if certificate.code[-2] != "1" else "2") + certificate.code[-1]
+    )
+    answers = [
+        public.get(f"/verify/{code}")
+        for code in (forged, near, "not-a-code", "x" * 5000, "<script>", "%00")
+    ]
+    for answer in answers:
+        assert answer.status_code == 404
+        assert "No certificate has this code" in answer.text
+        assert "Judge Amara" not in answer.text
+    for code in (forged, near, "not-a-code"):
+        api = public.get(f"/api/verify/{code}")
+        assert api.status_code == 404 and api.json == {"status": "not-found"}
+    assert public.get("/verify?code=ZZZZ").status_code == 404
+
+
+def test_an_uploaded_pdf_is_checked_against_the_recorded_hash(app, create_user):
+    holder, certificate = issued_to(app, create_user)
+    pdf = holder.get(f"/certificates/{certificate.id}/certificate.pdf").data
+    public = app.test_client()
+    url = f"/verify/{certificate.code}"
+
+    def upload(data: bytes):
+        return public.post(
+            url,
+            data={"csrf_token": token(public, url), "pdf": (io.BytesIO(data), "certificate.pdf")},
+            content_type="multipart/form-data",
+        )
+
+    assert "its fingerprint matches" in upload(pdf).text
+    altered = upload(pdf[:-200] + bytes([pdf[-200] ^ 1]) + pdf[-199:])
+    assert "not the certificate issued" in altered.text
+    missing = public.post(url, data={"csrf_token": token(public, url)})
+    assert missing.status_code == 400 and "Choose the PDF file" in missing.text
+    no_token = public.post(url, data={"pdf": (io.BytesIO(pdf), "c.pdf")})
+    assert no_token.status_code == 400
+
+
+def test_verification_is_rate_limited(make_app, create_user):
+    app = make_app(VERIFY_RATE_LIMIT="3 per minute")
+    public = app.test_client()
+    answers = [public.get(f"/api/verify/{codes.new_code()}").status_code for _ in range(4)]
+    assert answers == [404, 404, 404, 429]
+    assert public.get("/verify/ABCD").status_code == 429  # page and API share the limit
+
+
+# --- admin: revoke, approve, bulk, reissue, corrections -----------------------------------------
+
+
+def test_an_admin_revokes_and_the_verification_page_says_why(app, create_user, admin):
+    holder, certificate = issued_to(app, create_user)
+    create_user(email="trainer@example.org", role=Role.trainer)
+    trainer = browser_for(app, "trainer@example.org")
+    detail = f"/admin/certificates/{certificate.id}"
+    revoke = f"{detail}/revoke"
+    reason = "Issued in error: the final assessment was taken by someone else."
+    for outsider in (trainer, holder):
+        assert outsider.get(detail).status_code == 403
+        answer = outsider.post(
+            revoke, data={"csrf_token": token(outsider, "/certificates"), "reason": reason}
+        )
+        assert answer.status_code == 403
+    assert admin.get(revoke).status_code == 405
+    assert admin.post(revoke, data={"reason": reason}).status_code == 400  # no CSRF token
+    empty = admin.post(revoke, data={"csrf_token": token(admin, detail), "reason": " "})
+    assert "Say why" in admin.get(empty.headers["Location"]).text
+    assert certificates_of(app, "amara@example.org")[0].status == "valid"
+    done = admin.post(revoke, data={"csrf_token": token(admin, detail), "reason": reason})
+    assert "The certificate is revoked" in admin.get(done.headers["Location"]).text
+    page = app.test_client().get(f"/verify/{certificate.code}").text
+    assert "Revoked" in page and reason in page
+    api = app.test_client().get(f"/api/verify/{certificate.code}").json
+    assert api["status"] == "revoked" and api["revocation_reason"] == reason
+    assert "revoked" in holder.get("/certificates").text
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "certificate.revoke")
+        )
+        assert event.details["reason"] == reason and event.actor.email == "admin@example.org"
+    assert "certificate.revoke" in admin.get(detail).text
+    assert "certificate.revoke" in admin.get("/admin/audit").text
+
+
+def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval, create_user):
+    app = approval
+    create_user(email="admin@example.org", role=Role.admin)
+    create_user(email="amara@example.org", name="Judge Amara Okafor")
+    create_user(email="boris@example.org", name="Judge Boris Ivanov")
+    earn(app, "amara@example.org")
+    earn(app, "boris@example.org")
+    amara = browser_for(app, "amara@example.org")
+    mine = amara.get("/certificates").text
+    assert "waiting for an administrator" in mine and "Issue my certificate" not in mine
+    refused = amara.post(
+        f"/certificates/claim/{db_enrolment(app, 'amara@example.org')}",
+        data={"csrf_token": token(amara, "/certificates")},
+    )
+    assert refused.status_code == 403 and count(app, Certificate) == 0
+    admin = browser_for(app, "admin@example.org")
+    queue = admin.get("/admin/certificates/requests").text
+    assert "Judge Amara Okafor" in queue and "Judge Boris Ivanov" in queue
+    assert count(app, Certificate) == 0  # opening the queue issues nothing
+    with app.app_context():
+        amara_request = db.session.scalar(
+            select(CertificateRequest.id).where(
+                CertificateRequest.enrolment_id == db_enrolment(app, "amara@example.org")
+            )
+        )
+    response = admin.post(
+        "/admin/certificates/requests/approve",
+        data={
+            "csrf_token": token(admin, "/admin/certificates/requests"),
+            "requests": [str(amara_request)],
+        },
+    )
+    assert "1 certificate issued" in admin.get(response.headers["Location"]).text
+    assert len(certificates_of(app, "amara@example.org")) == 1
+    assert certificates_of(app, "boris@example.org") == []
+    assert "Valid" in amara.get("/certificates").text
+    nothing = admin.post(
+        "/admin/certificates/requests/approve",
+        data={"csrf_token": token(admin, "/admin/certificates/requests")},
+    )
+    assert "Select at least one" in admin.get(nothing.headers["Location"]).text
+
+
+def test_bulk_issue_gives_every_eligible_learner_one_certificate(app, create_user, admin):
+    for n in range(3):
+        create_user(email=f"j{n}@example.org", name=f"Judge Number {n}")
+        earn(app, f"j{n}@example.org", passed=n != 2)
+    with app.app_context():  # requests lost (e.g. a crash): bulk issue finds them again
+        db.session.execute(CertificateRequest.__table__.delete())
+        db.session.commit()
+    data = {"csrf_token": token(admin, "/admin/certificates"), "course": "sample"}
+    first = admin.post("/admin/certificates/issue", data=data)
+    assert "2 certificates issued" in admin.get(first.headers["Location"]).text
+    assert count(app, Certificate) == 2 and certificates_of(app, "j2@example.org") == []
+    data["csrf_token"] = token(admin, "/admin/certificates")
+    again = admin.post("/admin/certificates/issue", data=data)
+    assert "Nothing to issue" in admin.get(again.headers["Location"]).text
+    assert count(app, Certificate) == 2
+    assert (
+        admin.post("/admin/certificates/issue", data={**data, "course": "nope"}).status_code == 302
+    )
+    listing = admin.get("/admin/certificates?status=valid").text
+    assert "Judge Number 0" in listing and "Judge Number 1" in listing
+
+
+def test_a_revoked_learner_is_not_reissued_by_bulk_issue(app, create_user, admin):
+    _, certificate = issued_to(app, create_user)
+    detail = f"/admin/certificates/{certificate.id}"
+    admin.post(f"{detail}/revoke", data={"csrf_token": token(admin, detail), "reason": "Fraud"})
+    admin.post(
+        "/admin/certificates/issue",
+        data={"csrf_token": token(admin, "/admin/certificates"), "course": "sample"},
+    )
+    assert [c.status for c in certificates_of(app, "amara@example.org")] == ["revoked"]
+    reissued = admin.post(
+        f"{detail}/reissue", data={"csrf_token": token(admin, detail), "name": "Judge A. Okafor"}
+    )
+    assert reissued.status_code == 302
+    old, new = certificates_of(app, "amara@example.org")
+    assert old.status == "revoked" and old.superseded_by_id == new.id and new.status == "valid"
+    assert "Judge A. Okafor" in pdf_text(admin.get(f"/certificates/{new.id}/certificate.pdf").data)
+
+
+def test_a_name_correction_is_approved_and_supersedes_the_old_certificate(app, create_user, admin):
+    holder, old = issued_to(app, create_user)
+    url = f"/certificates/{old.id}/name"
+    long = holder.post(url, data={"csrf_token": token(holder, url), "name": "A" * 20_000})
+    assert long.status_code == 200 and "at most 200 characters" in long.text
+    same = holder.post(url, data={"csrf_token": token(holder, url), "name": "Judge Amara Okafor"})
+    assert "already printed" in same.text
+    assert count(app, NameCorrection) == 0
+    markup = '<b>Judge</b> Amara "Ngozi" Okafor & <script>alert(1)</script>'
+    sent = holder.post(
+        url, data={"csrf_token": token(holder, url), "name": markup, "note": "My full name"}
+    )
+    assert sent.status_code == 302
+    assert "waiting for a decision" in holder.get("/certificates").text
+    page = admin.get("/admin/certificates/corrections").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    with app.app_context():
+        correction_id = db.session.scalar(select(NameCorrection.id))
+    decide = f"/admin/certificates/corrections/{correction_id}"
+    prefix = f"c{correction_id}-"
+
+    def decision(value: str):
+        page = admin.get("/admin/certificates/corrections").text
+        found = re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"', page)
+        csrf_token = found[1] if found else token(admin, "/admin/certificates")
+        return admin.post(
+            decide,
+            data={
+                f"{prefix}csrf_token": csrf_token,
+                f"{prefix}decision": value,
+                f"{prefix}note": "",
+            },
+        )
+
+    done = decision("approve")
+    assert "corrected certificate is issued" in admin.get(done.headers["Location"]).text
+    old, new = certificates_of(app, "amara@example.org")
+    assert old.status == "superseded" and new.holder_name == markup
+    printed = pdf_text(holder.get(f"/certificates/{new.id}/certificate.pdf").data)
+    assert "".join(markup.split()) in "".join(printed.split())  # as text, however it wraps
+    verify_old = app.test_client().get(f"/verify/{old.code}").text
+    assert "Superseded" in verify_old and f"/verify/{new.code}" in verify_old
+    assert app.test_client().get(f"/api/verify/{old.code}").json["superseded_by"] == (
+        codes.display(new.code)
+    )
+    again = decision("approve")
+    assert "already decided" in admin.get(again.headers["Location"]).text
+    assert len(certificates_of(app, "amara@example.org")) == 2
+
+
+def test_admin_pages_are_for_admins_only(app, create_user, admin):
+    _, certificate = issued_to(app, create_user)
+    create_user(email="trainer@example.org", role=Role.trainer)
+    trainer = browser_for(app, "trainer@example.org")
+    learner = browser_for(app, "amara@example.org")
+    pages = [
+        "/admin/certificates",
+        "/admin/certificates/requests",
+        "/admin/certificates/corrections",
+        f"/admin/certificates/{certificate.id}",
+    ]
+    for page in pages:
+        assert admin.get(page).status_code == 200
+        assert trainer.get(page).status_code == 403
+        assert learner.get(page).status_code == 403
+        assert app.test_client().get(page).status_code == 302
+    assert admin.get("/admin/certificates/999999").status_code == 404
+    for action in (
+        "/admin/certificates/issue",
+        "/admin/certificates/requests/approve",
+        f"/admin/certificates/{certificate.id}/reissue",
+    ):
+        answer = trainer.post(
+            action,
+            data={"csrf_token": token(trainer, "/certificates"), "course": "sample", "name": "X"},
+        )
+        assert answer.status_code == 403
+    assert count(app, Certificate) == 1
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_the_cli_issues_in_bulk_and_verifies(make_app, create_user, tmp_path):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from elearning.cli import main
+
+    app = make_app()
+    for n in range(3):
+        create_user(email=f"j{n}@example.org", name=f"Judge Number {n}")
+        earn(app, f"j{n}@example.org")
+
+    def run(*args, **config):
+        app.config.update(config)
+        return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+    no_base = run("certificates", "issue", "--course", "sample", BASE_URL=None)
+    assert no_base.exit_code == 1 and "ELEARNING_BASE_URL" in no_base.output
+    assert run("certificates", "issue", "--course", "nope").exit_code == 1
+    dry = run(
+        "certificates",
+        "issue",
+        "--course",
+        "sample",
+        "--dry-run",
+        BASE_URL="https://ethics.example.org",
+    )
+    assert "3 learner(s)" in dry.output and count(app, Certificate) == 0
+    done = run("certificates", "issue", "--course", "sample", "--jobs", "2")
+    assert done.exit_code == 0, done.output
+    assert "Issued 3 certificate(s)" in done.output and count(app, Certificate) == 3
+    certificate = certificates_of(app, "j0@example.org")[0]
+    text = pdf_text(get_pdf(app, certificate.id))
+    assert "https://ethics.example.org/verify/" in text and certificate.code in text
+    assert "Nobody" in run("certificates", "issue", "--course", "sample").output
+    ok = run("certificates", "verify", codes.display(certificate.code).lower())
+    assert ok.exit_code == 0 and "VALID" in ok.output and "Judge Number 0" in ok.output
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(get_pdf(app, certificate.id))
+    assert "matches" in run("certificates", "verify", certificate.code, "--pdf", str(pdf)).output
+    pdf.write_bytes(b"%PDF-1.7 forged")
+    forged = run("certificates", "verify", certificate.code, "--pdf", str(pdf))
+    assert forged.exit_code == 1 and "DOES NOT MATCH" in forged.output
+    missing = run("certificates", "verify", codes.new_code())
+    assert missing.exit_code == 1 and "Not found" in missing.output
+
+
+def get_pdf(app, certificate_id: int) -> bytes:
+    with app.app_context():
+        return db.session.get(Certificate, certificate_id).pdf
