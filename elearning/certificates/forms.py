@@ -70,7 +70,16 @@ class RevokeForm(FlaskForm):
 class ReissueForm(FlaskForm):
     """Issue a new certificate that replaces this one, with the name to print."""
 
-    name = ProfileFields.certificate_name
+    name = StringField(
+        _l("Name to print on the new certificate"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the name to print.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            _no_control_characters,
+        ],
+        description=_l("Filled in from the holder's profile; correct it if needed."),
+    )
 
 
 class DecisionForm(FlaskForm):

@@ -1,0 +1,110 @@
+"""A judge passes the final assessment and gets a certificate; its QR code leads to the public
+verification page; an admin revokes it and the page says so, with the reason. In Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from elearning.accounts.models import Role, User
+from elearning.catalog import get_catalog
+from elearning.certificates.models import Certificate
+from elearning.extensions import db
+from elearning.learning import services as learning
+from tests.certificates.test_rendering import pdf_text
+from tests.conftest import PASSWORD
+from tests.e2e.test_assessment_browser import take_assessment
+
+pytestmark = pytest.mark.e2e
+PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"  # poppler-utils, from .ci/run
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/signin")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def qr_code_of(pdf: Path) -> str:
+    """The text of the QR code printed on the PDF, read from a picture of the page."""
+    subprocess.run(  # noqa: S603 - poppler on the PDF the platform served
+        [PDFTOPPM, "-png", "-r", "150", "-singlefile", str(pdf), str(pdf.with_suffix(""))],
+        check=True,
+    )
+    found = zxingcpp.read_barcodes(Image.open(pdf.with_suffix(".png")))
+    assert len(found) == 1, "one QR code on the certificate"
+    return found[0].text
+
+
+def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_user, tmp_path):
+    create_user(email="amara@example.org", name="القاضية أمارا أوكافور")
+    create_user(email="admin@example.org", role=Role.admin)
+    with app.app_context():  # the lessons are done; the final assessment is taken below
+        course = get_catalog().course("sample")
+        user = db.session.scalar(select(User).where(User.email == "amara@example.org"))
+        enrolment = learning.enrol(db.session, user.id, course)
+        for lesson in course.lessons:
+            learning.mark_complete(db.session, enrolment, lesson, course.content_version)
+        db.session.commit()
+        bank = course.bank
+
+    sign_in(page, live_server, "amara@example.org")
+    page.goto(live_server + "/courses/sample/assessment/post")
+    page.get_by_role("button", name="Start the assessment").click()
+    take_assessment(page, bank, rightly=True)
+    expect(page.get_by_text("Passed: the pass mark is 60 %.")).to_be_visible()
+    page.get_by_role("link", name="Go to my certificate").click()
+
+    expect(page.get_by_role("heading", name="My certificates")).to_be_visible()
+    expect(page.locator(".certificate-card")).to_contain_text("Valid")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        assert hashlib.sha256(pdf.read_bytes()).hexdigest() == certificate.pdf_sha256
+    text = pdf_text(pdf.read_bytes()).replace("\u202b", "").replace("\u202c", "")
+    assert "القاضية أمارا أوكافور" in text
+    link = page.get_by_label("Verification link", exact=False).input_value()
+    page.screenshot(path=str(tmp_path / "my-certificates.png"), full_page=True)
+
+    url = qr_code_of(pdf)
+    assert url == link == f"{live_server}/verify/{certificate.code}"
+    public = browser.new_page()  # anyone: no session
+    public.goto(url)
+    expect(public.locator(".verdict-box")).to_contain_text("Valid")
+    expect(public.get_by_text("القاضية أمارا أوكافور")).to_be_visible()
+    public.get_by_label("The certificate's PDF file").set_input_files(str(pdf))
+    public.get_by_role("button", name="Check the file").click()
+    expect(public.get_by_text("This file is the certificate issued")).to_be_visible()
+    public.screenshot(path=str(tmp_path / "verify-valid.png"), full_page=True)
+
+    admin = browser.new_context().new_page()
+    sign_in(admin, live_server, "admin@example.org")
+    admin.get_by_role("link", name="Administration").click()
+    admin.get_by_role("link", name="Certificates", exact=True).click()
+    admin.get_by_role("link", name=certificate.serial).click()
+    reason = "Issued in error: the final assessment is under review."
+    admin.get_by_label("Reason (shown publicly", exact=False).fill(reason)
+    admin.get_by_role("button", name="Revoke the certificate").click()
+    expect(admin.get_by_text("The certificate is revoked.")).to_be_visible()
+    expect(admin.get_by_role("table")).to_contain_text("certificate.revoke")
+    admin.screenshot(path=str(tmp_path / "admin-certificate.png"), full_page=True)
+
+    public.goto(url)
+    expect(public.locator(".verdict-box")).to_contain_text("Revoked")
+    expect(public.locator(".verdict-box")).to_contain_text(reason)
+    public.screenshot(path=str(tmp_path / "verify-revoked.png"), full_page=True)
+    page.reload()
+    expect(page.locator(".certificate-card")).to_contain_text("Revoked")
