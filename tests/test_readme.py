@@ -14,7 +14,7 @@ def test_every_setting_is_documented():
 
 
 def test_documented_commands_exist():
-    for command in ("serve", "db", "users", "demo"):
+    for command in ("serve", "db", "users", "demo", "content", "certificates"):
         assert command in main.commands
         assert f"elearning {command}" in README
     assert "bash .ci/run" in README

@@ -567,3 +567,88 @@ def test_the_cli_issues_in_bulk_and_verifies(make_app, create_user, tmp_path):
 def get_pdf(app, certificate_id: int) -> bytes:
     with app.app_context():
         return db.session.get(Certificate, certificate_id).pdf
+
+
+# --- abuse: GETs, double clicks, bad names ---------------------------------------------------
+
+
+def snapshot(app) -> tuple[int, ...]:
+    return tuple(
+        count(app, model) for model in (Certificate, CertificateRequest, NameCorrection, AuditEvent)
+    )
+
+
+def test_no_get_issues_or_changes_anything(app, create_user, admin):
+    holder, certificate = issued_to(app, create_user)
+    create_user(email="boris@example.org", name="Judge Boris Ivanov")
+    earn(app, "boris@example.org")  # owed, not yet issued: a GET must not issue it
+    holder.post(
+        f"/certificates/{certificate.id}/name",
+        data={"csrf_token": token(holder, "/certificates"), "name": "Judge A. N. Okafor"},
+    )
+    before = snapshot(app)
+    boris = browser_for(app, "boris@example.org")
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("certificates.")]
+    for rule in rules:
+        url = re.sub(r"<int:\w+>", str(certificate.id), rule.rule)
+        url = url.replace("<code>", certificate.code)
+        for client in (admin, holder, boris):
+            answer = client.get(url)
+            if "GET" in rule.methods:
+                assert answer.status_code in {200, 302, 403, 404}, url
+            else:
+                assert answer.status_code == 405, url
+    assert snapshot(app) == before
+
+
+def test_two_clicks_at_once_issue_one_certificate(app, create_user):
+    import threading
+
+    create_user(email="amara@example.org", name="Judge Amara Okafor")
+    enrolment_id = earn(app, "amara@example.org")
+    client = browser_for(app, "amara@example.org")
+    csrf_token = token(client, "/certificates")
+    barrier = threading.Barrier(2)
+    answers: list[int] = []
+
+    def press() -> None:
+        with app.test_client() as browser:
+            cookie = client.get_cookie("elearning_session")
+            browser.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+            barrier.wait()
+            answers.append(
+                browser.post(
+                    f"/certificates/claim/{enrolment_id}", data={"csrf_token": csrf_token}
+                ).status_code
+            )
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [302, 302]
+    assert len(certificates_of(app, "amara@example.org")) == 1
+    assert count(app, CertificateRequest) == 0
+    with app.app_context():
+        issued = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "certificate.issue")
+        ).all()
+        assert len(issued) == 1
+
+
+def test_names_that_cannot_be_printed_are_refused_before_anything_is_written(
+    app, create_user, admin
+):
+    holder, certificate = issued_to(app, create_user)
+    detail = f"/admin/certificates/{certificate.id}"
+    url = f"/certificates/{certificate.id}/name"
+    before = snapshot(app)
+    for name in ("A" * 20_000, "Judge \u202eronaA", "   ", "Judge\x00Null"):
+        answer = holder.post(url, data={"csrf_token": token(holder, url), "name": name})
+        assert answer.status_code == 200 and 'class="error"' in answer.text, name
+        reissue = admin.post(
+            f"{detail}/reissue", data={"csrf_token": token(admin, detail), "name": name}
+        )
+        assert reissue.status_code == 302
+    assert snapshot(app) == before
