@@ -6,6 +6,7 @@ Run it from the repository root::
     python bench/run.py --quick         # 2-second runs, for CI smoke checks
     python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/run.py --only burst --learners 200
+    python bench/run.py --only certificate-bulk --certificates 1000
 
 It seeds a throw-away database (SQLite in a temporary folder, or a fresh ``bench`` schema in the
 PostgreSQL database given; the ``public`` schema is never touched), starts the platform and
@@ -133,6 +134,7 @@ def results_document(ctx: Context, rows: list[Row], names: list[str]) -> dict[st
             "rounds": ROUNDS,
             "database_backend": ctx.backend,
             "burst_learners": options.learners,
+            "bulk_certificates": options.certificates,
         },
         "benchmarks": names,
         "results": [{**row._asdict(), "met": target_met(row.value, row.target)} for row in rows],
@@ -208,6 +210,12 @@ def parse_args(argv: list[str] | None) -> Options:
         help="learners submitting at the same moment in the burst benchmark (200)",
     )
     parser.add_argument(
+        "--certificates",
+        type=int,
+        default=1000,
+        help="certificates issued at once in the certificate-bulk benchmark (1000)",
+    )
+    parser.add_argument(
         "--load-generator",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -224,9 +232,11 @@ def parse_args(argv: list[str] | None) -> Options:
     unknown = [name for name in only if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-    if min(args.connections, args.workers, args.threads, args.learners) < 1 or args.duration < 1:
+    counts = (args.connections, args.workers, args.threads, args.learners, args.certificates)
+    if min(counts) < 1 or args.duration < 1:
         parser.error(
-            "--connections, --workers, --threads, --learners and --duration must be at least 1"
+            "--connections, --workers, --threads, --learners, --certificates and --duration "
+            "must be at least 1"
         )
     return Options(
         duration=QUICK_DURATION if args.quick else args.duration,
@@ -238,6 +248,7 @@ def parse_args(argv: list[str] | None) -> Options:
         load_generator=args.load_generator,
         output=args.output,
         learners=args.learners,
+        certificates=args.certificates,
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from bench.harness.database import BENCH_NAME
 from bench.harness.load import LoadResult, generator_for
 from bench.harness.web import SESSION_COOKIE, USER_AGENT, check_signed_in
 
@@ -34,6 +35,7 @@ class Options:
     load_generator: str
     output: Path
     learners: int = 200  # the burst benchmark's simultaneous learners
+    certificates: int = 1000  # the certificate-bulk benchmark's certificates issued at once
 
 
 class Row(NamedTuple):
@@ -59,6 +61,7 @@ class Context:
     backend: str
     env: dict[str, str] = field(default_factory=dict, repr=False)  # holds the secret key
     runs: list[dict[str, Any]] = field(default_factory=list)
+    user_name: str = BENCH_NAME  # whom ``cookie`` signs in: the dashboard greets this name
 
     def headers(self, *, signed_in: bool) -> dict[str, str]:
         """Request headers for a load run, with the session cookie when ``signed_in``."""
@@ -68,16 +71,23 @@ class Context:
         return headers
 
     def load(
-        self, label: str, url: str, *, signed_in: bool, duration: float | None = None
+        self,
+        label: str,
+        url: str,
+        *,
+        signed_in: bool,
+        duration: float | None = None,
+        connections: int | None = None,
     ) -> LoadResult:
-        """Run the load generator against ``url`` for ``duration`` (default: the option)."""
+        """Run the load generator against ``url`` for ``duration`` with ``connections``
+        (default: the options)."""
         seconds = self.options.duration if duration is None else duration
+        clients = self.options.connections if connections is None else connections
         generator = generator_for(self.tool)
-        result = generator(
-            label, url, self.headers(signed_in=signed_in), seconds, self.options.connections
-        )
+        result = generator(label, url, self.headers(signed_in=signed_in), seconds, clients)
         if signed_in:
-            check_signed_in(self.app_url, self.cookie)  # wrk counts 3xx (a lost session) as OK
+            # wrk counts 3xx (a lost session) as OK
+            check_signed_in(self.app_url, self.cookie, self.user_name)
         return result
 
     def record(self, result: LoadResult, **extra: Any) -> None:
