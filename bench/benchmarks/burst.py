@@ -3,7 +3,8 @@
 DESIGN.md's target: 200 simultaneous post-assessment submissions, no error, no lost answer.
 
 ``--learners`` (200) accounts are made, each enrolled in the course with every lesson complete,
-the entry assessment taken and the final one open with every page but the last answered: all
+the entry assessment taken and the final one open with every page but the last answered (every
+other learner rightly, so half the room passes and its submit also issues a certificate): all
 through the platform's own services, in this process, under the servers' environment. Each
 learner then signs in over HTTP (its own session cookie) and opens the last page of its attempt
 (its CSRF token, its questions and options).
@@ -81,6 +82,8 @@ class Verdict:
     submitted_and_scored: int
     second_attempts: int
     problems: list[str]
+    passed: int = 0
+    certificates: int = 0  # passes holding their certificate, issued by the submit itself
 
 
 # --- before the burst -------------------------------------------------------------------------
@@ -99,7 +102,9 @@ def seed_room(ctx: Context, count: int) -> list[Seat]:
 
     rng = random.Random(SEED)
 
-    def pick(question) -> frozenset[str]:
+    def pick(question, knows: bool) -> frozenset[str]:
+        if knows:
+            return frozenset(question.correct_keys)
         keys = [choice.key for choice in question.choices]
         if item_type(question).widget == "checkbox":
             return frozenset(rng.sample(keys, rng.randint(1, len(keys))))
@@ -113,13 +118,13 @@ def seed_room(ctx: Context, count: int) -> list[Seat]:
         session.commit()
         return attempt, len(services.entry_order(services.responses_of(session, attempt.id)))
 
-    def answer_pages(attempt, pages: range) -> dict[str, frozenset[str]]:
+    def answer_pages(attempt, pages: range, knows: bool = False) -> dict[str, frozenset[str]]:
         by_page: dict[int, list[str]] = defaultdict(list)
         for response in services.responses_of(session, attempt.id):
             by_page[response.position].append(response.question_id)
         saved: dict[str, frozenset[str]] = {}
         for position in pages:
-            answers = {qid: pick(course.bank.questions[qid]) for qid in by_page[position]}
+            answers = {qid: pick(course.bank.questions[qid], knows) for qid in by_page[position]}
             services.save_answers(session, course, attempt, position, answers, utcnow())
             saved.update(answers)
         return saved
@@ -136,7 +141,7 @@ def seed_room(ctx: Context, count: int) -> list[Seat]:
         learners = create_learners(session, count, ACCOUNT_PREFIX)
         session.commit()
         seats = []
-        for learner in learners:
+        for index, learner in enumerate(learners):
             enrolment = enrol(session, learner.user_id, course)
             session.flush()
             session.add_all(
@@ -153,7 +158,9 @@ def seed_room(ctx: Context, count: int) -> list[Seat]:
             services.submit_attempt(session, course, pre, utcnow())
             session.commit()
             post, pages = start(enrolment.id, "post")
-            saved = answer_pages(post, range(pages - 1))
+            # Every other learner answered the saved pages rightly, and will pass whatever the
+            # last page holds: their submit also issues their certificate.
+            saved = answer_pages(post, range(pages - 1), knows=index % 2 == 0)
             session.commit()
             seats.append(Seat(learner, post.id, pages, saved))
         return seats
@@ -281,11 +288,12 @@ def run_burst(ctx: Context, seats: list[Seat]) -> float:
 
 def check_room(ctx: Context, seats: list[Seat]) -> Verdict:
     """Compare what the database holds with what every learner was told was saved."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from elearning.assessments import logic, services
     from elearning.assessments.models import Attempt, Response
     from elearning.catalog import get_catalog
+    from elearning.certificates.models import Certificate
     from elearning.extensions import db
     from elearning.learning.models import Enrolment
 
@@ -349,7 +357,15 @@ def check_room(ctx: Context, seats: list[Seat]) -> Verdict:
                 )
             else:
                 good += 1
-        return Verdict(checked, lost, good, second, problems)
+        passed_ids = [
+            a.enrolment_id for attempts in posts.values() for a in attempts if a.is_passed
+        ]
+        certified = session.scalar(
+            select(func.count(func.distinct(Certificate.enrolment_id))).where(
+                Certificate.enrolment_id.in_(passed_ids)
+            )
+        )
+        return Verdict(checked, lost, good, second, problems, len(passed_ids), certified or 0)
 
 
 # --- the benchmark ----------------------------------------------------------------------------
@@ -410,6 +426,8 @@ def report(
         "answers_checked": verdict.answers_checked,
         "submitted_and_scored": verdict.submitted_and_scored,
         "second_attempts": verdict.second_attempts,
+        "passed": verdict.passed,
+        "certificates": verdict.certificates,
         "answer_p50_ms": pct(answers, 50),
         "answer_p99_ms": pct(answers, 99),
         "submit_p50_ms": pct(submits, 50),
@@ -437,6 +455,13 @@ def report(
             f"== {count}",
         ),
         Row("burst second final attempts", verdict.second_attempts, "count", "== 0"),
+        Row("burst passes", verdict.passed, "count"),
+        Row(
+            "burst passes holding their certificate",
+            verdict.certificates,
+            "count",
+            f"== {verdict.passed}",
+        ),
         Row("burst submit p50 latency", figures["submit_p50_ms"], "ms"),
         Row("burst submit p99 latency", figures["submit_p99_ms"], "ms"),
         Row("burst answer+submit p50 latency", figures["pair_p50_ms"], "ms"),

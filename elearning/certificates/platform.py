@@ -87,10 +87,12 @@ def fulfil(enrolment_id: int, issued_by: User | None = None) -> Certificate | No
 
 @assessment_passed.connect
 def _owe_on_pass(attempt, *, session, course, enrolment_id, **_extra) -> None:
-    """A pass owes a certificate (in the pass's own transaction); in a course that issues
-    automatically, a POST (the submit) then issues it once its own transaction is committed.
-    A pass recorded while serving a GET (an attempt closed by the clock) is issued by the
-    learner's button, so no GET issues anything."""
+    """A pass owes a certificate (in the pass's own transaction). In a course that issues
+    automatically, a POST (the submit) then issues it after its own transaction is committed,
+    before the response leaves, so the results page can link to it. (Work queued for after the
+    response, with ``call_on_close``, is skipped by some servers when the browser drops the
+    connection first.) A pass recorded while serving a GET (an attempt closed by the clock) is
+    issued by the learner's button, so no GET issues anything."""
     if not services.owe_certificate(session, course.slug, enrolment_id, attempt.id, utcnow()):
         return
     if course.certificate.issuing != "automatic" or not has_request_context():

@@ -8,6 +8,7 @@ showing only the public facts; everything that issues, revokes or decides is an 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import (
     abort,
@@ -51,11 +52,7 @@ from elearning.sqltypes import utcnow
 
 PER_PAGE = 50
 WEB_BULK_SECONDS = 20  # one request issues for this long; the rest wait for "Continue"
-STATUS_LABELS = {
-    "valid": "Valid",
-    "revoked": "Revoked",
-    "superseded": "Superseded",
-}
+PREPARING = timedelta(minutes=1)  # a certificate owed this recently is still being rendered
 
 
 def _refusal(reason: str) -> str:
@@ -106,8 +103,16 @@ def mine():
         )
     }
     catalog = get_catalog()
+    recently = utcnow() - PREPARING
+    preparing = any(
+        r.requested_at >= recently
+        and (course := catalog.course(r.course_slug)) is not None
+        and course.certificate.issuing == "automatic"
+        for r in waiting
+    )
     return render_template(
         "certificates/mine.html",
+        preparing=preparing,
         certificates=certificates,
         waiting=[(r, catalog.course(r.course_slug)) for r in waiting],
         corrections=corrections,

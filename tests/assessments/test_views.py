@@ -88,6 +88,7 @@ def answer_all(client, app, first_page: str, *, right: bool = True) -> int:
     review = client.get(f"{base}/review")
     assert "Submit my answers" in review.text
     response = client.post(f"{base}/submit", data={"csrf_token": token_of(review.text)})
+    response.close()  # as a server does once the response is sent (work queued for then runs)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/results")
     return attempt_id

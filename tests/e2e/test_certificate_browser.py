@@ -66,7 +66,8 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
     page.get_by_role("link", name="Go to my certificate").click()
 
     expect(page.get_by_role("heading", name="My certificates")).to_be_visible()
-    expect(page.locator(".certificate-card")).to_contain_text("Valid")
+    # Issued once the submit's response has gone out; the page refreshes itself until then.
+    expect(page.locator(".certificate-card")).to_contain_text("Valid", timeout=20_000)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF").click()
     pdf = tmp_path / "certificate.pdf"
