@@ -15,7 +15,8 @@ from elearning.extensions import db
 PER_PAGE = 50
 
 
-def _page() -> int:
+def current_page() -> int:
+    """The ``page`` query argument of a paginated list, at least 1."""
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
@@ -33,7 +34,7 @@ def users():
     query = request.args.get("q", "")[:200]
     role_value = request.args.get("role", "")
     role = Role(role_value) if role_value in Role.__members__ else None
-    page = _page()
+    page = current_page()
     found, total = services.search_users(
         db.session, query=query, role=role, page=page, per_page=PER_PAGE
     )
@@ -117,7 +118,7 @@ def user_status(user_id: int):
 def audit_log():
     """The audit log, newest first."""
     action = request.args.get("action", "")[:64] or None
-    page = _page()
+    page = current_page()
     events, total = services.recent_audit_events(
         db.session, page=page, per_page=PER_PAGE, action=action
     )

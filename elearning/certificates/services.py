@@ -77,14 +77,22 @@ def eligibility(session: Session, course: Course, enrolment_id: int) -> Eligibil
     return Eligibility(complete, passed_attempt(session, enrolment_id))
 
 
-def _standing():
+def status_condition(status: str) -> tuple:
+    """SQL conditions selecting certificates of ``status`` (valid, revoked or superseded), as
+    :attr:`Certificate.status` reads them."""
+    if status == "revoked":
+        return (Certificate.revoked_at.is_not(None),)
+    if status == "superseded":
+        return (Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_not(None))
     return (Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None))
 
 
 def current_certificate(session: Session, enrolment_id: int) -> Certificate | None:
     """The enrolment's certificate that stands (neither revoked nor superseded), if any."""
     return session.scalar(
-        select(Certificate).where(Certificate.enrolment_id == enrolment_id, *_standing())
+        select(Certificate).where(
+            Certificate.enrolment_id == enrolment_id, *status_condition("valid")
+        )
     )
 
 
@@ -490,7 +498,7 @@ def revoke_certificate(
         raise CertificateRefused(certificate.status)
     revoked = session.execute(
         update(Certificate)
-        .where(Certificate.id == certificate.id, *_standing())
+        .where(Certificate.id == certificate.id, *status_condition("valid"))
         .values(revoked_at=now, revoked_reason=reason, revoked_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )

@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from elearning.accounts.access import role_required
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
+from elearning.admin.views import current_page
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
 from elearning.certificates import bp, codes, platform, services
@@ -275,10 +276,6 @@ def verify_api(code: str):
 # --- admin ----------------------------------------------------------------------------------------
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 def _bulk_form() -> BulkIssueForm:
     form = BulkIssueForm()
     form.course.choices = [SelectChoice(c.slug, str(c.title)) for c in get_catalog().courses]
@@ -318,16 +315,12 @@ def admin_list():
         )
     if course:
         where.append(Certificate.course_slug == course)
-    if status == "valid":
-        where += [Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None)]
-    elif status == "revoked":
-        where.append(Certificate.revoked_at.is_not(None))
-    elif status == "superseded":
-        where += [Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_not(None)]
+    if status in ("valid", "revoked", "superseded"):
+        where += services.status_condition(status)
     else:
         status = ""
     total = db.session.scalar(select(func.count()).select_from(Certificate).where(*where)) or 0
-    page = _page()
+    page = current_page()
     found = db.session.scalars(
         select(Certificate)
         .where(*where)
@@ -358,23 +351,16 @@ def admin_list():
 def admin_requests():
     """The approval queue: learners who earned a certificate that waits to be issued."""
     rows = db.session.execute(
-        select(CertificateRequest, User)
+        select(CertificateRequest, User, Attempt.score)
         .join(Enrolment, Enrolment.id == CertificateRequest.enrolment_id)
         .join(User, User.id == Enrolment.user_id)
+        .join(Attempt, Attempt.id == CertificateRequest.attempt_id)
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
         .limit(500)
     ).all()
-    scores = dict(
-        db.session.execute(
-            select(CertificateRequest.id, Attempt.score).join(
-                Attempt, Attempt.id == CertificateRequest.attempt_id
-            )
-        ).all()
-    )
     return render_template(
         "certificates/admin_requests.html",
         rows=rows,
-        scores=scores,
         form=ApproveForm(),
         course_title=_course_title,
     )
@@ -480,18 +466,17 @@ def admin_bulk_issue():
     return redirect(url_for("certificates.admin_list"))
 
 
-def _load_certificate(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
-    return certificate
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
 
 
 @bp.route("/admin/certificates/<int:certificate_id>")
 @role_required(Role.admin)
 def admin_detail(certificate_id: int):
     """One certificate: its record, its history and the actions an admin can take."""
-    certificate = _load_certificate(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     related = {certificate.id}
     if certificate.enrolment_id is not None:
         related |= set(
@@ -534,12 +519,10 @@ def admin_detail(certificate_id: int):
 @role_required(Role.admin)
 def admin_revoke(certificate_id: int):
     """Revoke with a reason; the verification page says so from now on."""
-    certificate = _load_certificate(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        _flash_errors(form)
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
     try:
         services.revoke_certificate(
@@ -558,13 +541,11 @@ def admin_revoke(certificate_id: int):
 @role_required(Role.admin)
 def admin_reissue(certificate_id: int):
     """Issue a new certificate that replaces this one (another name, a revocation in error)."""
-    certificate = _load_certificate(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     form = ReissueForm()
     course = get_catalog().course(certificate.course_slug)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        _flash_errors(form)
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
     if course is None:
         flash(_("The course of this certificate no longer exists."), "error")
@@ -609,9 +590,7 @@ def admin_corrections():
 @role_required(Role.admin)
 def admin_decide(correction_id: int):
     """Approve (a corrected certificate supersedes the old) or reject a name correction."""
-    correction = db.session.get(NameCorrection, correction_id)
-    if correction is None:
-        abort(404)
+    correction = db.get_or_404(NameCorrection, correction_id)
     form = DecisionForm(prefix=f"c{correction.id}")
     if not form.validate_on_submit():
         flash(_("Choose a decision."), "error")
