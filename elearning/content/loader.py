@@ -41,6 +41,7 @@ from elearning.content.model import (
     Module,
     Tag,
     Text,
+    TrainerPage,
 )
 from elearning.content.quizzes import load_quizzes
 from elearning.content.yamlfile import LineDict, LineList
@@ -208,7 +209,57 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         content_version=content_version(folder, quiz_folder),
         bank=bank,
         forms=forms,
+        trainer_pages=_load_trainer_pages(folder / "trainer", problems, renderer),
     )
+
+
+_TRAINER_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+
+
+def _load_trainer_pages(
+    folder: Path, problems: Problems, renderer: LessonRenderer
+) -> tuple[TrainerPage, ...]:
+    """The trainers' manual: ``NN-slug.md`` files with a title and a summary, in number order."""
+    if not folder.is_dir():
+        return ()
+    pages = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "_")) or path.is_dir():
+            continue
+        match = _TRAINER_FILE.match(path.name)
+        if match is None:
+            problems.add(path, 0, "a trainers' manual page is named NN-slug.md, e.g. 01-agenda.md")
+            continue
+        text = path.read_text(encoding="utf-8")
+        parsed = _front_matter(path, text, problems)
+        if parsed is None:
+            continue
+        data, body, body_line = parsed
+        unknown_keys(data, {"title", "summary"}, path, problems)
+        title, summary = data.get("title"), data.get("summary", "")
+        if not isinstance(title, str) or not title.strip():
+            problems.add(path, data.line_of("title") or 1, "a manual page needs a title")
+            continue
+        context = RenderContext(
+            path=problems.rel(path),
+            language=DEFAULT_LANGUAGE,
+            lessons_by_path={},
+            report=_reporter(path, problems),
+        )
+        pages.append(
+            (
+                int(match.group(1)),
+                TrainerPage(
+                    slug=match.group(2),
+                    title=title.strip(),
+                    summary=str(summary).strip(),
+                    html=renderer.markdown(body, context, body_line),
+                    source=problems.rel(path),
+                ),
+            )
+        )
+    pages.sort(key=lambda pair: pair[0])
+    return tuple(page for _, page in pages)
 
 
 def _bool(data: LineDict, key: str, default: bool, path: Path, problems: Problems) -> bool:

@@ -243,6 +243,17 @@ class CertificateRules:
 
 
 @dataclass(frozen=True)
+class TrainerPage:
+    """A page of the trainers' manual (``courses/<course>/trainer/``), for trainers only."""
+
+    slug: str
+    title: str
+    summary: str
+    html: str
+    source: str  # the file, relative to the content root
+
+
+@dataclass(frozen=True)
 class Course:
     """A course with its modules, tag vocabulary, rules and content version."""
 
@@ -260,6 +271,7 @@ class Course:
     content_version: str
     bank: QuestionBank | None = None
     forms: Mapping[str, AssessmentForm] = field(default_factory=lambda: MappingProxyType({}))
+    trainer_pages: tuple[TrainerPage, ...] = ()
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -284,6 +296,10 @@ class Course:
     def form(self, kind: str) -> AssessmentForm | None:
         """The entry ("pre") or final ("post") assessment, if the course has it."""
         return self.forms.get(kind) if self.bank is not None else None
+
+    def trainer_page(self, slug: str) -> TrainerPage | None:
+        """The trainers' manual page with this slug, if there is one."""
+        return next((page for page in self.trainer_pages if page.slug == slug), None)
 
     def module(self, slug: str) -> Module | None:
         """The module with this slug, if there is one."""
