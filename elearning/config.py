@@ -174,6 +174,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a password-reset link stays valid.",
     ),
     Setting(
+        "INVITATION_MAX_AGE",
+        "ELEARNING_INVITATION_MAX_AGE",
+        1209600,
+        int,
+        "Seconds the invitation sent to a participant added from a CSV file stays valid.",
+    ),
+    Setting(
+        "JOIN_RATE_LIMIT",
+        "ELEARNING_JOIN_RATE_LIMIT",
+        "20 per minute; 200 per hour",
+        str,
+        "Cohort join-code attempts allowed per address.",
+    ),
+    Setting(
         "EMAIL_CONFIRM_MAX_AGE",
         "ELEARNING_EMAIL_CONFIRM_MAX_AGE",
         172800,

@@ -39,8 +39,16 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, _record) -> None:
-    """WAL for concurrent readers, enforced foreign keys, and a wait instead of 'locked'."""
+def _configure_connection(dbapi_connection, _record) -> None:
+    """SQLite: WAL for concurrent readers, enforced foreign keys, a wait instead of 'locked'.
+    PostgreSQL: no JIT compilation. The report's per-judge subqueries make the planner expect
+    millions of rows, and compiling for them cost more than running them (0.7 s of 0.9 s for a
+    cohort of 5,000, bench/benchmarks/reports.py); our queries are short."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
+        return
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()

@@ -4,6 +4,7 @@ from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
 from elearning.admin.models import AuditEvent
 from elearning.assessments.models import Attempt, Response
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 
 __all__ = [
@@ -13,9 +14,13 @@ __all__ = [
     "Certificate",
     "CertificateRequest",
     "CheckAnswer",
+    "Cohort",
+    "CohortMember",
+    "CohortTrainer",
     "Enrolment",
     "LessonCompletion",
     "NameCorrection",
+    "ParticipantUpload",
     "Response",
     "Role",
     "TokenPurpose",

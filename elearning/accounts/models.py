@@ -82,6 +82,7 @@ class TokenPurpose(enum.StrEnum):
 
     confirm_email = "confirm_email"
     reset_password = "reset_password"  # noqa: S105 (a purpose name, not a password)
+    invitation = "invitation"  # a participant added by a trainer sets a first password
 
 
 class AccountToken(db.Model):

@@ -245,6 +245,22 @@ def reset_password(
     return user
 
 
+def accept_invitation(
+    session: Session, token: str, new_password: str, now: datetime | None = None
+) -> User | None:
+    """Set the first password of an account a trainer created; None if the link is unknown,
+    used or expired. The e-mail that carried the link proves the address."""
+    now = now or utcnow()
+    user = consume_token(session, token, TokenPurpose.invitation, now)
+    if user is None or user.disabled_at is not None:
+        return None
+    set_password(session, user, new_password, now)
+    _retire_tokens(session, user, TokenPurpose.invitation, now)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+    return user
+
+
 def update_profile(session: Session, user: User, profile: Profile) -> None:
     """Save profile changes. Issued certificates are frozen records and do not change."""
     user.certificate_name = profile.certificate_name.strip()

@@ -210,6 +210,24 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """A participant a trainer enrolled chooses their first password and is signed in."""
+    found = services.find_valid_token(db.session, token, TokenPurpose.invitation)
+    if found is None:
+        return render_template("accounts/link_invalid.html", purpose="invitation"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(db.session, token, form.password.data)
+        if user is None:
+            return render_template("accounts/link_invalid.html", purpose="invitation"), 404
+        db.session.commit()
+        _start_session(user)
+        flash(_("Welcome! Your password is set and you are signed in."), "success")
+        return redirect(url_for("site.dashboard"))
+    return render_template("accounts/accept_invitation.html", form=form, user=found.user)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():

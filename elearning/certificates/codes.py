@@ -15,8 +15,7 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _VALUE = {char: index for index, char in enumerate(ALPHABET)}
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-DATA_LENGTH = 15  # 75 random bits
-LENGTH = DATA_LENGTH + 1
+LENGTH = 16  # 75 random bits and the check character
 
 
 def _check_char(data: str) -> str:
@@ -30,16 +29,17 @@ def _check_char(data: str) -> str:
     return ALPHABET[(32 - total % 32) % 32]
 
 
-def new_code() -> str:
-    """A fresh random code, in its compact form (16 characters, no hyphens)."""
-    data = "".join(secrets.choice(ALPHABET) for _ in range(DATA_LENGTH))
+def new_code(length: int = LENGTH) -> str:
+    """A fresh random code, in its compact form (``length`` characters with the check, no
+    hyphens). Cohort join codes use the same scheme, shorter."""
+    data = "".join(secrets.choice(ALPHABET) for _ in range(length - 1))
     return data + _check_char(data)
 
 
-def normalise(text: str) -> str | None:
+def normalise(text: str, length: int = LENGTH) -> str | None:
     """The compact form of a typed or pasted code, or None if it cannot be one of ours."""
     compact = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
-    if len(compact) != LENGTH or any(char not in _VALUE for char in compact):
+    if len(compact) != length or any(char not in _VALUE for char in compact):
         return None
     if _check_char(compact[:-1]) != compact[-1]:
         return None

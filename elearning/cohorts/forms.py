@@ -1,0 +1,104 @@
+"""Forms of the cohort pages: their fields and validation, nothing else."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from elearning.accounts.forms import _no_control_characters, _strip
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Give the cohort a name.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            _no_control_characters,
+        ],
+        description=_l("For example: “Judicial Academy intake, spring 2027”."),
+    )
+    course = SelectField(_l("Course"), choices=[], validate_choice=True)
+    site = StringField(
+        _l("Training site or jurisdiction"),
+        filters=[_strip],
+        validators=[
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            _no_control_characters,
+        ],
+    )
+    starts_on = DateField(
+        _l("Starts on"),
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    ends_on = DateField(
+        _l("Ends on"),
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    join_closes_on = DateField(
+        _l("The join code works until"),
+        validators=[Optional()],
+        description=_l("Leave empty to keep it working until you switch it off."),
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+
+    def validate_ends_on(self, field) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class AddTrainerForm(FlaskForm):
+    """Add a co-trainer by their account's e-mail address."""
+
+    email = EmailField(
+        _l("Co-trainer's e-mail address"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the co-trainer's e-mail address.")),
+            Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
+            Email(_l("Enter an e-mail address like name@example.org."), check_deliverability=False),
+        ],
+    )
+
+
+class UploadForm(FlaskForm):
+    """A participants file to preview."""
+
+    file = FileField(
+        _l("Participants file (CSV)"),
+        validators=[FileRequired(_l("Choose a CSV file to upload."))],
+        description=_l(
+            "UTF-8 CSV with a first line naming the columns: name, email, and optionally "
+            "country (two letters), institution, position, language."
+        ),
+        render_kw={"accept": ".csv,text/csv"},
+    )
+
+
+class ConfirmUploadForm(FlaskForm):
+    """Import the previewed file."""
+
+    upload_id = HiddenField(validators=[DataRequired()])
+
+
+class JoinForm(FlaskForm):
+    """Type the join code a trainer gave."""
+
+    code = StringField(
+        _l("Join code"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter the join code your trainer gave you.")),
+            Length(max=64, message=_l("A join code has 8 characters, like 7K3Q-M9XD.")),
+        ],
+        description=_l("8 characters, like 7K3Q-M9XD. Capitals and hyphens do not matter."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )

@@ -1,0 +1,372 @@
+"""Enrolling participants from a CSV file: read and check every row, preview, then import all.
+
+Reading changes nothing. Importing happens only for a file without a single error, and in the
+caller's one transaction, so a file is imported whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elearning.accounts.logic import new_token, normalise_email, token_digest
+from elearning.accounts.models import AccountToken, TokenPurpose, User
+from elearning.certificates.services import NAME_MAX, CertificateRefused, clean_name
+from elearning.cohorts.models import Cohort, CohortMember
+from elearning.content.model import Course
+from elearning.learning.models import Enrolment
+
+MAX_ROWS = 5_000
+MAX_BYTES = 2 * 1024 * 1024
+REQUIRED = ("name", "email")
+OPTIONAL = ("country", "institution", "position", "language")
+# Headings people actually write, read as ours.
+_ALIASES = {
+    "full name": "name",
+    "certificate name": "name",
+    "e-mail": "email",
+    "email address": "email",
+    "e-mail address": "email",
+    "court": "institution",
+    "preferred language": "language",
+}
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A valid row: who to enrol, and whether they already have an account or a place."""
+
+    line: int
+    name: str
+    email: str
+    country: str | None = None
+    institution: str = ""
+    position: str = ""
+    language: str | None = None
+    has_account: bool = False
+    is_member: bool = False
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one row (or, at line 0, with the whole file)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class ParsedFile:
+    """The outcome of reading a file: valid rows and errors; importable only without errors."""
+
+    participants: list[Participant] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def is_importable(self) -> bool:
+        return not self.errors and bool(self.participants)
+
+    @property
+    def new_accounts(self) -> int:
+        return sum(not p.has_account for p in self.participants)
+
+    @property
+    def already_members(self) -> int:
+        return sum(p.is_member for p in self.participants)
+
+
+def _decode(data: bytes, result: ParsedFile) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        result.errors.append(
+            RowError(
+                0,
+                f"The file is not UTF-8 text (the first problem is on line {line}). In a "
+                "spreadsheet, save it as “CSV UTF-8”, then upload it again.",
+            )
+        )
+        return None
+
+
+def _header(row: list[str], result: ParsedFile) -> dict[str, int] | None:
+    columns: dict[str, int] = {}
+    for index, heading in enumerate(row):
+        key = " ".join(heading.strip().lower().split())
+        key = _ALIASES.get(key, key)
+        if key in REQUIRED + OPTIONAL and key not in columns:
+            columns[key] = index
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        found = ", ".join(repr(h.strip()) for h in row if h.strip()) or "nothing"
+        result.errors.append(
+            RowError(
+                1,
+                f"The first line must name the columns; missing: {', '.join(missing)}. Found: "
+                f"{found}. Optional columns: {', '.join(OPTIONAL)}.",
+            )
+        )
+        return None
+    return columns
+
+
+def _name_problem(name: str) -> str | None:
+    if not name:
+        return "the name is empty"
+    if name.startswith(_FORMULA_STARTS):
+        return "a name cannot start with = + - or @ (a spreadsheet would read it as a formula)"
+    if len(name) > NAME_MAX:
+        return f"the name is longer than {NAME_MAX} characters"
+    try:
+        clean_name(name)
+    except CertificateRefused:
+        return "the name holds invisible control characters (such as a text-direction override)"
+    return None
+
+
+def read_participants(
+    session: Session,
+    data: bytes,
+    *,
+    cohort: Cohort,
+    countries: set[str],
+    languages: set[str],
+) -> ParsedFile:
+    """Read and check a participants file. Writes nothing.
+
+    Every row is checked and every error reported with its line, so the trainer fixes the
+    file once; the existing accounts and memberships are looked up in two queries.
+    """
+    result = ParsedFile()
+    if len(data) > MAX_BYTES:
+        result.errors.append(
+            RowError(0, f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        )
+        return result
+    text = _decode(data, result)
+    if text is None:
+        return result
+    if "\x00" in text:
+        result.errors.append(RowError(0, "The file is not a CSV file (it holds binary data)."))
+        return result
+    try:
+        sample = text[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else None
+    except csv.Error:
+        dialect = None
+    reader = csv.reader(io.StringIO(text), dialect or csv.excel)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        result.errors.append(RowError(reader.line_num, f"The file cannot be read as CSV: {exc}."))
+        return result
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        result.errors.append(RowError(0, "The file is empty."))
+        return result
+    if len(rows) - 1 > MAX_ROWS:
+        result.errors.append(
+            RowError(
+                0,
+                f"The file has {len(rows) - 1:,} rows; at most {MAX_ROWS:,} can be imported at "
+                "once. Split it into several files.",
+            )
+        )
+        return result
+    columns = _header(rows[0], result)
+    if columns is None:
+        return result
+
+    def value(row: list[str], key: str) -> str:
+        index = columns.get(key)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    seen: dict[str, int] = {}
+    candidates = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        problems = []
+        name = " ".join(value(row, "name").split())
+        problem = _name_problem(name)
+        if problem:
+            problems.append(problem)
+        raw_email = value(row, "email")
+        email = ""
+        try:
+            email = normalise_email(
+                validate_email(raw_email, check_deliverability=False).normalized
+            )
+        except EmailNotValidError:
+            problems.append(f"{raw_email[:80]!r} is not a valid e-mail address")
+        if email and email in seen:
+            problems.append(f"{email} is already on line {seen[email]}")
+        elif email:
+            seen[email] = line
+        country = value(row, "country").upper() or None
+        if country and country not in countries:
+            problems.append(f"{country[:20]!r} is not a two-letter country code (ISO 3166)")
+        language = value(row, "language").lower() or None
+        if language and language not in languages:
+            problems.append(
+                f"language {language[:20]!r}: use one of {', '.join(sorted(languages))}"
+            )
+        institution, position = value(row, "institution"), value(row, "position")
+        for label, text_value in (("institution", institution), ("position", position)):
+            if len(text_value) > 200:
+                problems.append(f"the {label} is longer than 200 characters")
+            elif text_value.startswith(_FORMULA_STARTS):
+                problems.append(f"the {label} cannot start with = + - or @")
+        if problems:
+            result.errors.append(RowError(line, "; ".join(problems)))
+            continue
+        candidates.append((line, name, email, country, institution, position, language))
+
+    emails = [candidate[2] for candidate in candidates]
+    accounts = {
+        user.email: user.id for user in _in_chunks(session, select(User), User.email, emails)
+    }
+    members = set(
+        session.scalars(select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id))
+    )
+    for line, name, email, country, institution, position, language in candidates:
+        user_id = accounts.get(email)
+        result.participants.append(
+            Participant(
+                line=line,
+                name=name,
+                email=email,
+                country=country,
+                institution=institution,
+                position=position,
+                language=language,
+                has_account=user_id is not None,
+                is_member=user_id in members,
+            )
+        )
+    if not result.participants and not result.errors:
+        result.errors.append(RowError(0, "The file has a header line but no participants."))
+    return result
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A new account to e-mail: the link carries the secret to set a first password."""
+
+    email: str
+    name: str
+    token: str
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did."""
+
+    created: int
+    added: int
+    already: int
+    invitations: list[Invitation]
+
+
+def import_participants(
+    session: Session,
+    parsed: ParsedFile,
+    *,
+    cohort: Cohort,
+    course: Course,
+    invitation_max_age: int,
+    now: datetime,
+) -> ImportOutcome:
+    """Create the missing accounts, put everyone in the cohort, and return the invitations to
+    send. Refuses a file with errors; the caller commits once, after this returns."""
+    if not parsed.is_importable:
+        raise ValueError("a file with errors is never imported")
+    emails = [participant.email for participant in parsed.participants]
+    users = {user.email: user for user in _in_chunks(session, select(User), User.email, emails)}
+    invitations = []
+    new_users = []
+    for participant in parsed.participants:
+        if participant.email in users:
+            continue
+        user = User(
+            email=participant.email,
+            password_hash=None,
+            certificate_name=participant.name,
+            country=participant.country,
+            institution=participant.institution,
+            position=participant.position,
+            preferred_language=participant.language,
+            created_at=now,
+        )
+        users[participant.email] = user
+        new_users.append(user)
+    session.add_all(new_users)
+    session.flush()
+    for user in new_users:
+        token = new_token()
+        session.add(
+            AccountToken(
+                user_id=user.id,
+                purpose=TokenPurpose.invitation,
+                token_hash=token_digest(token),
+                created_at=now,
+                expires_at=now + timedelta(seconds=invitation_max_age),
+            )
+        )
+        invitations.append(Invitation(user.email, user.certificate_name, token))
+
+    user_ids = [users[email].id for email in emails]
+    enrolments = {
+        enrolment.user_id: enrolment.id
+        for enrolment in _in_chunks(
+            session,
+            select(Enrolment).where(Enrolment.course_slug == course.slug),
+            Enrolment.user_id,
+            user_ids,
+        )
+    }
+    new_enrolments = [
+        Enrolment(user_id=user_id, course_slug=course.slug, source="cohort", enrolled_at=now)
+        for user_id in user_ids
+        if user_id not in enrolments
+    ]
+    session.add_all(new_enrolments)
+    session.flush()
+    enrolments.update({enrolment.user_id: enrolment.id for enrolment in new_enrolments})
+    members = set(
+        session.scalars(select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id))
+    )
+    added = [
+        CohortMember(
+            cohort_id=cohort.id,
+            user_id=user_id,
+            enrolment_id=enrolments[user_id],
+            via="csv",
+            joined_at=now,
+        )
+        for user_id in user_ids
+        if user_id not in members
+    ]
+    session.add_all(added)
+    session.flush()
+    return ImportOutcome(
+        created=len(new_users),
+        added=len(added),
+        already=len(user_ids) - len(added),
+        invitations=invitations,
+    )
+
+
+def _in_chunks(session: Session, query, column, values: list, size: int = 500) -> list:
+    """``query`` filtered by ``column IN values``, a few hundred values at a time."""
+    found = []
+    for start in range(0, len(values), size):
+        found.extend(session.scalars(query.where(column.in_(values[start : start + size]))))
+    return found

@@ -1,0 +1,84 @@
+"""Cohorts, who trains them and who belongs to them.
+
+A cohort names a course; its members' progress and scores are their enrolments in that course,
+so a judge who joins a cohort keeps what they had already done.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from elearning.extensions import db
+from elearning.sqltypes import UTCDateTime, utcnow
+
+
+class Cohort(db.Model):
+    """A workshop or an academy intake taking one course together."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    course_slug: Mapped[str] = mapped_column(String(64), index=True)
+    site: Mapped[str] = mapped_column(String(200), default="")  # training site or jurisdiction
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # The code judges type at /join (and the key of the invite link); None: joining is closed.
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    join_closes_on: Mapped[date | None] = mapped_column(Date)  # last day the code works
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.id} {self.course_slug}>"
+
+
+class CohortTrainer(db.Model):
+    """A trainer of a cohort: they see its roster and reports."""
+
+    __tablename__ = "cohort_trainers"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CohortMember(db.Model):
+    """A judge in a cohort, through their enrolment in the cohort's course."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        Index("ix_cohort_members_enrolment_id", "enrolment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    via: Mapped[str] = mapped_column(String(8))  # code, invite, csv
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ParticipantUpload(db.Model):
+    """A participants file between its preview and the trainer's confirmation.
+
+    Kept in the database (not on one host's disk) so any host can serve the confirmation; it is
+    deleted once imported, and uploads older than a day are cleared.
+    """
+
+    __tablename__ = "participant_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
