@@ -54,12 +54,13 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from elearning import accounts, admin, assessments, certificates, learning, site
+    from elearning import accounts, admin, assessments, certificates, cohorts, learning, site
     from elearning.accounts import views as _accounts_views  # noqa: F401
     from elearning.admin import views as _admin_views  # noqa: F401
     from elearning.assessments import views as _assessments_views  # noqa: F401
     from elearning.certificates import platform as _certificates_platform  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
+    from elearning.cohorts import views as _cohorts_views  # noqa: F401
     from elearning.learning import views as _learning_views  # noqa: F401
     from elearning.site import views as _site_views  # noqa: F401
 
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
         learning.bp,
         assessments.bp,
         certificates.bp,
+        cohorts.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -12,10 +12,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from elearning.accounts.forms import ProfileFields, _no_control_characters, _strip
 
 
-class ButtonForm(FlaskForm):
-    """A button that changes something: the CSRF token only."""
-
-
 class NameCorrectionForm(FlaskForm):
     """The holder asks for another name on an issued certificate."""
 

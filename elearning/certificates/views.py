@@ -29,6 +29,7 @@ from sqlalchemy.orm import undefer
 from wtforms.fields.choices import SelectChoice
 
 from elearning.accounts.access import role_required
+from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
 from elearning.admin.views import current_page
@@ -38,7 +39,6 @@ from elearning.certificates import bp, codes, platform, services
 from elearning.certificates.forms import (
     ApproveForm,
     BulkIssueForm,
-    ButtonForm,
     CheckPdfForm,
     DecisionForm,
     NameCorrectionForm,
@@ -119,7 +119,7 @@ def mine():
         corrections=corrections,
         verify_url=platform.verify_url,
         display=codes.display,
-        button=ButtonForm(),
+        button=ConfirmForm(),
     )
 
 
@@ -132,7 +132,7 @@ def claim(enrolment_id: int):
     if enrolment is None or enrolment.user_id != current_user.id:
         abort(404)
     course = get_catalog().course(enrolment.course_slug)
-    if not ButtonForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         flash(_("The form had expired. Please press the button again."), "error")
         return redirect(url_for("certificates.mine"))
     if course is None or course.certificate.issuing != "automatic":

@@ -11,6 +11,7 @@ from elearning.admin.forms import ROLE_LABELS
 from elearning.admin.services import role_counts
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
+from elearning.cohorts.services import cohorts_of_learner
 from elearning.content import ContentInvalid
 from elearning.extensions import db
 from elearning.learning import logic as learning_logic
@@ -35,7 +36,10 @@ def dashboard():
     if current_user.is_admin:
         counts = [(ROLE_LABELS[role], n) for role, n in role_counts(db.session).items()]
     return render_template(
-        "site/dashboard.html", role_counts=counts, courses=_my_courses(current_user.id)
+        "site/dashboard.html",
+        role_counts=counts,
+        courses=_my_courses(current_user.id),
+        cohorts=cohorts_of_learner(db.session, current_user.id),
     )
 
 

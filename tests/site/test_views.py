@@ -12,7 +12,10 @@ PUBLIC_ENDPOINTS = {
     "site.index", "site.healthz", "static",
     "accounts.sign_up", "accounts.sign_in", "accounts.forgot_password",
     "accounts.reset_password", "accounts.confirm_email", "accounts.sign_out",
+    "accounts.accept_invitation",
     "learning.catalog", "learning.course",
+    # A join code can be typed, and an invite link read, before signing in; joining needs one.
+    "cohorts.join", "cohorts.join_link",
     # Certificate verification needs no account (DESIGN.md, "Certificates").
     "certificates.verify_form", "certificates.verify", "certificates.verify_api",
 }

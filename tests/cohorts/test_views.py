@@ -1,0 +1,441 @@
+"""Cohort pages end to end: who may open what, enrolment by code and CSV, exports, figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from elearning.accounts.models import Role, User
+from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
+from elearning.extensions import db
+from elearning.learning.models import Enrolment
+from tests.certificates.test_rendering import pdf_text
+from tests.conftest import PASSWORD, AuthActions, csrf_token_of
+
+
+class Browser:
+    """A client signed in as one person, with the CSRF token of any page at hand."""
+
+    def __init__(self, app, email: str | None = None) -> None:
+        self.client = app.test_client()
+        if email:
+            response = AuthActions(self.client, self.csrf).login(email)
+            assert response.status_code == 302, email
+
+    def csrf(self, path: str) -> str:
+        return csrf_token_of(self.client, path)
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self.client.post(*args, **kwargs)
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def scalar(app, statement):
+    with app.app_context():
+        return db.session.scalar(statement)
+
+
+@pytest.fixture
+def cohort(make_cohort, trainer):
+    return make_cohort(trainer, name="Academy intake 2027", site="Nairobi")
+
+
+@pytest.fixture
+def other_trainer(create_user):
+    return create_user(email="other-trainer@example.org", role=Role.trainer)
+
+
+def cohort_urls(cohort_id: int) -> list[str]:
+    base = f"/cohorts/{cohort_id}"
+    return [
+        base, f"{base}/edit", f"{base}/roster", f"{base}/roster?sort=gain&order=desc",
+        f"{base}/report", f"{base}/report.pdf", f"{base}/roster.csv", f"{base}/roster.xlsx",
+        f"{base}/items.csv", f"{base}/items.xlsx",
+    ]  # fmt: skip
+
+
+def cohort_posts(cohort_id: int, trainer_id: int) -> list[str]:
+    base = f"/cohorts/{cohort_id}"
+    return [
+        f"{base}/edit", f"{base}/join-code", f"{base}/trainers",
+        f"{base}/trainers/{trainer_id}/remove", f"{base}/upload", f"{base}/upload/confirm",
+        f"{base}/members/1/remove",
+    ]  # fmt: skip
+
+
+def snapshot(app):
+    with app.app_context():
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Cohort, CohortMember, CohortTrainer, ParticipantUpload, User, Enrolment)
+        ) + (db.session.scalar(select(Cohort.join_code)),)
+
+
+def test_trainers_see_their_cohorts_admins_all_learners_none(
+    app, cohort, trainer, other_trainer, create_user, add_judge
+):
+    add_judge(cohort, pre="wrong", name="Judge Visible")
+    admin = create_user(email="admin@example.org", role=Role.admin)
+    learner = create_user(email="learner@example.org")
+    for user, expected in ((trainer, 200), (admin, 200), (other_trainer, 404), (learner, 403)):
+        browser = Browser(app, user.email)
+        for url in cohort_urls(cohort.id):
+            assert browser.get(url).status_code == expected, (user.email, url)
+        listing = browser.get("/cohorts/")
+        assert listing.status_code == (403 if user is learner else 200)
+        assert ("Academy intake 2027" in listing.text) == (expected == 200)
+        # Guessed and sequential ids are the same 404 as a cohort that is not theirs.
+        for guess in (cohort.id + 1, 0, 999_999):
+            assert browser.get(f"/cohorts/{guess}/report").status_code in (403, 404)
+
+
+def test_no_one_else_can_change_a_cohort(app, cohort, trainer, other_trainer, create_user):
+    learner = create_user(email="learner@example.org")
+    before = snapshot(app)
+    for user, expected in ((other_trainer, 404), (learner, 403)):
+        browser = Browser(app, user.email)
+        token = browser.csrf("/account/profile")
+        for url in cohort_posts(cohort.id, trainer.id):
+            response = browser.post(
+                url,
+                data={
+                    "csrf_token": token,
+                    "name": "Taken over",
+                    "email": user.email,
+                    "action": "close",
+                    "upload_id": "1",
+                },
+            )
+            assert response.status_code == expected, (user.email, url)
+    assert snapshot(app) == before
+    browser = Browser(app, trainer.email)
+    for url in cohort_urls(cohort.id):  # GETs by the trainer change nothing either
+        browser.get(url)
+    assert snapshot(app) == before
+
+
+def test_trainer_creates_and_edits_a_cohort(app, trainer):
+    browser = Browser(app, trainer.email)
+    token = browser.csrf("/cohorts/new")
+    refused = browser.post("/cohorts/new", data={
+        "csrf_token": token, "name": "Intake", "course": "sample",
+        "starts_on": "2027-03-10", "ends_on": "2027-03-01",
+    })  # fmt: skip
+    assert "The end date is before the start date." in refused.text
+    unknown = browser.post(
+        "/cohorts/new", data={"csrf_token": token, "name": "X", "course": "no-such-course"}
+    )
+    assert unknown.status_code == 200 and "Not a valid choice" in unknown.text
+    assert count(app, Cohort) == 0
+    created = browser.post("/cohorts/new", data={
+        "csrf_token": token, "name": "Intake <b>2027</b>", "course": "sample", "site": "Lima",
+        "starts_on": "2027-03-01", "ends_on": "2027-03-10",
+    })  # fmt: skip
+    assert created.status_code == 302
+    page = browser.get(created.headers["Location"])
+    assert "Intake &lt;b&gt;2027&lt;/b&gt;" in page.text and "<b>2027" not in page.text
+    code = scalar(app, select(Cohort.join_code))
+    assert f"{code[:4]}-{code[4:]}" in page.text
+    cohort_id = scalar(app, select(Cohort.id))
+    edited = browser.post(f"/cohorts/{cohort_id}/edit", data={
+        "csrf_token": token, "name": "Intake 2027", "site": "Cusco",
+    })  # fmt: skip
+    assert edited.status_code == 302
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        assert (cohort.name, cohort.site, cohort.course_slug) == ("Intake 2027", "Cusco", "sample")
+
+
+def test_judges_join_by_code_or_link_once(app, cohort, create_user):
+    code = cohort.join_code
+    judge = create_user(email="judge@example.org")
+    anonymous = Browser(app)
+    page = anonymous.get(f"/join/{code}")
+    assert page.status_code == 200 and "Academy intake 2027" in page.text
+    response = anonymous.post(f"/join/{code}", data={"csrf_token": anonymous.csrf("/join")})
+    assert response.status_code == 302 and "/signin" in response.headers["Location"]
+    assert count(app, CohortMember) == 0
+    browser = Browser(app, judge.email)
+    typed = browser.post(
+        "/join",
+        data={
+            "csrf_token": browser.csrf("/join"),
+            "code": code[:4].lower() + " " + code[4:].lower(),
+        },
+    )
+    assert typed.status_code == 302 and typed.headers["Location"].endswith(f"/join/{code}")
+    for _ in range(2):
+        joined = browser.post(f"/join/{code}", data={"csrf_token": browser.csrf(f"/join/{code}")})
+        assert joined.status_code == 302
+    assert count(app, CohortMember) == 1
+    with app.app_context():
+        enrolment = db.session.scalar(select(Enrolment))
+        assert (enrolment.user_id, enrolment.course_slug, enrolment.source) == (
+            judge.id,
+            "sample",
+            "cohort",
+        )
+    assert "You are already in this cohort." in browser.get(f"/join/{code}").text
+    assert "Academy intake 2027" in browser.get("/dashboard").text
+
+
+def test_wrong_expired_and_closed_codes_are_refused_clearly(app, cohort, trainer, create_user):
+    browser = Browser(app, create_user(email="judge@example.org").email)
+    for typed in ("ZZZZ-ZZZZ", "hello", "x" * 5000, "<script>"):
+        response = browser.post("/join", data={"csrf_token": browser.csrf("/join"), "code": typed})
+        assert response.status_code == 422
+        assert "does not open any cohort" in response.text or "8 characters" in response.text
+    with app.app_context():
+        db.session.get(Cohort, cohort.id).join_closes_on = date.today() - timedelta(days=1)
+        db.session.commit()
+    expired = browser.get(f"/join/{cohort.join_code}")
+    assert expired.status_code == 404 and "has expired" in expired.text
+    trainer_browser = Browser(app, trainer.email)
+    token = trainer_browser.csrf(f"/cohorts/{cohort.id}")
+    trainer_browser.post(
+        f"/cohorts/{cohort.id}/join-code", data={"csrf_token": token, "action": "close"}
+    )
+    assert browser.get(f"/join/{cohort.join_code}").status_code == 404
+    trainer_browser.post(
+        f"/cohorts/{cohort.id}/join-code", data={"csrf_token": token, "action": "renew"}
+    )
+    new_code = scalar(app, select(Cohort.join_code))
+    assert new_code and new_code != cohort.join_code
+    assert count(app, CohortMember) == 0
+
+
+def upload(browser, cohort, token, content: bytes, name="participants.csv"):
+    """POST a file as a browser does. The body is built here: Werkzeug's test client would
+    spool a large one to a temporary file it never closes."""
+    boundary = "----participants-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return browser.post(
+        f"/cohorts/{cohort.id}/upload",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def test_a_csv_file_is_previewed_then_imported_whole(app, cohort, trainer, create_user, mailbox):
+    create_user(email="known@example.org", name="Known Judge")
+    browser = Browser(app, trainer.email)
+    token = browser.csrf(f"/cohorts/{cohort.id}")
+    content = (
+        "Name;E-mail;Country;Institution;Language\n"
+        "Juíza Beatriz Carvalho;Beatriz@Example.org;br;Tribunal de Justiça;es\n"
+        "القاضي يوسف;yusuf@example.org;JO;محكمة;ar\n"
+        "Known Judge;known@example.org;;;\n"
+    ).encode("utf-8-sig")
+    before = snapshot(app)
+    preview = upload(browser, cohort, token, content)
+    assert preview.status_code == 200
+    assert "Juíza Beatriz Carvalho" in preview.text and "new account: invited" in preview.text
+    assert "existing account: added" in preview.text
+    after = snapshot(app)
+    assert after[:3] == before[:3] and after[4:] == before[4:]  # only the upload is kept
+    upload_id = scalar(app, select(ParticipantUpload.id))
+    confirmed = browser.post(
+        f"/cohorts/{cohort.id}/upload/confirm",
+        data={"csrf_token": token, "upload_id": str(upload_id)},
+    )
+    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/roster")
+    roster = browser.get(confirmed.headers["Location"])
+    assert "3 added to the cohort (2 new accounts invited by e-mail" in roster.text
+    assert all(n in roster.text for n in ("Juíza Beatriz Carvalho", "القاضي يوسف", "Known Judge"))
+    assert count(app, CohortMember) == 3 and count(app, ParticipantUpload) == 0
+    with app.app_context():
+        beatriz = db.session.scalar(select(User).where(User.email == "beatriz@example.org"))
+        assert (beatriz.country, beatriz.preferred_language, beatriz.password_hash) == (
+            "BR",
+            "es",
+            None,
+        )
+    assert mailbox.to("known@example.org") == []
+    # Confirming the same preview twice imports nothing more.
+    again = browser.post(
+        f"/cohorts/{cohort.id}/upload/confirm",
+        data={"csrf_token": token, "upload_id": str(upload_id)},
+    )
+    assert "already imported" in browser.get(again.headers["Location"]).text
+    assert count(app, CohortMember) == 3
+
+    # The invitation lets the new participant choose a password, once.
+    invited = Browser(app)
+    link = mailbox.last_link("beatriz@example.org")
+    assert "Academy intake 2027" in mailbox.to("beatriz@example.org")[-1].get_content()
+    done = invited.post(
+        link, data={"csrf_token": invited.csrf(link), "password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert done.status_code == 302
+    assert "Academy intake 2027" in invited.get("/dashboard").text
+    assert invited.get(link).status_code == 404
+    Browser(app, "beatriz@example.org")  # signs in with the password chosen
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,email\nJosé,jose@example.org\n".encode("latin-1"), "is not UTF-8"),
+        (b"full name,mail\nA,a@example.org\n", "missing: email"),
+        (b"name,email\nA,a@example.org\nB,A@example.org\n", "already on line 2"),
+        (b"name,email\nA,not-an-address\n", "is not a valid e-mail address"),
+        (b'name,email\n=HYPERLINK("http://x"),a@example.org\n', "would read it as a formula"),
+        (b"name,email\n@SUM(A1),a@example.org\n", "would read it as a formula"),
+        (b"name,email,country\nA,a@example.org,Narnia\n", "two-letter country code"),
+        (b"name,email\n\xe2\x80\xaeevil,a@example.org\n", "control"),
+        (b"name,email\n,a@example.org\n", "the name is empty"),
+        (b"name,email\n" + b"N" * 201 + b",a@example.org\n", "longer than 200 characters"),
+        (b"\x00\x01\x02PK\x03\x04", "not a CSV file"),
+        (b"", "The file is empty."),
+        (b"name,email\n", "no participants"),
+        (b"name,email\n" + b"Judge,judge@example.org\n" * 50_000, "50,000 rows"),
+    ],
+)
+def test_bad_files_say_what_is_wrong_and_import_nothing(app, cohort, trainer, content, message):
+    browser = Browser(app, trainer.email)
+    token = browser.csrf(f"/cohorts/{cohort.id}")
+    before = snapshot(app)
+    response = upload(browser, cohort, token, content)
+    assert response.status_code == 422
+    assert message in response.text, response.text[-3000:]
+    assert "Nothing has been imported." in response.text
+    assert snapshot(app) == before
+
+
+def test_exports_neutralise_formulas_and_keep_every_script(app, cohort, trainer, add_judge):
+    add_judge(
+        cohort,
+        name='=HYPERLINK("http://evil","x")',
+        email="evil@example.org",
+        pre="wrong",
+        lessons=3,
+        post=["right"],
+    )
+    add_judge(cohort, name="法官 王丽华", email="wang@example.org", pre="right")
+    browser = Browser(app, trainer.email)
+    response = browser.get(f"/cohorts/{cohort.id}/roster.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    by_email = {row["E-mail"]: row for row in rows}
+    assert set(by_email) == {"evil@example.org", "wang@example.org"}
+    assert by_email["evil@example.org"]["Name"].startswith("'=HYPERLINK")
+    assert by_email["evil@example.org"]["Normalised gain"] == "1.0"
+    assert by_email["wang@example.org"]["Name"] == "法官 王丽华"
+
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(browser.get(f"/cohorts/{cohort.id}/roster.xlsx").data)
+    )
+    sheet = workbook.active
+    names = {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=1).data_type
+        for r in range(2, sheet.max_row + 1)
+    }
+    assert names == {'=HYPERLINK("http://evil","x")': "s", "法官 王丽华": "s"}
+
+    items = list(
+        csv.reader(
+            io.StringIO(browser.get(f"/cohorts/{cohort.id}/items.csv").data.decode("utf-8-sig"))
+        )
+    )
+    assert items[0][:2] == ["Question", "Entry"] and len(items) > 1
+
+
+def test_the_report_page_and_pdf(app, cohort, trainer, add_judge):
+    browser = Browser(app, trainer.email)
+    empty = browser.get(f"/cohorts/{cohort.id}/report")
+    assert "No data yet" in empty.text and "data:image/svg" not in empty.text
+    add_judge(cohort, name="Judge Kofi Boateng", pre="wrong", lessons=3, post=["right"])
+    page = browser.get(f"/cohorts/{cohort.id}/report")
+    assert page.text.count('src="data:image/svg+xml;base64,') == 2
+    assert "Marks earned per topic" in page.text and "Item analysis" in page.text
+    assert "Value 1: Independence" in page.text
+    pdf = browser.get(f"/cohorts/{cohort.id}/report.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    text = pdf_text(pdf.data)
+    assert "Academy intake 2027" in text and "Paired comparison" in text
+    assert "Item analysis" in text and "Trainer Tessa" in text
+
+
+def test_co_trainers_and_the_last_trainer(app, cohort, trainer, other_trainer, create_user):
+    learner = create_user(email="learner@example.org")
+    browser = Browser(app, trainer.email)
+    token = browser.csrf(f"/cohorts/{cohort.id}")
+    for email in (learner.email, "nobody@example.org"):
+        refused = browser.post(
+            f"/cohorts/{cohort.id}/trainers", data={"csrf_token": token, "email": email}
+        )
+        assert "no trainer account" in browser.get(refused.headers["Location"]).text
+    assert count(app, CohortTrainer) == 1
+    browser.post(
+        f"/cohorts/{cohort.id}/trainers", data={"csrf_token": token, "email": other_trainer.email}
+    )
+    assert count(app, CohortTrainer) == 2
+    other = Browser(app, other_trainer.email)
+    assert other.get(f"/cohorts/{cohort.id}/report").status_code == 200
+    token = other.csrf(f"/cohorts/{cohort.id}")
+    other.post(f"/cohorts/{cohort.id}/trainers/{trainer.id}/remove", data={"csrf_token": token})
+    refused = other.post(
+        f"/cohorts/{cohort.id}/trainers/{other_trainer.id}/remove", data={"csrf_token": token}
+    )
+    assert "keeps at least one trainer" in other.get(refused.headers["Location"]).text
+    assert scalar(app, select(CohortTrainer.user_id)) == other_trainer.id
+    assert browser.get(f"/cohorts/{cohort.id}").status_code == 404
+
+
+def test_trainers_manual_is_for_trainers_only(app, trainer, create_user):
+    path = "/trainers/sample/running-a-workshop"
+    learner = Browser(app, create_user(email="learner@example.org").email)
+    assert learner.get(path).status_code == 403
+    assert learner.get("/trainers/sample/").status_code == 403
+    browser = Browser(app, trainer.email)
+    assert "Running a workshop" in browser.get("/trainers/sample/").text
+    page = browser.get(path)
+    assert page.status_code == 200 and "<strong>gain</strong>" in page.text
+    assert browser.get("/trainers/sample/no-such-page").status_code == 404
+    assert browser.get("/trainers/no-such-course/").status_code == 404
+
+
+def test_platform_figures_for_admins(app, cohort, trainer, create_user, add_judge):
+    add_judge(cohort, country="KE", pre="wrong", lessons=3, post=["right"])
+    add_judge(cohort, country="KE", pre="wrong")
+    admin = create_user(email="admin@example.org", role=Role.admin)
+    trainer_browser = Browser(app, trainer.email)
+    for url in ("/admin/figures", "/admin/figures.csv", "/admin/cohorts.csv"):
+        assert trainer_browser.get(url).status_code == 403
+    browser = Browser(app, admin.email)
+    page = browser.get("/admin/figures")
+    assert "Kenya" in page.text and "Academy intake 2027" in page.text
+    rows = list(
+        csv.DictReader(io.StringIO(browser.get("/admin/figures.csv").data.decode("utf-8-sig")))
+    )
+    kenya = next(row for row in rows if row["Country code"] == "KE")
+    assert (kenya["Learners"], kenya["Enrolments"], kenya["Completions"]) == ("2", "2", "1")
+    assert kenya["Mean normalised gain"] == "1.0"
+    cohorts = list(
+        csv.DictReader(io.StringIO(browser.get("/admin/cohorts.csv").data.decode("utf-8-sig")))
+    )
+    assert [(c["Name"], c["Judges"], c["Passed"]) for c in cohorts] == [
+        ("Academy intake 2027", "2", "1")
+    ]
