@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Float, case, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
+from elearning.assessments.models import Attempt
+from elearning.certificates.models import Certificate
+from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
 
 
@@ -147,3 +151,93 @@ def recent_audit_events(
         .offset((max(page, 1) - 1) * per_page)
     ).all()
     return events, total
+
+
+@dataclass(frozen=True)
+class CountryFigures:
+    """One line of the platform figures: a country (None: not given) and its learners' results."""
+
+    country: str | None
+    learners: int
+    enrolments: int
+    completions: int  # enrolments whose final assessment is passed
+    certificates: int  # certificates that stand (neither revoked nor superseded)
+    mean_gain: float | None
+    gains: int  # how many enrolments the mean gain is over
+
+
+def platform_figures(session: Session) -> list[CountryFigures]:
+    """Enrolments, completions, certificates and mean normalised gain per country: two
+    aggregate queries over the whole platform."""
+    pre = (
+        select(Attempt.enrolment_id, func.max(Attempt.score).label("score"))
+        .where(Attempt.kind == "pre", Attempt.score.is_not(None))
+        .group_by(Attempt.enrolment_id)
+        .subquery()
+    )
+    post = (
+        select(
+            Attempt.enrolment_id,
+            func.max(Attempt.score).label("score"),
+            func.max(case((Attempt.is_passed.is_(True), 1), else_=0)).label("passed"),
+        )
+        .where(Attempt.kind == "post", Attempt.score.is_not(None))
+        .group_by(Attempt.enrolment_id)
+        .subquery()
+    )
+    gain = case(
+        (pre.c.score < 100, (cast(post.c.score, Float) - pre.c.score) / (100.0 - pre.c.score)),
+        else_=None,
+    )
+    rows = session.execute(
+        select(
+            User.country,
+            func.count(func.distinct(Enrolment.user_id)),
+            func.count(),
+            func.coalesce(func.sum(post.c.passed), 0),
+            func.avg(gain),
+            func.count(gain),
+        )
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(pre, pre.c.enrolment_id == Enrolment.id)
+        .outerjoin(post, post.c.enrolment_id == Enrolment.id)
+        .group_by(User.country)
+    ).all()
+    certificates = dict(
+        session.execute(
+            select(User.country, func.count())
+            .select_from(Certificate)
+            .join(User, User.id == Certificate.user_id)
+            .where(Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None))
+            .group_by(User.country)
+        ).all()
+    )
+    figures = [
+        CountryFigures(
+            country=country,
+            learners=learners,
+            enrolments=enrolments,
+            completions=int(passed),
+            certificates=certificates.get(country, 0),
+            mean_gain=mean_gain,
+            gains=gains,
+        )
+        for country, learners, enrolments, passed, mean_gain, gains in rows
+    ]
+    return sorted(figures, key=lambda f: (-f.enrolments, f.country or "~"))
+
+
+def total_figures(countries: Sequence[CountryFigures]) -> CountryFigures:
+    """The platform's totals from the per-country lines (the mean gain weighted by judges)."""
+    gains = sum(f.gains for f in countries)
+    weighted = sum((f.mean_gain or 0.0) * f.gains for f in countries)
+    return CountryFigures(
+        country=None,
+        learners=sum(f.learners for f in countries),
+        enrolments=sum(f.enrolments for f in countries),
+        completions=sum(f.completions for f in countries),
+        certificates=sum(f.certificates for f in countries),
+        mean_gain=weighted / gains if gains else None,
+        gains=gains,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +12,12 @@ from elearning.accounts.access import role_required
 from elearning.accounts.models import Role, User
 from elearning.admin import bp, services
 from elearning.admin.forms import ROLE_LABELS, AccountStatusForm, RoleForm
+from elearning.catalog import get_catalog
+from elearning.cohorts.exports import to_csv
+from elearning.cohorts.services import all_cohort_figures
+from elearning.downloads import attachment
 from elearning.extensions import db
+from elearning.sqltypes import utcnow
 
 PER_PAGE = 50
 
@@ -130,3 +137,74 @@ def audit_log():
         per_page=PER_PAGE,
         action=action,
     )
+
+
+def _country_name(code: str | None) -> str:
+    if not code:
+        return _("Not given")
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(code, code)
+
+
+@bp.route("/figures")
+@role_required(Role.admin)
+def figures():
+    """Platform-wide figures: learners by country, enrolments, completions, certificates, gain;
+    and every cohort."""
+    countries = services.platform_figures(db.session)
+    return render_template(
+        "admin/figures.html",
+        countries=countries,
+        totals=services.total_figures(countries),
+        cohorts=all_cohort_figures(db.session),
+        catalog=get_catalog(),
+        country_name=_country_name,
+    )
+
+
+@bp.route("/figures.csv")
+@role_required(Role.admin)
+def figures_csv():
+    """The figures by country as CSV."""
+    rows = (
+        [
+            f.country or "",
+            _country_name(f.country),
+            f.learners,
+            f.enrolments,
+            f.completions,
+            f.certificates,
+            f.mean_gain,
+            f.gains,
+        ]
+        for f in services.platform_figures(db.session)
+    )
+    header = [
+        _("Country code"), _("Country"), _("Learners"), _("Enrolments"), _("Completions"),
+        _("Certificates"), _("Mean normalised gain"), _("Judges with both scores"),
+    ]  # fmt: skip
+    return attachment(to_csv(header, rows), f"platform-figures-{utcnow().date()}.csv", "text/csv")
+
+
+@bp.route("/cohorts.csv")
+@role_required(Role.admin)
+def cohorts_csv():
+    """Every cohort as CSV."""
+    header = [
+        _("Cohort"), _("Name"), _("Course"), _("Site"), _("Starts on"), _("Ends on"),
+        _("Judges"), _("Passed"),
+    ]  # fmt: skip
+    rows = (
+        [
+            f.cohort.id,
+            f.cohort.name,
+            f.cohort.course_slug,
+            f.cohort.site,
+            f.cohort.starts_on,
+            f.cohort.ends_on,
+            f.members,
+            f.passed,
+        ]  # fmt: skip
+        for f in all_cohort_figures(db.session)
+    )
+    return attachment(to_csv(header, rows), f"cohorts-{utcnow().date()}.csv", "text/csv")
