@@ -81,16 +81,22 @@ def _generated_password() -> str:
 
 def seed_demo() -> None:
     """Create the demo accounts and print how to sign in."""
-    from elearning.demo import seed_demo_accounts
+    from elearning.accounts.services import find_user_by_email
+    from elearning.catalog import get_catalog
+    from elearning.demo import DEMO_TRAINER_EMAIL, seed_demo_accounts, seed_demo_cohort
     from elearning.extensions import db
+    from elearning.sqltypes import utcnow
 
     password = current_app.config["DEMO_PASSWORD"] or _generated_password()
     accounts = seed_demo_accounts(db.session, password)
+    trainer = find_user_by_email(db.session, DEMO_TRAINER_EMAIL)
+    cohort = seed_demo_cohort(db.session, get_catalog(), trainer, utcnow())
     db.session.commit()
     click.echo("Demo accounts (all with the same password):")
     for account in accounts:
         click.echo(f"  {account.role.value:<8} {account.email}")
     click.echo(f"  password {password}")
+    click.echo(f"Demo cohort: {cohort.name!r}, led by {DEMO_TRAINER_EMAIL} (see Cohorts).")
 
 
 @main.command("demo")
@@ -431,8 +437,17 @@ def certificates_group() -> None:
     help="Processes rendering at once.  [default: every core]",
 )
 @click.option("--dry-run", is_flag=True, help="Only count who is owed a certificate.")
+@click.option(
+    "--cohort",
+    "cohort_id",
+    type=int,
+    default=None,
+    help="Only the members of this cohort (its number, as in its address /cohorts/N).",
+)
 @with_appcontext
-def certificates_issue(course_slug: str, jobs: int | None, dry_run: bool) -> None:
+def certificates_issue(
+    course_slug: str, jobs: int | None, dry_run: bool, cohort_id: int | None
+) -> None:
     """Issue every certificate the course owes: to each learner who completed every lesson and
     passed the final assessment and holds none yet (approval or not). Renders on every core."""
     import time
@@ -453,13 +468,29 @@ def certificates_issue(course_slug: str, jobs: int | None, dry_run: bool) -> Non
     except platform.NoBaseUrl as exc:
         raise click.ClickException(str(exc)) from None
     owed = services.owe_eligible(db.session, course, utcnow())
+    where = course.slug
+    if cohort_id is not None:
+        from sqlalchemy import select
+
+        from elearning.cohorts.models import Cohort, CohortMember
+
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort is None or cohort.course_slug != course.slug:
+            raise click.ClickException(f"No cohort {cohort_id} takes the course {course.slug}.")
+        members = set(
+            db.session.scalars(
+                select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort_id)
+            )
+        )
+        owed = [enrolment_id for enrolment_id in owed if enrolment_id in members]
+        where = f"cohort {cohort_id} ({cohort.name})"
     if dry_run:
         db.session.rollback()
-        click.echo(f"{len(owed)} learner(s) of {course.slug} are owed a certificate.")
+        click.echo(f"{len(owed)} learner(s) of {where} are owed a certificate.")
         return
     db.session.commit()
     if not owed:
-        click.echo(f"Nobody in {course.slug} is owed a certificate: nothing to issue.")
+        click.echo(f"Nobody in {where} is owed a certificate: nothing to issue.")
         return
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import Role
@@ -15,7 +18,13 @@ from elearning.accounts.services import (
     set_password,
 )
 from elearning.admin.services import change_role
+from elearning.assessments import services as assessments
+from elearning.cohorts import services as cohorts
+from elearning.cohorts.models import Cohort
+from elearning.learning import services as learning
+from elearning.learning.models import Enrolment, LessonCompletion
 
+DEMO_TRAINER_EMAIL = "trainer@demo.example.org"
 DEMO_ACCOUNTS = (
     (
         "learner@demo.example.org",
@@ -23,7 +32,7 @@ DEMO_ACCOUNTS = (
         Profile("Hon. Judge Amina Yusuf", "KE", "High Court of Kenya", "Judge"),
     ),
     (
-        "trainer@demo.example.org",
+        DEMO_TRAINER_EMAIL,
         Role.trainer,
         Profile("Prof. Carlos Méndez", "CL", "Academia Judicial de Chile", "Trainer"),
     ),
@@ -67,3 +76,178 @@ def seed_demo_accounts(session: Session, password: str) -> list[DemoAccount]:
         result.append(DemoAccount(email=email, role=role, is_new=is_new))
     session.flush()
     return result
+
+
+# --- a living demo cohort ---------------------------------------------------------------------
+
+DEMO_COHORT_NAME = "Demo intake: judicial ethics workshop"
+
+# Names and courts from many legal traditions; the e-mail addresses are on a reserved domain.
+DEMO_JUDGES = (
+    ("Hon. Adaeze Okonkwo", "NG", "Federal High Court, Enugu"),
+    ("Juez Martín Aguirre", "AR", "Juzgado Civil N.º 12, Córdoba"),
+    ("Judge Priya Raghavan", "IN", "District Court, Thrissur"),
+    ("Juge Aïssatou Diallo", "SN", "Tribunal de grande instance de Thiès"),
+    ("Судья Ирина Волкова", "KZ", "Районный суд, Караганда"),
+    ("القاضي يوسف الحسيني", "JO", "محكمة بداية عمان"),
+    ("法官 王丽华", "CN", "人民法院"),
+    ("Judge Tomasz Nowak", "PL", "Sąd Rejonowy, Lublin"),
+    ("Jueza Lucía Fernández", "PE", "Corte Superior de Justicia de Arequipa"),
+    ("Magistrate Thandiwe Mokoena", "ZA", "Magistrate's Court, Polokwane"),
+    ("Judge Samuel Mensah", "GH", "Circuit Court, Kumasi"),
+    ("Juíza Beatriz Carvalho", "BR", "Tribunal de Justiça, Recife"),
+    ("Judge Nguyen Thi Mai", "VN", "Provincial People's Court, Huế"),
+    ("Juge Karim Benali", "MA", "Tribunal de première instance, Fès"),
+    ("Judge Fatima Zahra Qureshi", "PK", "Civil Court, Multan"),
+    ("Judge Elena Popescu", "RO", "Judecătoria Cluj-Napoca"),
+    ("Judge Joseph Kiprono", "KE", "Magistrate's Court, Eldoret"),
+    ("Jueza Carmen Rojas", "CL", "Juzgado de Garantía, Temuco"),
+    ("Judge Ahmad Rahimi", "AF", "Primary Court, Herat"),
+    ("Juge Claire Nkurunziza", "BI", "Tribunal de grande instance, Gitega"),
+    ("Судья Алексей Смирнов", "AM", "Суд общей юрисдикции"),
+    ("Judge Grace Banda", "MW", "High Court, Blantyre"),
+    ("Judge Rahel Tesfaye", "ET", "Federal First Instance Court, Adama"),
+    ("القاضية ليلى منصور", "TN", "المحكمة الابتدائية بصفاقس"),
+    ("Judge Mariam Sesay", "SL", "Magistrate Court, Bo"),
+    ("Juez Diego Herrera", "CO", "Juzgado Penal, Manizales"),
+    ("Judge Anan Srisuk", "TH", "Provincial Court, Khon Kaen"),
+    ("Judge Leilani Kahale", "FJ", "Magistrates Court, Lautoka"),
+    ("Judge Bakhyt Nurlanovna", "UZ", "District Court, Samarkand"),
+    ("Juge Hélène Tremblay", "HT", "Tribunal civil, Cap-Haïtien"),
+    ("Judge Dawit Alemu", "ET", "Federal High Court, Hawassa"),
+    ("Judge Siosaia Fifita", "TO", "Magistrate's Court, Nuku'alofa"),
+    ("Judge Olga Marchenko", "UA", "District Court, Poltava"),
+    ("Jueza Ana Gabriela Solís", "GT", "Juzgado de Paz, Quetzaltenango"),
+    ("Judge Moses Lubega", "UG", "Chief Magistrate's Court, Gulu"),
+    ("Judge Rania Haddad", "LB", "Tribunal of First Instance, Tripoli"),
+    ("Judge Kofi Boateng", "GH", "District Court, Tamale"),
+    ("Judge Sofia Lindqvist", "SE", "Tingsrätt, Umeå"),
+    ("Judge Ibrahim Ndiaye", "SN", "Cour d'appel, Kaolack"),
+    ("Judge Marisol Castillo", "PH", "Regional Trial Court, Iloilo"),
+)
+
+# How far each judge has come, in the order of DEMO_JUDGES (a mix a real intake shows).
+_STAGES = (
+    ["passed"] * 14
+    + ["passed-second"] * 3
+    + ["failed"] * 3
+    + ["lessons-done"] * 5
+    + ["halfway"] * 6
+    + ["pre-only"] * 4
+    + ["not-started"] * 5
+)
+
+
+def _answer(question, correct: bool, rng) -> frozenset[str]:
+    """A response: the right options, or a plausible wrong one."""
+    right = question.correct_keys
+    if correct:
+        return right
+    wrong = [choice.key for choice in question.choices if choice.key not in right]
+    return frozenset({rng.choice(wrong)}) if wrong else frozenset()
+
+
+def take_assessment(
+    session: Session, course, enrolment_id: int, kind: str, ability: float, rng, now
+) -> None:
+    """Sit the entry or final assessment through the real services, each question answered
+    right with a probability from the judge's ability and the question's own difficulty."""
+    lessons_done = kind == "post"
+    current = assessments.standing(session, course, enrolment_id, lessons_done, now)
+    attempt = assessments.start_attempt(session, course, enrolment_id, kind, current, now)
+    responses = assessments.responses_of(session, attempt.id)
+    for position, entry_id in enumerate(assessments.entry_order(responses)):
+        entry = course.bank.entries[entry_id]
+        answers = {}
+        for question in entry.questions:
+            # A fixed per-question difficulty, so the item analysis has something to find.
+            difficulty = (sum(map(ord, question.id)) % 7 - 3) * 0.06
+            answers[question.id] = _answer(question, rng.random() < ability - difficulty, rng)
+        assessments.save_answers(session, course, attempt, position, answers, now)
+    assessments.submit_attempt(session, course, attempt, now)
+
+
+def seed_demo_cohort(session: Session, catalog, trainer, now) -> Cohort:
+    """A cohort of 40 judges at every stage of the course, led by the demo trainer.
+
+    Safe to run again: an existing demo cohort is left as it is.
+    """
+
+    existing = session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT_NAME))
+    if existing is not None:
+        return existing
+    course = next(c for c in catalog.courses if c.bank is not None and c.form("post"))
+    cooldown = timedelta(hours=course.assessment.cooldown_hours + 2)
+    rng = random.Random(2002)  # noqa: S311 (demo data, not secrets): the same demo every time (2002: the Bangalore Principles)
+    start = now - timedelta(days=30)  # long enough for every judge's path to be in the past
+    cohort = cohorts.create_cohort(
+        session,
+        course=course,
+        details=cohorts.CohortDetails(
+            name=DEMO_COHORT_NAME,
+            site="Demo judicial academy",
+            starts_on=start.date(),
+            ends_on=(now + timedelta(days=14)).date(),
+            join_closes_on=(now + timedelta(days=7)).date(),
+        ),
+        creator=trainer,
+    )
+    for index, ((name, country, court), stage) in enumerate(
+        zip(DEMO_JUDGES, _STAGES, strict=True), start=1
+    ):
+        email = f"judge{index:02d}@demo.example.org"
+        user = find_user_by_email(session, email) or create_user(
+            session,
+            email=email,
+            password=None,
+            profile=Profile(name, country, court, "Judge"),
+            is_confirmed=True,
+            now=start,
+        )
+        member, _ = cohorts.join_cohort(session, cohort, user.id, course, via="code")
+        day = start + timedelta(days=rng.randint(0, 3), hours=rng.randint(8, 17))
+        member.joined_at = day
+        if stage == "not-started":
+            continue
+        ability = rng.uniform(0.35, 0.7)
+        enrolment_id = member.enrolment_id
+        take_assessment(session, course, enrolment_id, "pre", ability, rng, day)
+        if stage == "pre-only":
+            continue
+        lessons = course.lessons
+        done = lessons[: len(lessons) // 2] if stage == "halfway" else lessons
+        enrolment = session.get(Enrolment, enrolment_id)
+        hours_per_lesson = 14 * 24 / max(1, len(lessons))  # the course over about two weeks
+        for lesson in done:
+            day += timedelta(hours=hours_per_lesson * rng.uniform(0.5, 1.5))
+            learning.mark_complete(session, enrolment, lesson, course.content_version)
+            session.execute(
+                update(LessonCompletion)
+                .where(
+                    LessonCompletion.enrolment_id == enrolment_id,
+                    LessonCompletion.lesson_slug == lesson.slug,
+                )
+                .values(completed_at=day)
+            )
+        if stage in ("halfway", "lessons-done"):
+            continue
+        # Each judge's tries at the final, as a level of answering: the judges meant to fail
+        # stay well under the pass mark, the others well over it, with a last better-prepared
+        # try should chance still keep one under it, so the demo's mix is the same every time.
+        pass_level = course.assessment.pass_mark / 100
+        below = min(ability, pass_level - 0.3)
+        above = max(ability + rng.uniform(0.2, 0.4), pass_level + 0.15)
+        levels = {
+            "failed": [below],
+            "passed-second": [below, above, 0.97],
+            "passed": [above, 0.97],
+        }[stage]
+        if course.assessment.max_attempts:
+            levels = levels[: course.assessment.max_attempts]
+        for attempt, level in enumerate(levels):
+            day += timedelta(days=1) if attempt == 0 else cooldown
+            take_assessment(session, course, enrolment_id, "post", level, rng, day)
+            if assessments.passed_attempt(session, enrolment_id) is not None:
+                break
+    session.flush()
+    return cohort

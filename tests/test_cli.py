@@ -4,6 +4,9 @@ from sqlalchemy import func, select
 
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
+from elearning.catalog import get_catalog
+from elearning.cohorts.models import Cohort, CohortTrainer
+from elearning.cohorts.report import cohort_report
 from elearning.extensions import db
 from tests.conftest import csrf_token_of
 
@@ -65,10 +68,16 @@ def test_demo_is_idempotent_and_prints_a_working_password(make_app, auth):
     assert "admin@demo.example.org" in result.output
     assert "password demo passphrase for judges" in result.output
     with app.app_context():
-        roles = db.session.scalars(select(User.role).order_by(User.id)).all()
-        created = db.session.scalars(select(AuditEvent.details)).all()
+        roles = db.session.scalars(
+            select(User.role).where(User.email.in_(DEMO_LOGINS)).order_by(User.id)
+        ).all()
+        created = db.session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "user.created")
+        ).all()
+        cohorts = db.session.scalars(select(Cohort)).all()
     assert roles == [Role.learner, Role.trainer, Role.admin]
     assert [e["via"] for e in created] == ["demo"] * 3  # the second run created nobody
+    assert len(cohorts) == 1  # and no second cohort
     client = app.test_client()
     token = csrf_token_of(client, "/signin")
     response = client.post(
@@ -80,6 +89,34 @@ def test_demo_is_idempotent_and_prints_a_working_password(make_app, auth):
         },
     )
     assert response.headers["Location"] == "/dashboard"
+
+
+DEMO_LOGINS = ("learner@demo.example.org", "trainer@demo.example.org", "admin@demo.example.org")
+
+
+def test_demo_seeds_a_living_cohort_with_a_meaningful_report(app, runner):
+    assert runner("demo").exit_code == 0
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort))
+        course = get_catalog().course(cohort.course_slug)
+        result = cohort_report(db.session, cohort.id, course)
+        trainers = db.session.scalars(
+            select(User.email).join(CohortTrainer, CohortTrainer.user_id == User.id)
+        ).all()
+    assert trainers == ["trainer@demo.example.org"]
+    counts = result.counts
+    assert counts.enrolled == 40
+    assert 0 < counts.passed < counts.sat < counts.lessons_done < counts.started < 40
+    assert result.paired.n >= 15 and result.paired.mean_difference > 0
+    assert result.topics and result.items
+    # Certificates can be issued for the cohort alone.
+    app.config["BASE_URL"] = "https://ethics.example.org"
+    dry = runner(
+        "certificates", "issue", "--course", course.slug, "--cohort", str(cohort.id), "--dry-run"
+    )
+    assert f"{counts.passed} learner(s) of cohort {cohort.id}" in dry.output
+    other = runner("certificates", "issue", "--course", course.slug, "--cohort", "999")
+    assert other.exit_code == 1 and "No cohort 999" in other.output
 
 
 def test_demo_generates_a_password_when_none_is_configured(runner):
