@@ -7,6 +7,7 @@ Run it from the repository root::
     python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/run.py --only burst --learners 200
     python bench/run.py --only certificate-bulk --certificates 1000
+    python bench/run.py --only cohort-report --cohort-sizes 500,5000,20000
 
 It seeds a throw-away database (SQLite in a temporary folder, or a fresh ``bench`` schema in the
 PostgreSQL database given; the ``public`` schema is never touched), starts the platform and
@@ -135,6 +136,7 @@ def results_document(ctx: Context, rows: list[Row], names: list[str]) -> dict[st
             "database_backend": ctx.backend,
             "burst_learners": options.learners,
             "bulk_certificates": options.certificates,
+            "cohort_sizes": list(options.cohort_sizes),
         },
         "benchmarks": names,
         "results": [{**row._asdict(), "met": target_met(row.value, row.target)} for row in rows],
@@ -216,6 +218,11 @@ def parse_args(argv: list[str] | None) -> Options:
         help="certificates issued at once in the certificate-bulk benchmark (1000)",
     )
     parser.add_argument(
+        "--cohort-sizes",
+        default="500,5000,20000",
+        help="learners in each cohort of the cohort-report benchmark (500,5000,20000)",
+    )
+    parser.add_argument(
         "--load-generator",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -232,11 +239,15 @@ def parse_args(argv: list[str] | None) -> Options:
     unknown = [name for name in only if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    try:
+        cohort_sizes = tuple(int(size) for size in args.cohort_sizes.split(","))
+    except ValueError:
+        parser.error(f"--cohort-sizes takes whole numbers separated by commas: {args.cohort_sizes}")
     counts = (args.connections, args.workers, args.threads, args.learners, args.certificates)
-    if min(counts) < 1 or args.duration < 1:
+    if min(counts + cohort_sizes) < 1 or args.duration < 1:
         parser.error(
-            "--connections, --workers, --threads, --learners, --certificates and --duration "
-            "must be at least 1"
+            "--connections, --workers, --threads, --learners, --certificates, --cohort-sizes "
+            "and --duration must be at least 1"
         )
     return Options(
         duration=QUICK_DURATION if args.quick else args.duration,
@@ -249,6 +260,7 @@ def parse_args(argv: list[str] | None) -> Options:
         output=args.output,
         learners=args.learners,
         certificates=args.certificates,
+        cohort_sizes=cohort_sizes,
     )
 
 

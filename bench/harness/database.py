@@ -14,17 +14,18 @@ import re
 import secrets
 import subprocess
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from bench.harness import ROOT, BenchError, log, tool_path
 
 if TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy import Table
     from sqlalchemy.orm import Session
 
 BENCH_EMAIL = "bench@example.org"
@@ -189,6 +190,50 @@ def create_learners(session: Session, count: int, prefix: str) -> list[Learner]:
         learners.append(Learner(user.id, user.email, name))
     session.flush()
     return learners
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows at once, in the session's transaction: COPY on PostgreSQL, one
+    executemany INSERT elsewhere.
+
+    Every row has the same keys, and values as the database takes them (timezone-aware UTC
+    timestamps, enums as their strings): COPY skips SQLAlchemy's own conversions. Ids given
+    explicitly leave PostgreSQL's sequences behind: see :func:`catch_up_ids`.
+    """
+    from sqlalchemy import insert
+
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    from psycopg import sql
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
+
+
+def next_id(session: Session, table: Table) -> int:
+    """The first ``id`` above every one ``table`` holds, to give rows made in bulk their ids."""
+    from sqlalchemy import func, select
+
+    return (session.scalar(select(func.max(table.c.id))) or 0) + 1
+
+
+def catch_up_ids(session: Session, table: Table) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's sequence for ``id`` past
+    them, so the platform's own inserts do not collide (SQLite needs nothing)."""
+    from sqlalchemy import func, select
+
+    if session.connection().dialect.name == "postgresql":
+        top = select(func.max(table.c.id)).scalar_subquery()
+        session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), top)))
 
 
 @contextmanager

@@ -36,6 +36,7 @@ class Options:
     output: Path
     learners: int = 200  # the burst benchmark's simultaneous learners
     certificates: int = 1000  # the certificate-bulk benchmark's certificates issued at once
+    cohort_sizes: tuple[int, ...] = (500, 5000, 20000)  # the cohort-report benchmark's cohorts
 
 
 class Row(NamedTuple):
