@@ -272,14 +272,19 @@ def _print_course_summary(course: dict) -> None:
         click.echo("  assessments: none (no question bank in quizzes/)")
     else:
         forms = ", ".join(
-            f"{kind} {form['entries']} entries" for kind, form in bank["forms"].items()
+            f"{kind} {form['entries']} entries ({_form_questions(form['questions'])})"
+            for kind, form in bank["forms"].items()
         )
         click.echo(
             f"  question bank: {bank['entries']} entries, {bank['questions']} questions "
-            f"({bank['scenario_entries']} scenarios) · forms: {forms or 'none'}"
+            f"({bank['scenario_entries']} scenarios, {bank['scenario_share']:.0%} of entries)"
+            f" · forms: {forms or 'none'}"
         )
         for tag, counts in bank["by_tag"].items():
-            click.echo(f"    {tag}: {counts['entries']} entries, {counts['questions']} questions")
+            click.echo(
+                f"    {tag}: {counts['entries']} entries, {counts['questions']} questions"
+                f" ({bank['questions_by_tag'].get(tag, 0)} questions tagged {tag} in all)"
+            )
         if bank["points_unassessed"]:
             click.echo(f"    points no question assesses: {', '.join(bank['points_unassessed'])}")
     click.echo("  coverage:" if course["tags"] else "  coverage: no tags.yaml, nothing to report")
@@ -292,6 +297,13 @@ def _print_course_summary(course: dict) -> None:
         else:
             line = "covered" if tag["covered"] else "not covered"
         click.echo(f"    {tag['label']}: {line}")
+
+
+def _form_questions(length: dict) -> str:
+    """A form's length in questions: "about 25 questions, 21–30", or "12 questions" if fixed."""
+    if length["min"] == length["max"]:
+        return f"{length['min']} questions"
+    return f"about {length['mean']:.0f} questions, {length['min']}–{length['max']}"
 
 
 @content_group.command("pdf")

@@ -31,6 +31,7 @@ from elearning.content.markup import (
 )
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
+    AssessmentForm,
     AssessmentRules,
     Catalog,
     CertificateRules,
@@ -39,6 +40,7 @@ from elearning.content.model import (
     Lesson,
     LessonText,
     Module,
+    QuestionBank,
     Tag,
     Text,
     TrainerPage,
@@ -679,6 +681,22 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
     return summary
 
 
+def _form_length(form: AssessmentForm, bank: QuestionBank) -> dict[str, float]:
+    """How many questions an attempt holds: the fewest and most a draw can bring, and the
+    number to expect (a scenario brings all its questions, so the length varies by draw)."""
+    if form.fixed:
+        size = sum(len(bank.entries[entry_id].questions) for entry_id in form.fixed)
+        return {"min": size, "max": size, "mean": float(size)}
+    low = high = 0
+    mean = 0.0
+    for tag, count in form.blueprint:
+        sizes = sorted(len(entry.questions) for entry in bank.by_tag(tag))
+        low += sum(sizes[:count])
+        high += sum(sizes[-count:]) if count else 0
+        mean += count * sum(sizes) / len(sizes) if sizes else 0
+    return {"min": low, "max": high, "mean": round(mean, 1)}
+
+
 def _bank_summary(course: Course) -> dict[str, Any] | None:
     """The question bank's size by tag and type, the points it assesses, and its forms."""
     bank = course.bank
@@ -696,11 +714,18 @@ def _bank_summary(course: Course) -> dict[str, Any] | None:
     questions = list(bank.questions.values())
     assessed = {point for question in questions for point in question.points}
     all_points = [point for tag in course.tags.values() for point in tag.points]
+    scenarios = sum(entry.type == "scenario" for entry in entries)
     return {
         "entries": len(entries),
         "questions": len(questions),
-        "scenario_entries": sum(entry.type == "scenario" for entry in entries),
+        "scenario_entries": scenarios,
         "scenario_questions": sum(len(e.parts) for e in entries if e.type == "scenario"),
+        "scenario_share": round(scenarios / len(entries), 3) if entries else 0.0,
+        "questions_by_tag": {
+            tag: sum(tag in question.tags for question in questions)
+            for tag in course.tags
+            if any(tag in question.tags for question in questions)
+        },
         "by_type": {
             name: sum(question.type == name for question in questions)
             for name in sorted({question.type for question in questions})
@@ -711,6 +736,7 @@ def _bank_summary(course: Course) -> dict[str, Any] | None:
         "forms": {
             kind: {
                 "entries": form.size,
+                "questions": _form_length(form, bank),
                 "blueprint": dict(form.blueprint),
                 "items": list(form.fixed),
                 "time_limit_minutes": form.time_limit_minutes,

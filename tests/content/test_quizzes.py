@@ -164,8 +164,13 @@ def test_catalog_summary_counts_the_bank_and_its_forms():
         "social-media": {"entries": 2, "questions": 2, "scenarios": 0},
     }
     assert bank["points_assessed"] == ["1.1", "1.2"] and bank["points_unassessed"] == []
+    assert bank["scenario_share"] == 0.167
+    assert bank["questions_by_tag"]["independence"] == 5
+    assert bank["questions_by_tag"]["social-media"] == 2
+    # One independence entry (of four, one a two-question scenario) and one social-media one.
     assert bank["forms"]["pre"] == {
         "entries": 2,
+        "questions": {"min": 2, "max": 3, "mean": 2.2},
         "blueprint": {"independence": 1, "social-media": 1},
         "items": [],
         "time_limit_minutes": None,
