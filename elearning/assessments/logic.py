@@ -32,6 +32,9 @@ def draw_entries(
     """The bank entries of a new attempt, in the order the learner will see them: shuffled, or
     (``shuffle: false``) tag by tag in the blueprint's order and the bank's.
 
+    Within a tag, scenarios and single questions are drawn in the proportion the pool holds
+    them (a stratified draw), so two judges' forms differ little in length.
+
     ``never`` holds entries the learner may not meet again (the entry assessment's, for the
     final one); ``rather_not`` those they have met in earlier attempts of the same assessment,
     used again only when the bank runs out of fresh ones.
@@ -44,12 +47,25 @@ def draw_entries(
     else:
         chosen = []
         for tag, count in form.blueprint:
-            pool = [entry.id for entry in bank.by_tag(tag) if entry.id not in excluded]
+            entries = [entry for entry in bank.by_tag(tag) if entry.id not in excluded]
+            if len(entries) < count:
+                raise FormCannotBeDrawn(tag)
+            pool = [entry.id for entry in entries]
+            scenarios = {entry.id for entry in entries if entry.parts}
             fresh = [entry_id for entry_id in pool if entry_id not in seen]
             again = [entry_id for entry_id in pool if entry_id in seen]
-            if len(pool) < count:
-                raise FormCannotBeDrawn(tag)
-            picked = rng.sample(fresh, min(count, len(fresh)))
+            # Scenarios bring several questions: drawing them in the pool's own proportion
+            # (rounded up or down at random) keeps every judge's form about the same length.
+            share = count * len(scenarios) / len(pool)
+            want = int(share) + (rng.random() < share - int(share))
+            picked = rng.sample(
+                [entry_id for entry_id in fresh if entry_id in scenarios],
+                min(want, sum(entry_id in scenarios for entry_id in fresh)),
+            )
+            others = [entry_id for entry_id in fresh if entry_id not in scenarios]
+            picked += rng.sample(others, min(count - want, len(others)))
+            rest = [entry_id for entry_id in fresh if entry_id not in picked]
+            picked += rng.sample(rest, min(count - len(picked), len(rest)))
             picked += rng.sample(again, count - len(picked))
             chosen.extend(sorted(picked, key=pool.index))
     if form.shuffle:

@@ -7,6 +7,7 @@ application loads it with.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from pathlib import Path
 from types import MappingProxyType
@@ -683,17 +684,24 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
 
 def _form_length(form: AssessmentForm, bank: QuestionBank) -> dict[str, float]:
     """How many questions an attempt holds: the fewest and most a draw can bring, and the
-    number to expect (a scenario brings all its questions, so the length varies by draw)."""
+    number to expect. A scenario brings all its questions; the draw takes scenarios in their
+    share of each tag's pool, rounded down or up (see ``assessments.logic.draw_entries``)."""
     if form.fixed:
         size = sum(len(bank.entries[entry_id].questions) for entry_id in form.fixed)
         return {"min": size, "max": size, "mean": float(size)}
     low = high = 0
     mean = 0.0
     for tag, count in form.blueprint:
-        sizes = sorted(len(entry.questions) for entry in bank.by_tag(tag))
-        low += sum(sizes[:count])
-        high += sum(sizes[-count:]) if count else 0
-        mean += count * sum(sizes) / len(sizes) if sizes else 0
+        entries = bank.by_tag(tag)
+        cases = sorted(len(entry.parts) for entry in entries if entry.parts)
+        singles = len(entries) - len(cases)
+        share = count * len(cases) / len(entries) if entries else 0
+        takes = [n for n in {int(share), math.ceil(share)} if n <= len(cases)]
+        takes = [n for n in takes if count - n <= singles] or [min(count, len(cases))]
+        low += min(sum(cases[:n]) + count - n for n in takes)
+        high += max(sum(cases[len(cases) - n :]) + count - n for n in takes)
+        average = sum(cases) / len(cases) if cases else 0
+        mean += share * average + (count - share)
     return {"min": low, "max": high, "mean": round(mean, 1)}
 
 

@@ -99,6 +99,23 @@ def test_a_blueprint_draws_its_count_of_entries_per_first_tag():
         assert tags_of(drawn) == {"independence": 4, "integrity": 2}  # by first tag only
 
 
+def test_scenarios_are_drawn_in_their_share_of_the_pool_so_forms_keep_their_length():
+    half_cases = bank_of(
+        *(scenario(f"case-{i}", "integrity", 2) for i in range(4)),
+        *(question(f"single-{i}", "integrity") for i in range(4)),
+    )
+    lengths = set()
+    for seed in SEEDS:
+        drawn = draw_entries(form(("integrity", 2)), half_cases, seed)
+        lengths.add(sum(len(half_cases.entries[entry_id].questions) for entry_id in drawn))
+    assert lengths == {3}  # one case of two questions and one single question, every time
+    # Freshness still comes first: with only scenarios unseen, a retake takes them.
+    seen = [f"single-{i}" for i in range(4)]
+    for seed in SEEDS:
+        retake = draw_entries(form(("integrity", 2)), half_cases, seed, rather_not=seen)
+        assert all(entry_id.startswith("case-") for entry_id in retake)
+
+
 def test_the_draw_is_the_same_for_a_seed_and_differs_between_judges():
     blueprint = form(("independence", 3), ("integrity", 1))
     assert draw_entries(blueprint, BANK, 7) == draw_entries(blueprint, BANK, 7)
