@@ -184,13 +184,18 @@ def test_the_shipped_bank_loads_and_both_forms_can_be_drawn():
     assert course.bank is not None and course.bank.entries
     pre, post = course.form("pre"), course.form("post")
     assert pre is not None and post is not None
-    for seed in range(25):
+    lengths = []
+    for seed in range(200):
         pre_ids = draw_entries(pre, course.bank, seed)
         post_ids = draw_entries(post, course.bank, seed + 1000, never=pre_ids)
         assert not set(pre_ids) & set(post_ids)
+        for drawn in (pre_ids, post_ids):
+            lengths.append(sum(len(course.bank.entries[e].questions) for e in drawn))
         for form, drawn in ((pre, pre_ids), (post, post_ids)):
             tags = Counter(course.bank.entries[entry_id].primary_tag for entry_id in drawn)
             assert tags == Counter(dict(form.blueprint))
+    assert 23 <= sum(lengths) / len(lengths) <= 28  # about 25 questions on every form
+    assert min(lengths) >= 20 and max(lengths) <= 34
     for entry in course.bank.entries.values():
         for question in entry.questions:
             assert question.explanation is not None and question.correct_keys

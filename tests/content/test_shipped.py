@@ -7,17 +7,61 @@ import json
 from elearning.config import ROOT
 from elearning.content import catalog_summary, load_catalog
 
+VALUES = (
+    "independence",
+    "impartiality",
+    "integrity",
+    "propriety",
+    "equality",
+    "competence-diligence",
+)
+MODERN = ("uncac-11", "social-media", "artificial-intelligence")
 
-def test_the_shipped_content_is_valid_and_covers_independence_fully():
+
+def test_the_shipped_course_teaches_and_assesses_every_application_point():
     catalog = load_catalog(ROOT)
     course = catalog.course("judicial-ethics")
-    assert course is not None
-    assert course.modules[0].slug == "introduction"
-    assert course.module("independence") is not None
-    summary = {tag["slug"]: tag for tag in catalog_summary(catalog)[0]["tags"]}
-    assert summary["independence"]["points_missing"] == []
-    assert summary["propriety"]["points"] == 16  # the 41 application points are all declared
-    assert sum(tag["points"] for slug, tag in summary.items() if slug != "uncac-11") == 41
+    summary = catalog_summary(catalog)[0]
+    tags = {tag["slug"]: tag for tag in summary["tags"]}
+    assert sum(tags[value]["points"] for value in VALUES) == 41  # all declared
+    for tag in tags.values():
+        assert tag["covered"], f"no lesson teaches {tag['slug']}"
+        assert tag["points_missing"] == [], f"{tag['slug']}: no lesson teaches these points"
+    assert summary["assessment"]["points_unassessed"] == []
+    assert len(summary["assessment"]["points_assessed"]) == 43  # the 41, and article 11's two
+    assert [module.slug for module in course.modules] == [
+        "introduction",
+        *VALUES,
+        "gender",
+        *MODERN,
+    ]
+
+
+def test_the_shipped_bank_has_the_size_and_balance_a_course_of_record_needs():
+    bank = catalog_summary(load_catalog(ROOT))[0]["assessment"]
+    assert bank["entries"] >= 120
+    assert bank["scenario_share"] >= 0.5
+    for value in VALUES:
+        assert bank["by_tag"][value]["entries"] >= 12, value
+    for tag in MODERN:
+        assert bank["by_tag"][tag]["entries"] >= 8, tag
+    for kind in ("pre", "post"):
+        form = bank["forms"][kind]
+        # Parallel forms, balanced: the same number of entries from each value.
+        assert len({form["blueprint"][value] for value in VALUES}) == 1
+        assert form["blueprint"] == bank["forms"]["pre"]["blueprint"]
+        assert 20 <= form["questions"]["mean"] <= 30  # about 25 questions
+
+
+def test_every_shipped_module_has_objectives_cases_checks_and_takeaways():
+    course = load_catalog(ROOT).course("judicial-ethics")
+    assert 216 <= course.minutes <= 396  # "about four to six hours": within 10 % of that
+    for module in course.modules:
+        assert module.objectives, module.slug
+        source = "".join((ROOT / lesson.source).read_text() for lesson in module.lessons)
+        if module.slug != "introduction":
+            assert source.count("::: case-study") >= 2, module.slug
+            assert "## Key takeaways" in source, module.slug
 
 
 def test_every_shipped_lesson_has_a_knowledge_check_with_feedback_everywhere():
@@ -33,6 +77,7 @@ def test_content_check_reports_the_shipped_course(runner):
     assert result.exit_code == 0, result.output
     assert "judicial-ethics:" in result.output and "Content is valid" in result.output
     assert "Value 1: Independence: 6/6 points" in result.output
+    assert "Value 4: Propriety: 16/16 points" in result.output
 
     as_json = runner("content", "check", "--json", "--content-dir", str(ROOT))
     report = json.loads(as_json.output)
