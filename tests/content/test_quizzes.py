@@ -191,9 +191,10 @@ def test_the_shipped_bank_loads_and_both_forms_can_be_drawn():
         assert not set(pre_ids) & set(post_ids)
         for drawn in (pre_ids, post_ids):
             lengths.append(sum(len(course.bank.entries[e].questions) for e in drawn))
-        for form, drawn in ((pre, pre_ids), (post, post_ids)):
+        assert sorted(pre_ids) == sorted(pre.fixed)  # the entry assessment is one fixed form
+        for drawn in (pre_ids, post_ids):  # with the final's balance of topics
             tags = Counter(course.bank.entries[entry_id].primary_tag for entry_id in drawn)
-            assert tags == Counter(dict(form.blueprint))
+            assert tags == Counter(dict(post.blueprint))
     assert 23 <= sum(lengths) / len(lengths) <= 28  # about 25 questions on every form
     assert min(lengths) >= 20 and max(lengths) <= 34
     for entry in course.bank.entries.values():
@@ -205,6 +206,20 @@ IND = f"{BANK}/independence.yaml"
 SM = f"{BANK}/social-media.yaml"
 FORMS = f"{BANK}/forms.yaml"
 
+# Lines of the fixture's entry ind-phone-call, which is translated into French.
+PHONE_RIGHT = (
+    '    - text: {en: "Ends the call and notes it in the file.", '
+    'fr: "Il met fin à l\'appel et le consigne au dossier."}'
+)
+PHONE_CLERK = (
+    '    - text: {en: "Asks the clerk to take a message.", '
+    'fr: "Il demande au greffier de prendre un message."}'
+)
+PHONE_EXPLANATION = (
+    '  explanation: {en: "Point 1.1: the judge decides free of outside influence, and says so.", '
+    'fr: "Point 1.1 : le juge statue à l\'abri de toute influence extérieure, et le dit."}'
+)
+
 BROKEN = [
     pytest.param(
         IND,
@@ -212,6 +227,14 @@ BROKEN = [
         "- id: ind-phone-call",
         f"{IND}:15: id 'ind-phone-call' is already used at {IND}:1",
         id="duplicate-id",
+    ),
+    pytest.param(
+        IND,
+        PHONE_CLERK,
+        '    - text: "Asks the clerk to take a message."',
+        f"{IND}:13: ind-phone-call: this text has no fr version, but other texts of the entry "
+        "do: translate every text of an entry, or none",
+        id="entry-translated-in-part",
     ),
     pytest.param(
         SM,
@@ -257,15 +280,15 @@ BROKEN = [
     ),
     pytest.param(
         IND,
-        '    - text: "Ends the call and notes it in the file."\n      correct: true\n',
-        '    - text: "Ends the call and notes it in the file."\n',
+        PHONE_RIGHT + '\n      correct: true\n',
+        PHONE_RIGHT + '\n',
         f"{IND}:9: a single-choice question has exactly one option with `correct: true` (found 0)",
         id="single-without-a-right-option",
     ),
     pytest.param(
         IND,
-        '    - text: "Asks the clerk to take a message."\n',
-        '    - text: "Asks the clerk to take a message."\n      correct: true\n',
+        PHONE_CLERK + "\n",
+        PHONE_CLERK + '\n      correct: true\n',
         f"{IND}:9: a single-choice question has exactly one option with `correct: true` (found 2)",
         id="single-with-two-right-options",
     ),
@@ -293,7 +316,7 @@ BROKEN = [
     ),
     pytest.param(
         IND,
-        '  explanation: "Point 1.1: the judge decides free of outside influence, and says so."\n',
+        PHONE_EXPLANATION + '\n',
         "",
         f"{IND}:1: explanation is missing",
         id="missing-explanation",

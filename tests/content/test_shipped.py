@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from elearning.config import ROOT
 from elearning.content import catalog_summary, load_catalog
@@ -45,11 +46,14 @@ def test_the_shipped_bank_has_the_size_and_balance_a_course_of_record_needs():
         assert bank["by_tag"][value]["entries"] >= 12, value
     for tag in MODERN:
         assert bank["by_tag"][tag]["entries"] >= 8, tag
-    for kind in ("pre", "post"):
-        form = bank["forms"][kind]
-        # Parallel forms, balanced: the same number of entries from each value.
-        assert len({form["blueprint"][value] for value in VALUES}) == 1
-        assert form["blueprint"] == bank["forms"]["pre"]["blueprint"]
+    pre, post = bank["forms"]["pre"], bank["forms"]["post"]
+    # The final is drawn from a blueprint that weighs every value the same.
+    assert len({post["blueprint"][value] for value in VALUES}) == 1
+    # The entry assessment is one fixed form (the one translated) with the same balance.
+    course = load_catalog(ROOT).course("judicial-ethics")
+    fixed = Counter(course.bank.entries[entry_id].primary_tag for entry_id in pre["items"])
+    assert fixed == Counter(post["blueprint"])
+    for form in (pre, post):
         assert 20 <= form["questions"]["mean"] <= 30  # about 25 questions
 
 
