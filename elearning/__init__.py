@@ -12,7 +12,7 @@ from flask import Flask, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearning import errors, headers
+from elearning import compression, errors, headers
 from elearning.config import ROOT, instance_path_from_environment, load_settings
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -25,8 +25,9 @@ def _app_version() -> str:
 
 
 def select_locale() -> str:
-    """The user's preference, else the browser's best match, else the default language."""
-    from flask import current_app, has_request_context
+    """The user's preference (their profile's, or a visitor's choice in the switcher), else the
+    browser's best match, else the default language."""
+    from flask import current_app, has_request_context, session
 
     languages = current_app.config["LANGUAGES"]
     default = current_app.config["DEFAULT_LANGUAGE"]
@@ -34,6 +35,8 @@ def select_locale() -> str:
         return default
     if current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
+    if session.get("language") in languages:
+        return session["language"]
     return request.accept_languages.best_match(languages) or default
 
 
@@ -120,6 +123,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from elearning import models  # noqa: F401
 
     _register_blueprints(app)
+    compression.init_app(app)  # registered first, so it runs after every other hook
     headers.init_app(app)
     errors.init_app(app)
 

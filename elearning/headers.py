@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -40,7 +40,14 @@ def init_app(app: Flask) -> None:
         )
         if is_production:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if "Cache-Control" not in headers and response.mimetype == "text/html":
+        if request.endpoint == "static" and response.status_code in (200, 304):
+            # A fingerprinted URL (?v=<content hash>) never changes meaning: keep it a year
+            # without asking again. Without the fingerprint, check back every hour.
+            if "v" in request.args:
+                headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+            else:
+                headers["Cache-Control"] = "public, max-age=3600"
+        elif "Cache-Control" not in headers and response.mimetype == "text/html":
             # Pages carry personal data and CSRF tokens: never keep them in shared caches.
             headers["Cache-Control"] = "no-store"
         return response

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_percent
 from flask import Flask, current_app, url_for
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
@@ -27,6 +29,12 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 def asset_url(filename: str) -> str:
     """The URL of a static file with a content hash, so it can be cached for a year."""
     return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+
+
+def percent(value: float, digits: int = 0) -> str:
+    """A per cent figure (0-100) as the page's language writes it: "85%", "85 %", "85٪"."""
+    rounded = Decimal(str(round(float(value), digits))) / 100
+    return format_percent(rounded, locale=get_locale(), decimal_quantization=False)
 
 
 def csrf_field() -> Markup:
@@ -60,7 +68,8 @@ def _page_gettext(translations):
 
 
 def init_app(app: Flask) -> None:
-    """Register the template globals."""
+    """Register the template globals and filters."""
+    app.jinja_env.filters["percent"] = percent
 
     @app.context_processor
     def layout_context():

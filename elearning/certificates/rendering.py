@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
+from babel.support import NullTranslations, Translations
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 TEMPLATE = "certificate.html"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 # The address the design's files appear under while rendering; it never reaches a network.
 DESIGN_BASE = "https://design.certificate.invalid/"
 QR_URL = DESIGN_BASE + "qr.svg"
@@ -40,6 +43,12 @@ class CertificateRecord:
     verify_url: str
     content_version: str
     language: str = "en"
+    score_text: str = ""  # the score as the language writes a percentage ("85 %", "85%")
+
+    @property
+    def direction(self) -> str:
+        """The page's direction: ``rtl`` for a certificate in Arabic."""
+        return "rtl" if self.language in RTL_LANGUAGES else "ltr"
 
     @property
     def holder_direction(self) -> str:
@@ -80,10 +89,22 @@ class DesignFetcher(URLFetcher):
         raise URLFetchingError(f"a certificate design may not fetch {url!r}")
 
 
+def translations_for(language: str) -> NullTranslations:
+    """The platform's message catalog for ``language`` (English: the messages themselves)."""
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
 def certificate_html(design_dir: Path, record: CertificateRecord) -> str:
-    """The design's page for ``record``, rendered in a sandbox with autoescaping."""
+    """The design's page for ``record``, in its language, rendered in a sandbox with
+    autoescaping. A design marks its words with ``{{ _("...") }}``, as our templates do."""
     environment = SandboxedEnvironment(
-        loader=FileSystemLoader(design_dir), autoescape=True, undefined=StrictUndefined
+        loader=FileSystemLoader(design_dir),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        translations_for(record.language), newstyle=True
     )
     return environment.get_template(TEMPLATE).render(certificate=record)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from babel.dates import format_date
+from babel.numbers import format_percent
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,7 +32,8 @@ from elearning.assessments.services import passed_attempt
 from elearning.certificates import codes
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.certificates.rendering import CertificateRecord, render_certificate
-from elearning.content.model import Course
+from elearning.config import LANGUAGES
+from elearning.content.model import DEFAULT_LANGUAGE, Course
 from elearning.learning.models import Enrolment
 from elearning.learning.services import completion_times
 from elearning.sqltypes import utcnow
@@ -120,8 +123,14 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+def _date(moment: datetime, language: str) -> str:
+    return format_date(moment.date(), format="long", locale=language)
+
+
+def certificate_language(user: User | None) -> str:
+    """The holder's preferred language when the platform speaks it, else English."""
+    language = user.preferred_language if user is not None else None
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def clean_name(name: str) -> str:
@@ -256,17 +265,19 @@ def prepare(
     code = codes.new_code()
     completed_at = attempt.submitted_at or now
     score = attempt.score or 0.0
+    language = certificate_language(session.get(User, enrolment.user_id))
     record = CertificateRecord(
         holder_name=name,
-        course_title=str(course.title),
+        course_title=course.title.get(language),
         score=score,
-        completed_on=_date(completed_at),
-        issued_on=_date(now),
+        score_text=format_percent(round(score) / 100, locale=language),
+        completed_on=_date(completed_at, language),
+        issued_on=_date(now, language),
         issuer=issuing.issuer,
         code=codes.display(code),
         verify_url=issuing.verify_url(code),
         content_version=attempt.content_version,
-        language="en",
+        language=language,
     )
     return Draft(
         enrolment_id=enrolment.id,

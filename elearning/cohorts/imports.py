@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -90,8 +92,11 @@ def _decode(data: bytes, result: ParsedFile) -> str | None:
         result.errors.append(
             RowError(
                 0,
-                f"The file is not UTF-8 text (the first problem is on line {line}). In a "
-                "spreadsheet, save it as “CSV UTF-8”, then upload it again.",
+                _(
+                    "The file is not UTF-8 text (the first problem is on line %(line)s). In a "
+                    "spreadsheet, save it as “CSV UTF-8”, then upload it again.",
+                    line=line,
+                ),
             )
         )
         return None
@@ -106,12 +111,17 @@ def _header(row: list[str], result: ParsedFile) -> dict[str, int] | None:
             columns[key] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        found = ", ".join(repr(h.strip()) for h in row if h.strip()) or "nothing"
+        found = ", ".join(repr(h.strip()) for h in row if h.strip()) or _("nothing")
         result.errors.append(
             RowError(
                 1,
-                f"The first line must name the columns; missing: {', '.join(missing)}. Found: "
-                f"{found}. Optional columns: {', '.join(OPTIONAL)}.",
+                _(
+                    "The first line must name the columns; missing: %(missing)s. Found: "
+                    "%(found)s. Optional columns: %(optional)s.",
+                    missing=", ".join(missing),
+                    found=found,
+                    optional=", ".join(OPTIONAL),
+                ),
             )
         )
         return None
@@ -120,15 +130,15 @@ def _header(row: list[str], result: ParsedFile) -> dict[str, int] | None:
 
 def _name_problem(name: str) -> str | None:
     if not name:
-        return "the name is empty"
+        return _("the name is empty")
     if name.startswith(_FORMULA_STARTS):
-        return "a name cannot start with = + - or @ (a spreadsheet would read it as a formula)"
+        return _("a name cannot start with = + - or @ (a spreadsheet would read it as a formula)")
     if len(name) > NAME_MAX:
-        return f"the name is longer than {NAME_MAX} characters"
+        return _("the name is longer than %(count)s characters", count=NAME_MAX)
     try:
         clean_name(name)
     except CertificateRefused:
-        return "the name holds invisible control characters (such as a text-direction override)"
+        return _("the name holds invisible control characters (such as a text-direction override)")
     return None
 
 
@@ -148,14 +158,14 @@ def read_participants(
     result = ParsedFile()
     if len(data) > MAX_BYTES:
         result.errors.append(
-            RowError(0, f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+            RowError(0, _("The file is larger than %(size)s MB.", size=MAX_BYTES // (1024 * 1024)))
         )
         return result
     text = _decode(data, result)
     if text is None:
         return result
     if "\x00" in text:
-        result.errors.append(RowError(0, "The file is not a CSV file (it holds binary data)."))
+        result.errors.append(RowError(0, _("The file is not a CSV file (it holds binary data).")))
         return result
     try:
         sample = text[:4096]
@@ -166,17 +176,25 @@ def read_participants(
     try:
         rows = list(reader)
     except csv.Error as exc:
-        result.errors.append(RowError(reader.line_num, f"The file cannot be read as CSV: {exc}."))
+        result.errors.append(
+            RowError(
+                reader.line_num, _("The file cannot be read as CSV: %(problem)s.", problem=exc)
+            )
+        )
         return result
     if not any(any(cell.strip() for cell in row) for row in rows):
-        result.errors.append(RowError(0, "The file is empty."))
+        result.errors.append(RowError(0, _("The file is empty.")))
         return result
     if len(rows) - 1 > MAX_ROWS:
         result.errors.append(
             RowError(
                 0,
-                f"The file has {len(rows) - 1:,} rows; at most {MAX_ROWS:,} can be imported at "
-                "once. Split it into several files.",
+                _(
+                    "The file has %(rows)s rows; at most %(limit)s can be imported at once. "
+                    "Split it into several files.",
+                    rows=format_decimal(len(rows) - 1),
+                    limit=format_decimal(MAX_ROWS),
+                ),
             )
         )
         return result
@@ -205,25 +223,44 @@ def read_participants(
                 validate_email(raw_email, check_deliverability=False).normalized
             )
         except EmailNotValidError:
-            problems.append(f"{raw_email[:80]!r} is not a valid e-mail address")
+            problems.append(_("%(email)r is not a valid e-mail address", email=raw_email[:80]))
         if email and email in seen:
-            problems.append(f"{email} is already on line {seen[email]}")
+            problems.append(
+                _("%(email)s is already on line %(line)s", email=email, line=seen[email])
+            )
         elif email:
             seen[email] = line
         country = value(row, "country").upper() or None
         if country and country not in countries:
-            problems.append(f"{country[:20]!r} is not a two-letter country code (ISO 3166)")
+            problems.append(
+                _("%(country)r is not a two-letter country code (ISO 3166)", country=country[:20])
+            )
         language = value(row, "language").lower() or None
         if language and language not in languages:
             problems.append(
-                f"language {language[:20]!r}: use one of {', '.join(sorted(languages))}"
+                _(
+                    "language %(language)r: use one of %(languages)s",
+                    language=language[:20],
+                    languages=", ".join(sorted(languages)),
+                )
             )
         institution, position = value(row, "institution"), value(row, "position")
-        for label, text_value in (("institution", institution), ("position", position)):
+        for text_value, too_long, formula in (
+            (
+                institution,
+                _("the institution is longer than 200 characters"),
+                _("the institution cannot start with = + - or @"),
+            ),
+            (
+                position,
+                _("the position is longer than 200 characters"),
+                _("the position cannot start with = + - or @"),
+            ),
+        ):
             if len(text_value) > 200:
-                problems.append(f"the {label} is longer than 200 characters")
+                problems.append(too_long)
             elif text_value.startswith(_FORMULA_STARTS):
-                problems.append(f"the {label} cannot start with = + - or @")
+                problems.append(formula)
         if problems:
             result.errors.append(RowError(line, "; ".join(problems)))
             continue
@@ -252,7 +289,7 @@ def read_participants(
             )
         )
     if not result.participants and not result.errors:
-        result.errors.append(RowError(0, "The file has a header line but no participants."))
+        result.errors.append(RowError(0, _("The file has a header line but no participants.")))
     return result
 
 

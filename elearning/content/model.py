@@ -19,6 +19,10 @@ class Text:
         """The text in ``language``, else in English."""
         return self.by_language.get(language) or self.by_language[DEFAULT_LANGUAGE]
 
+    def has(self, language: str) -> bool:
+        """Whether the text is written in ``language`` (rather than falling back to English)."""
+        return bool(self.by_language.get(language))
+
     def __str__(self) -> str:
         return self.by_language[DEFAULT_LANGUAGE]
 

@@ -22,13 +22,14 @@ from elearning.content.fields import (
 )
 from elearning.content.itemtypes import ITEM_TYPES
 from elearning.content.markup import SLUG, LessonRenderer, RenderContext
-from elearning.content.model import AssessmentForm, Item, QuestionBank, Tag, Text
+from elearning.content.model import DEFAULT_LANGUAGE, AssessmentForm, Item, QuestionBank, Tag, Text
 from elearning.content.yamlfile import LineDict, LineList, YamlProblem, parse_yaml
 
 FORMS_FILE = "forms.yaml"
 FORM_KINDS = ("pre", "post")
 DIFFICULTIES = ("easy", "medium", "hard")
 _COMMON_KEYS = frozenset({"id", "type", "tags", "points", "difficulty", "stem", "explanation"})
+_TEXT_KEYS = frozenset({"stem", "case", "text", "explanation", "feedback"})
 _FORM_KEYS = {"blueprint", "items", "time_limit_minutes", "shuffle"}
 
 
@@ -130,6 +131,36 @@ class _BankReader:
             rendered[language] = html
         return Text(MappingProxyType(rendered))
 
+    def _check_translations(self, item_id: str, data: LineDict) -> None:
+        """An entry is translated whole or not at all: a judge never meets a question whose
+        stem is in French and whose options are in English."""
+        fields: list[tuple[int, frozenset[str]]] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, LineDict):
+                for key, value in node.items():
+                    if isinstance(value, LineDict) and DEFAULT_LANGUAGE in value:
+                        fields.append((node.line_of(key), frozenset(value)))
+                    elif isinstance(value, str) and key in _TEXT_KEYS:
+                        fields.append((node.line_of(key), frozenset({DEFAULT_LANGUAGE})))
+                    else:
+                        walk(value)
+            elif isinstance(node, LineList):
+                for value in node:
+                    walk(value)
+
+        walk(data)
+        every = frozenset().union(*(languages for _, languages in fields))
+        for line, languages in fields:
+            missing = sorted(every - languages)
+            if missing:
+                self.error(
+                    line,
+                    f"{item_id}: this text has no {', '.join(missing)} version, but other texts "
+                    f"of the entry do: translate every text of an entry, or none",
+                )
+                return
+
     def question(self, data: Any, line: int, parent: LineDict) -> Item | None:
         return self._item(data, line, parent=parent)
 
@@ -151,6 +182,8 @@ class _BankReader:
             )
             return None
         self.seen[item_id] = where
+        if parent is None:
+            self._check_translations(item_id, data)
         type_name = data.get("type")
         kind = ITEM_TYPES.get(type_name) if isinstance(type_name, str) else None
         if kind is None or (parent is not None and not kind.is_question):

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from elearning.accounts.access import safe_next
 from elearning.admin.forms import ROLE_LABELS
 from elearning.admin.services import role_counts
 from elearning.assessments import services as assessment_services
@@ -26,6 +36,20 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for("site.dashboard"))
     return render_template("site/index.html")
+
+
+@bp.post("/language")
+def choose_language():
+    """The switcher in every page's header: a signed-in user's choice becomes their preference
+    (kept across devices); a visitor's lasts for the session. Back to the page it was made on."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.preferred_language = language
+        db.session.commit()
+    session["language"] = language
+    return redirect(safe_next(request.form.get("next")) or url_for("site.index"), code=303)
 
 
 @bp.route("/dashboard")

@@ -171,8 +171,8 @@ def test_marking_complete_moves_the_progress_and_goes_on(client, enrolled, csrf,
     )
     assert response.headers["Location"] == SECOND
     course = client.get("/courses/sample").text
-    assert "33 % complete · 1 of 3 lessons" in course
-    assert "50 % complete · 1 of 2 lessons" in course  # the Basics module
+    assert "33% complete · 1 of 3 lessons" in course
+    assert "50% complete · 1 of 2 lessons" in course  # the Basics module
     assert "Continue: The second lesson" in course
     dashboard = client.get("/dashboard").text
     assert "Continue where you left off: The second lesson" in dashboard
