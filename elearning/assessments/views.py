@@ -281,7 +281,7 @@ def submit(course_slug: str, attempt_id: int):
     course = load_course_or_404(course_slug)
     attempt = _load_attempt(course, attempt_id)
     if not SubmitForm().validate_on_submit():
-        flash(_("The form had expired. Please press Submit again."), "error")
+        flash(_("The form had expired. Please press “Submit my answers” again."), "error")
         return redirect(
             url_for("assessments.review", course_slug=course.slug, attempt_id=attempt.id)
         )

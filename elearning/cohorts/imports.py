@@ -300,6 +300,7 @@ class Invitation:
     email: str
     name: str
     token: str
+    language: str | None = None  # the file's `language` column: the e-mail is written in it
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,9 @@ def import_participants(
                 expires_at=now + timedelta(seconds=invitation_max_age),
             )
         )
-        invitations.append(Invitation(user.email, user.certificate_name, token))
+        invitations.append(
+            Invitation(user.email, user.certificate_name, token, user.preferred_language)
+        )
 
     user_ids = [users[email].id for email in emails]
     enrolments = {

@@ -369,9 +369,9 @@ def confirm_upload(cohort_id: int):
         flash(
             ngettext(
                 "%(num)s invitation could not be sent; the participant can use "
-                "“Forgot your password?” with their address.",
+                "“Forgotten your password?” with their address.",
                 "%(num)s invitations could not be sent; those participants can use "
-                "“Forgot your password?” with their address.",
+                "“Forgotten your password?” with their address.",
                 failed,
             ),
             "error",
@@ -384,18 +384,23 @@ def _send_invitations(cohort: Cohort, course: Course, invitations) -> int:
     failed = 0
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     for invitation in invitations:
+        # In the participant's language (the file's `language` column), not the trainer's.
+        language = invitation.language or current_app.config["DEFAULT_LANGUAGE"]
         try:
-            send_mail(
-                invitation.email,
-                _("You are enrolled in %(cohort)s", cohort=cohort.name),
-                "invitation",
-                name=invitation.name,
-                trainer=current_user.certificate_name,
-                cohort=cohort.name,
-                course=str(course.title),
-                link=url_for("accounts.accept_invitation", token=invitation.token, _external=True),
-                days=days,
-            )
+            with force_locale(language):
+                send_mail(
+                    invitation.email,
+                    _("You are enrolled in %(cohort)s", cohort=cohort.name),
+                    "invitation",
+                    name=invitation.name,
+                    trainer=current_user.certificate_name,
+                    cohort=cohort.name,
+                    course=course.title.get(language),
+                    link=url_for(
+                        "accounts.accept_invitation", token=invitation.token, _external=True
+                    ),
+                    days=days,
+                )
         except MailError as exc:
             current_app.logger.error("invitation to a participant not sent: %s", exc)
             failed += 1
@@ -570,7 +575,7 @@ def report_pdf(cohort_id: int):
 def _items_table(items: list[report.ItemResult]):
     flags = _flag_labels()
     header = [
-        _("Question"), _("Entry"), _("Topics"), _("Text"), _("Answers"),
+        _("Question"), _("Bank entry"), _("Topics"), _("Text"), _("Answers"),
         _("Facility"), _("Entry facility"), _("Entry answers"), _("Final facility"),
         _("Final answers"), _("Discrimination"), _("Flags"),
     ]  # fmt: skip
