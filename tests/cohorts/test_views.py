@@ -359,7 +359,7 @@ def test_exports_neutralise_formulas_and_keep_every_script(app, cohort, trainer,
             io.StringIO(browser.get(f"/cohorts/{cohort.id}/items.csv").data.decode("utf-8-sig"))
         )
     )
-    assert items[0][:2] == ["Question", "Entry"] and len(items) > 1
+    assert items[0][:2] == ["Question", "Bank entry"] and len(items) > 1
 
 
 def test_the_report_page_and_pdf(app, cohort, trainer, add_judge):
