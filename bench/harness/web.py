@@ -6,6 +6,7 @@ on it, the way a browser would (one connection each, redirects returned, not fol
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import re
 import urllib.parse
@@ -22,11 +23,12 @@ USER_AGENT = "elearning-bench/1.0"  # the same for sign-in and load, as session 
 
 @dataclass(frozen=True)
 class Reply:
-    """A small HTTP response: status, headers and decoded body."""
+    """A small HTTP response: status, headers and decoded body (and its bytes as sent)."""
 
     status: int
     headers: http.client.HTTPMessage
     text: str
+    body: bytes = b""
 
 
 def http_request(
@@ -44,7 +46,9 @@ def http_request(
     try:
         conn.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})})
         response = conn.getresponse()
-        return Reply(response.status, response.headers, response.read().decode("utf-8", "replace"))
+        body = response.read()
+        text = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
+        return Reply(response.status, response.headers, text.decode("utf-8", "replace"), body)
     finally:
         conn.close()
 

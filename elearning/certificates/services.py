@@ -21,6 +21,8 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_percent
+from flask import has_request_context
+from flask_babel import get_locale
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -128,8 +130,12 @@ def _date(moment: datetime, language: str) -> str:
 
 
 def certificate_language(user: User | None) -> str:
-    """The holder's preferred language when the platform speaks it, else English."""
+    """The holder's preferred language when the platform speaks it; without a preference, the
+    language of the page that issues it (the judge's own submission, in the language they
+    read the course in); else English (the command line)."""
     language = user.preferred_language if user is not None else None
+    if language not in LANGUAGES and has_request_context():
+        language = str(get_locale() or "").split("_")[0]
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
