@@ -58,17 +58,21 @@ def compress(response: Response) -> Response:
         response.direct_passthrough = False
     elif response.is_streamed:
         return response  # a download produced as it goes: leave it streaming
+    source = response.response
     data = response.get_data()
+    if is_static and hasattr(source, "close"):
+        source.close()  # the file send_file opened: read whole now
     if len(data) < MIN_SIZE:
         return response
     etag, _weak = response.get_etag()
     if is_static and etag:
         body = _compressed_static(request.path, etag, data)
-        response.set_etag(etag + "-gz")
     else:
         body = gzip.compress(data, compresslevel=LEVEL, mtime=0)
-        if etag:
-            response.set_etag(etag + "-gz")
+    if etag:
+        # The same content in another encoding: a weak validator, so that a browser's
+        # If-None-Match still earns a 304 (as nginx's gzip does).
+        response.set_etag(etag, weak=True)
     response.set_data(body)
     response.headers["Content-Encoding"] = "gzip"
     return response
