@@ -33,8 +33,16 @@ def asset_url(filename: str) -> str:
 
 def percent(value: float, digits: int = 0) -> str:
     """A per cent figure (0-100) as the page's language writes it: "85%", "85 %", "85٪"."""
-    rounded = Decimal(str(round(float(value), digits))) / 100
-    return format_percent(rounded, locale=get_locale(), decimal_quantization=False)
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern  # "#,##0%", "#,##0 %"...
+    if digits:
+        last = pattern.rfind("0")
+        pattern = pattern[: last + 1] + "." + "0" * digits + pattern[last + 1 :]
+    text = format_percent(Decimal(str(value)) / 100, format=pattern, locale=locale)
+    if locale.character_order == "right-to-left":
+        # Isolated left to right, so "85%" does not become "%85" inside Arabic text.
+        return "\u2066" + text + "\u2069"
+    return text
 
 
 def csrf_field() -> Markup:

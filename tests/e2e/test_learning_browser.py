@@ -24,7 +24,7 @@ def test_enrol_read_check_complete_and_continue_where_left_off(live_server, page
     page.get_by_role("link", name="Sample course").click()
     page.get_by_role("button", name="Enrol in this course").click()
     expect(page.get_by_role("heading", name="The first lesson", level=1)).to_be_visible()
-    expect(page.get_by_text("0 % complete · 0 of 3 lessons")).to_be_visible()
+    expect(page.get_by_text("0% complete · 0 of 3 lessons")).to_be_visible()
 
     # The knowledge check answers in place (JavaScript): wrong first, then right.
     check = page.locator("#check-first-check")
@@ -41,11 +41,11 @@ def test_enrol_read_check_complete_and_continue_where_left_off(live_server, page
 
     page.get_by_role("button", name="Mark complete and continue").click()
     expect(page.get_by_role("heading", name="The second lesson", level=1)).to_be_visible()
-    expect(page.get_by_text("33 % complete · 1 of 3 lessons")).to_be_visible()
+    expect(page.get_by_text("33% complete · 1 of 3 lessons")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, "nadia@example.org")
-    expect(page.get_by_text("33 % complete · 1 of 3 lessons")).to_be_visible()
+    expect(page.get_by_text("33% complete · 1 of 3 lessons")).to_be_visible()
     page.get_by_role("link", name="Continue where you left off: The second lesson").click()
     expect(page.get_by_role("heading", name="The second lesson", level=1)).to_be_visible()
 
