@@ -122,3 +122,33 @@ def test_a_design_template_cannot_reach_python(tmp_path: Path):
     (design / "certificate.html").write_text("{{ certificate.__class__.__init__.__globals__ }}")
     with pytest.raises(SecurityError):
         certificate_html(design, RECORD)
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "direction"),
+    [
+        ("fr", ["Certificat", "21 novembre 2026"], "ltr"),
+        ("es", ["Certificado", "21 de noviembre de 2026"], "ltr"),
+        ("ru", ["Сертификат", "21 ноября 2026"], "ltr"),
+        ("zh", ["证书", "2026年11月21日"], "ltr"),
+        ("ar", ["شهادة", "نوفمبر"], "rtl"),
+    ],
+)
+def test_a_certificate_speaks_its_holders_language(language, words, direction):
+    from datetime import datetime
+
+    from babel.dates import format_date
+
+    record = replace(
+        RECORD,
+        language=language,
+        completed_on=format_date(datetime(2026, 11, 21), format="long", locale=language),
+        score_text="86%",
+    )
+    html = certificate_html(DESIGN, record)
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    assert "Certificate of Completion" not in html  # no English label left
+    text = " ".join(pdf_text(render_certificate(DESIGN, record)).split())
+    text = "".join(ch for ch in text if ch not in "\u200e\u200f\u202a\u202b\u202c\u2066\u2069")
+    for word in words:
+        assert word in text.replace(" ", "") or word in text, (word, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -283,6 +284,13 @@ def test_a_csv_file_is_previewed_then_imported_whole(app, cohort, trainer, creat
     invited = Browser(app)
     link = mailbox.last_link("beatriz@example.org")
     assert "Academy intake 2027" in mailbox.to("beatriz@example.org")[-1].get_content()
+    # Each invitation is written in its participant's language (the file's column), not the
+    # trainer's: Spanish for Beatriz, Arabic for Yusuf.
+    spanish = mailbox.to("beatriz@example.org")[-1]
+    assert "Hola" in spanish.get_content() or "Estimado" in spanish.get_content()
+    assert "Academy intake 2027" in spanish["Subject"]
+    arabic = mailbox.to("yusuf@example.org")[-1].get_content()
+    assert re.search("[\u0600-\u06ff]{3}", arabic) and "Hello" not in arabic
     done = invited.post(
         link, data={"csrf_token": invited.csrf(link), "password": PASSWORD, "confirm": PASSWORD}
     )
