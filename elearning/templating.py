@@ -83,6 +83,7 @@ def init_app(app: Flask) -> None:
     def layout_context():
         language = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
         gettext, ngettext = _page_gettext(get_translations())
+        direction = "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
         return {
             "gettext": gettext,
             "ngettext": ngettext,
@@ -90,7 +91,10 @@ def init_app(app: Flask) -> None:
             "current_user": current_user._get_current_object(),
             "asset_url": asset_url,
             "page_language": language,
-            "page_direction": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
+            "page_direction": direction,
+            # Back and forward point the way the page reads.
+            "arrow_back": "→" if direction == "rtl" else "←",
+            "arrow_forward": "←" if direction == "rtl" else "→",
             "language_names": LANGUAGE_NAMES,
             "csrf_field": csrf_field,
         }

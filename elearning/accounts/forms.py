@@ -169,6 +169,9 @@ class SignInForm(FlaskForm):
         ],
         render_kw={"autocomplete": "current-password"},
     )
+    # Set by the view when the e-mail and password do not match an account: the page's message
+    # then concerns both fields, which say so to assistive technology (aria-invalid).
+    credentials_rejected = False
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -147,6 +147,7 @@ def sign_in():
                 )
             )
         else:
+            form.credentials_rejected = True
             form.form_errors.append(_("The e-mail address or the password is not right."))
     return render_template("accounts/sign_in.html", form=form)
 

@@ -21,8 +21,10 @@ from elearning.cohorts.report import TopicResult
 # of any module. We use no map plugin, so take the hook out again.
 sys.meta_path[:] = [hook for hook in sys.meta_path if type(hook).__name__ != "PluginImportFixer"]
 
-PRE_COLOUR = "#8a9bb0"  # muted: before the course
-POST_COLOUR = "#1f4e79"  # the platform's dark blue: after the course
+# Bars are the chart's content (WCAG 1.4.11): each colour has 3:1 or more against the white
+# background (3.5:1 and 13:1) and against the other (3.8:1), so two bars side by side stay apart.
+PRE_COLOUR = "#7a8ba1"  # muted: before the course
+POST_COLOUR = "#16324f"  # the platform's dark blue: after the course
 
 _STYLE = Style(
     background="#ffffff",

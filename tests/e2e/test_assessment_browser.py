@@ -32,8 +32,9 @@ def app(make_app, content):
     return make_app(CONTENT_DIR=str(content))
 
 
-def answer_page(page, bank, rightly: bool) -> None:
-    """Tick the right (or one wrong) option of every question on the page, by its text."""
+def answer_page(page, bank, rightly: bool, language: str = "en") -> None:
+    """Tick the right (or one wrong) option of every question on the page, by its text (as a
+    page in ``language`` shows it: true/false in that language, other options in English)."""
     names = set(page.locator("input[name^='q-']").evaluate_all("inputs => inputs.map(i => i.name)"))
     for name in names:
         question = bank.questions[name.removeprefix("q-")]
@@ -41,7 +42,7 @@ def answer_page(page, bank, rightly: bool) -> None:
         wrong = next(choice for choice in question.choices if not choice.is_correct)
         for choice in question.choices:
             if (choice.is_correct and rightly) or (choice is wrong and not rightly):
-                label = re.sub("<[^>]+>", "", choice.text.get("en"))
+                label = re.sub("<[^>]+>", "", choice.text.get(language))
                 group.get_by_label(label, exact=True).check()
 
 

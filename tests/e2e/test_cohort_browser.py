@@ -215,8 +215,8 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     scores = {INVITED[1]: (0.0, 100.0), JOINER[1]: (kofi_pre, 0.0)}
     for email, (pre, post) in scores.items():
         cells = page.get_by_role("row").filter(has_text=email).get_by_role("cell")
-        assert cell_text(cells.nth(3)) == f"{pre:.0f} %"
-        assert cell_text(cells.nth(4)) == f"{post:.0f} %"
+        assert cell_text(cells.nth(3)) == f"{pre:.0f}%"
+        assert cell_text(cells.nth(4)) == f"{post:.0f}%"
         assert number(cell_text(cells.nth(5))) == pytest.approx(gain(pre, post), abs=0.0051)
     huong_cells = page.get_by_role("row").filter(has_text=INVITED[1]).get_by_role("cell")
     assert cell_text(huong_cells.nth(5)) == "1.00"

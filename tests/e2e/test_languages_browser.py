@@ -67,9 +67,9 @@ def translator(language: str):
     return t
 
 
-def take_assessment(page, bank, t, rightly: bool) -> None:
+def take_assessment(page, bank, t, language: str, rightly: bool) -> None:
     while True:
-        answer_page(page, bank, rightly)  # the options are in English (no translation yet)
+        answer_page(page, bank, rightly, language)  # options in English, true/false translated
         more = page.get_by_role("button", name=t("Save and continue"))
         if more.count() == 0:
             break
@@ -141,7 +141,7 @@ def test_a_judge_takes_the_course_in_their_language(
     ).to_be_visible()
     expect(page.locator(".question__stem").first).to_have_attribute("lang", "en")
     shot("entry-question")
-    take_assessment(page, bank, t, rightly=False)
+    take_assessment(page, bank, t, language, rightly=False)
     shot("entry-results")
 
     page.get_by_role("link", name="Sample course").first.click()
@@ -168,7 +168,7 @@ def test_a_judge_takes_the_course_in_their_language(
 
     page.goto(live_server + "/courses/sample/assessment/post")
     page.get_by_role("button", name=t("Start the assessment")).click()
-    take_assessment(page, bank, t, rightly=True)
+    take_assessment(page, bank, t, language, rightly=True)
     expect(page.locator(".score-card__verdict")).to_have_text(
         t("Passed: the pass mark is %(mark)s.", mark=isolated("60%", language))
     )
