@@ -16,7 +16,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 """The source checkout: templates/, migrations/ and the content folders live here."""
 
-SECRET_KEY_FILE = "secret_key"  # noqa: S105 (the file name)
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file name  # nosec B105
 
 
 class ConfigError(RuntimeError):

@@ -178,7 +178,7 @@ def seed_demo_cohort(session: Session, catalog, trainer, now) -> Cohort:
         return existing
     course = next(c for c in catalog.courses if c.bank is not None and c.form("post"))
     cooldown = timedelta(hours=course.assessment.cooldown_hours + 2)
-    rng = random.Random(2002)  # noqa: S311 (demo data, not secrets): the same demo every time (2002: the Bangalore Principles)
+    rng = random.Random(2002)  # noqa: S311 (demo data, not secrets): the same demo every time (2002: the Bangalore Principles)  # nosec B311
     start = now - timedelta(days=30)  # long enough for every judge's path to be in the past
     cohort = cohorts.create_cohort(
         session,

@@ -81,7 +81,7 @@ class TokenPurpose(enum.StrEnum):
     """What a single-use link in an e-mail lets its holder do."""
 
     confirm_email = "confirm_email"
-    reset_password = "reset_password"  # noqa: S105 (a purpose name, not a password)
+    reset_password = "reset_password"  # noqa: S105 - a purpose name, not a password  # nosec B105
     invitation = "invitation"  # a participant added by a trainer sets a first password
 
 

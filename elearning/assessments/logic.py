@@ -39,7 +39,7 @@ def draw_entries(
     final one); ``rather_not`` those they have met in earlier attempts of the same assessment,
     used again only when the bank runs out of fresh ones.
     """
-    rng = random.Random(seed)  # noqa: S311 - shuffling questions, not a secret
+    rng = random.Random(seed)  # noqa: S311 - drawing questions, not a secret  # nosec B311
     excluded = set(never)
     seen = set(rather_not)
     if form.fixed:
@@ -77,7 +77,7 @@ def option_order(seed: int, question: Item) -> tuple[str, ...]:
     """The keys of a question's options in the order this attempt shows them."""
     keys = [choice.key for choice in question.choices]
     if question.shuffle_options:
-        random.Random(f"{seed}:{question.id}").shuffle(keys)  # noqa: S311
+        random.Random(f"{seed}:{question.id}").shuffle(keys)  # noqa: S311  # nosec B311
     return tuple(keys)
 
 

@@ -73,7 +73,7 @@ class YamlProblem(Exception):
 def parse_yaml(text: str, first_line: int = 1) -> Any:
     """Parse YAML whose first line is ``first_line`` of its file; mappings become LineDicts."""
     try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader  # nosec B506
     except yaml.MarkedYAMLError as exc:
         # The context mark is where the unfinished construct starts (an unclosed list, say),
         # which is where an author has to look; the problem mark can be the end of the file.
