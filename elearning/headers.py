@@ -47,7 +47,11 @@ def init_app(app: Flask) -> None:
                 headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
             else:
                 headers["Cache-Control"] = "public, max-age=3600"
-        elif "Cache-Control" not in headers and response.mimetype == "text/html":
-            # Pages carry personal data and CSRF tokens: never keep them in shared caches.
+        elif "Cache-Control" not in headers and response.mimetype in (
+            "text/html",
+            "application/json",
+        ):
+            # Pages carry personal data and CSRF tokens, and a certificate's status or the
+            # health check must be current (a revocation shows at once): never keep them.
             headers["Cache-Control"] = "no-store"
         return response
