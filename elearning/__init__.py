@@ -12,7 +12,7 @@ from flask import Flask, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearning import compression, errors, headers
+from elearning import compression, errors, formdata, headers, routing
 from elearning.config import ROOT, instance_path_from_environment, load_settings
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -122,9 +122,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Import every model so metadata (and Alembic) sees the whole schema.
     from elearning import models  # noqa: F401
 
+    routing.init_app(app)  # before the blueprints: their rules take its converters
     _register_blueprints(app)
     compression.init_app(app)  # registered first, so it runs after every other hook
     headers.init_app(app)
+    formdata.init_app(app)
     errors.init_app(app)
 
     from elearning.templating import init_app as init_templating

@@ -20,11 +20,13 @@ from elearning.extensions import db
 from elearning.sqltypes import utcnow
 
 PER_PAGE = 50
+# Far past the end of any list; a larger page would overflow the query's OFFSET.
+LAST_PAGE = 1_000_000
 
 
 def current_page() -> int:
-    """The ``page`` query argument of a paginated list, at least 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ``page`` query argument of a paginated list, from 1 to LAST_PAGE."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
 
 
 def _load_user_or_404(user_id: int) -> User:

@@ -60,10 +60,12 @@ def read_answers(
         values = formdata.getlist(name)
         if len(values) > 1 and item_type(question).widget != "checkbox":
             raise BadAnswer(_l("Choose one answer per question. Nothing was saved."))
+        # Exactly the positions the page offers: "1" to "n" ("²" is a digit int() refuses).
+        positions = {str(number): key for number, key in enumerate(order, start=1)}
         keys = set()
         for value in values:
-            if not value.isdigit() or not 1 <= int(value) <= len(order):
+            if value not in positions:
                 raise BadAnswer(_l("An answer is not one of the options shown. Nothing was saved."))
-            keys.add(order[int(value) - 1])
+            keys.add(positions[value])
         answers[question.id] = frozenset(keys)
     return answers

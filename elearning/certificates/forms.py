@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -12,6 +15,12 @@ from wtforms.validators import DataRequired, Length, Optional
 from elearning.accounts.forms import ProfileFields, _no_control_characters, _strip
 
 
+def _no_control_characters_but_line_breaks(form, field) -> None:
+    """For text of several lines: no control character (a NUL, which the database refuses; a
+    bidi override) but line breaks and tabs."""
+    _no_control_characters(form, SimpleNamespace(data=re.sub("[\r\n\t]", "", field.data or "")))
+
+
 class NameCorrectionForm(FlaskForm):
     """The holder asks for another name on an issued certificate."""
 
@@ -19,7 +28,11 @@ class NameCorrectionForm(FlaskForm):
     note = TextAreaField(
         _l("Why (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=1000, message=_l("Use at most 1,000 characters."))],
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Use at most 1,000 characters.")),
+            _no_control_characters_but_line_breaks,
+        ],
         description=_l("For example: a spelling mistake, or a title you want printed."),
     )
 
@@ -92,7 +105,11 @@ class DecisionForm(FlaskForm):
     note = TextAreaField(
         _l("Note to the holder (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+            _no_control_characters_but_line_breaks,
+        ],
     )
 
 

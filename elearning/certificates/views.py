@@ -49,6 +49,7 @@ from elearning.certificates.forms import (
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.extensions import db, limiter
 from elearning.learning.models import Enrolment
+from elearning.routing import LARGEST_ID
 from elearning.sqltypes import utcnow
 
 PER_PAGE = 50
@@ -435,7 +436,7 @@ def admin_approve():
     if not form.validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
         return redirect(url_for("certificates.admin_requests"))
-    chosen = {i for i in (form.requests.data or []) if isinstance(i, int)}
+    chosen = {i for i in (form.requests.data or []) if isinstance(i, int) and 0 < i <= LARGEST_ID}
     if not chosen:
         flash(_("Select at least one learner to approve."), "error")
         return redirect(url_for("certificates.admin_requests"))

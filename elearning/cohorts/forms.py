@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from elearning.accounts.forms import _no_control_characters, _strip
 
@@ -86,7 +86,8 @@ class UploadForm(FlaskForm):
 class ConfirmUploadForm(FlaskForm):
     """Import the previewed file."""
 
-    upload_id = HiddenField(validators=[DataRequired()])
+    # An id the database can hold (18 digits at most): a longer number would overflow the query.
+    upload_id = HiddenField(validators=[DataRequired(), Regexp(r"[0-9]{1,18}\Z")])
 
 
 class JoinForm(FlaskForm):

@@ -284,7 +284,9 @@ def upload(cohort_id: int):
     stored = ParticipantUpload(
         cohort_id=cohort.id,
         uploaded_by_id=current_user.id,
-        filename=(form.file.data.filename or "participants.csv")[:200],
+        # As shown and audited: printable characters only (no NUL, which PostgreSQL refuses).
+        filename="".join(filter(str.isprintable, form.file.data.filename or ""))[:200]
+        or "participants.csv",
         data=data,
         uploaded_at=now,
     )
