@@ -1,7 +1,8 @@
 """Address converters: ``<int:...>`` holds only numbers the database can store.
 
-An id is compared with an integer column; a number past 2**63 - 1 overflows the query (SQLite
-raises) instead of finding nothing, so such an address is the same plain 404 as an unknown id.
+An id is compared with an integer column (PostgreSQL's ``integer``: at most 2**31 - 1); a larger
+number overflows the query instead of finding nothing, so such an address is the same plain 404
+as an unknown id.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-LARGEST_ID = 2**63 - 1
+LARGEST_ID = 2**31 - 1  # PostgreSQL's integer, the ids' column type
 
 
 class IdConverter(IntegerConverter):

@@ -86,8 +86,9 @@ class UploadForm(FlaskForm):
 class ConfirmUploadForm(FlaskForm):
     """Import the previewed file."""
 
-    # An id the database can hold (18 digits at most): a longer number would overflow the query.
-    upload_id = HiddenField(validators=[DataRequired(), Regexp(r"[0-9]{1,18}\Z")])
+    # An id the database can hold (PostgreSQL's integer; 9 digits are always below its limit):
+    # a larger number would overflow the query.
+    upload_id = HiddenField(validators=[DataRequired(), Regexp(r"[0-9]{1,9}\Z")])
 
 
 class JoinForm(FlaskForm):
