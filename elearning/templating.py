@@ -16,8 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from elearning.accounts.forms import LANGUAGE_NAMES
-
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+from elearning.content.model import text_direction
 
 
 @cache
@@ -78,12 +77,13 @@ def _page_gettext(translations):
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["direction"] = text_direction
 
     @app.context_processor
     def layout_context():
         language = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
         gettext, ngettext = _page_gettext(get_translations())
-        direction = "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
+        direction = text_direction(language)
         return {
             "gettext": gettext,
             "ngettext": ngettext,

@@ -21,9 +21,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from elearning.content.model import text_direction
+
 TEMPLATE = "certificate.html"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 # The address the design's files appear under while rendering; it never reaches a network.
 DESIGN_BASE = "https://design.certificate.invalid/"
 QR_URL = DESIGN_BASE + "qr.svg"
@@ -48,7 +49,7 @@ class CertificateRecord:
     @property
     def direction(self) -> str:
         """The page's direction: ``rtl`` for a certificate in Arabic."""
-        return "rtl" if self.language in RTL_LANGUAGES else "ltr"
+        return text_direction(self.language)
 
     @property
     def holder_direction(self) -> str:

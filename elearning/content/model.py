@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+
+def text_direction(language: str) -> str:
+    """``rtl`` for a language written right to left (Arabic...), else ``ltr``."""
+    return "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
 @dataclass(frozen=True)

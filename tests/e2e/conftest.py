@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.conftest import FIXTURE_CONTENT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -23,6 +26,17 @@ def live_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """The test content, with the entry assessment required before the lessons (as the real
+    course is); a module serves it with ``make_app(CONTENT_DIR=str(content))``."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    course = root / "courses/sample/course.yaml"
+    course.write_text(course.read_text().replace("pre_required: false", "pre_required: true"))
+    return root
 
 
 @pytest.fixture(scope="session")

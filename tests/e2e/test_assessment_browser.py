@@ -4,26 +4,14 @@ and reads the results, in Chromium."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from elearning.content import load_catalog
-from tests.conftest import FIXTURE_CONTENT, PASSWORD
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    """The test content, with the entry assessment required before the lessons."""
-    root = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, root)
-    course = root / "courses/sample/course.yaml"
-    course.write_text(course.read_text().replace("pre_required: false", "pre_required: true"))
-    return root
 
 
 @pytest.fixture

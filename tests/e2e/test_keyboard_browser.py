@@ -12,14 +12,12 @@ test takes the assessment and the lesson with JavaScript turned off: no task nee
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from elearning.content import load_catalog
-from tests.conftest import FIXTURE_CONTENT, PASSWORD
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -79,16 +77,6 @@ UNFOCUSED_LOOK = r"""(indexes) => {
 }"""
 
 REGION_ORDER = ["skip", "languages", "header", "navigation", "main", "footer"]
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    """The test content, with the entry assessment required before the lessons."""
-    root = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, root)
-    course = root / "courses/sample/course.yaml"
-    course.write_text(course.read_text().replace("pre_required: false", "pre_required: true"))
-    return root
 
 
 @pytest.fixture

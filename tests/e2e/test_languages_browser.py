@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from elearning.certificates.rendering import TRANSLATIONS
 from elearning.content import load_catalog
 from tests.certificates.test_rendering import pdf_text
-from tests.conftest import FIXTURE_CONTENT, PASSWORD
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_assessment_browser import answer_page
 
@@ -33,13 +33,9 @@ JUDGES = {
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
+def app(make_app, content):
     """The gated sample course (entry assessment first), as the real course is."""
-    root = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, root)
-    course = root / "courses/sample/course.yaml"
-    course.write_text(course.read_text().replace("pre_required: false", "pre_required: true"))
-    return make_app(CONTENT_DIR=str(root), BASE_URL="https://ethics.example.org")
+    return make_app(CONTENT_DIR=str(content), BASE_URL="https://ethics.example.org")
 
 
 def _words(text: str) -> str:

@@ -11,18 +11,14 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token_of
+from tests.conftest import PASSWORD, AuthActions, csrf_token_of
 
 COOKIE = "elearning_session"
 HTTPS = "https://elearning.example.org"
 
 
-def sign_in(client, email: str, password: str = PASSWORD, **kwargs):
-    return client.post(
-        "/signin",
-        data={"email": email, "password": password, "csrf_token": csrf_token_of(client, "/signin")},
-        **kwargs,
-    )
+def sign_in(client, email: str, password: str = PASSWORD):
+    return AuthActions(client, lambda path: csrf_token_of(client, path)).login(email, password)
 
 
 def copy_of(app, client):

@@ -14,7 +14,7 @@ from elearning.catalog import get_catalog
 from elearning.config import ROOT
 from elearning.content import load_catalog
 from elearning.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import AuthActions, csrf_token_of
 
 LESSON = "/courses/sample/basics/first-lesson"
 SECOND = "/courses/sample/basics/second-lesson"
@@ -28,12 +28,9 @@ def html_attributes(page: str) -> tuple[str, str]:
 
 
 def switch(client, language: str, next_path: str = "/", token_from: str = "/"):
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(token_from).text
-    )
-    assert token
+    token = csrf_token_of(client, token_from)
     return client.post(
-        "/language", data={"csrf_token": token.group(1), "language": language, "next": next_path}
+        "/language", data={"csrf_token": token, "language": language, "next": next_path}
     )
 
 
@@ -90,11 +87,7 @@ def test_a_signed_in_choice_becomes_the_profile_preference(client, app, create_u
     auth.logout()
     # Another browser, asking for English: the preference follows the judge.
     fresh = app.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', fresh.get("/signin").text)
-    fresh.post(
-        "/signin",
-        data={"csrf_token": token.group(1), "email": "judge@example.org", "password": PASSWORD},
-    )
+    AuthActions(fresh, lambda path: csrf_token_of(fresh, path)).login("judge@example.org")
     page = fresh.get("/dashboard", headers={"Accept-Language": "en"}).text
     assert html_attributes(page) == ("ar", "rtl")
 
@@ -185,19 +178,11 @@ def test_the_entry_assessment_shows_the_translated_questions(make_app, create_us
     shipped = make_app(CONTENT_DIR=str(ROOT))
     judge = shipped.test_client()
     create_user(email="juez@example.org", preferred_language="es")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', judge.get("/signin").text)
-    judge.post(
-        "/signin",
-        data={"csrf_token": token.group(1), "email": "juez@example.org", "password": PASSWORD},
-    )
+    AuthActions(judge, lambda path: csrf_token_of(judge, path)).login("juez@example.org")
     course = "/courses/judicial-ethics"
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', judge.get(course).text)
-    judge.post(f"{course}/enrol", data={"csrf_token": token.group(1)})
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"',
-        judge.get(f"{course}/assessment/pre").text,
-    )
-    started = judge.post(f"{course}/assessment/pre/start", data={"csrf_token": token.group(1)})
+    judge.post(f"{course}/enrol", data={"csrf_token": csrf_token_of(judge, course)})
+    token = csrf_token_of(judge, f"{course}/assessment/pre")
+    started = judge.post(f"{course}/assessment/pre/start", data={"csrf_token": token})
     page = judge.get(started.headers["Location"]).text
     assert html_attributes(page) == ("es", "ltr")
     assert "not yet available in your language" not in page and "todavía" not in page
