@@ -10,11 +10,11 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from elearning import compression, errors, formdata, headers, routing
+from elearning import compression, csrfmask, errors, formdata, headers, jobs, routing
 from elearning.config import ROOT, instance_path_from_environment, load_settings
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
+from elearning.proxies import TrustedProxies
 
 
 def _app_version() -> str:
@@ -56,6 +56,24 @@ def _init_login(app: Flask) -> None:
         return load_session_user(db.session, session_id)
 
 
+def _init_limiter(app: Flask) -> None:
+    """Rate limits, counted in the database by default; if the store fails (Redis down), each
+    process counts in memory until it answers again, instead of failing the request."""
+    from elearning import ratelimits
+
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    if uri.startswith(ratelimits.SCHEME + "://"):
+        with app.app_context():
+            app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": db.engine}
+    elif uri.startswith(("redis://", "rediss://")):
+        # A Redis that does not answer costs a second, not a hung request.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    limiter.init_app(app)
+
+
 def _register_blueprints(app: Flask) -> None:
     from elearning import accounts, admin, assessments, certificates, cohorts, learning, site
     from elearning.accounts import views as _accounts_views  # noqa: F401
@@ -63,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.assessments import views as _assessments_views  # noqa: F401
     from elearning.certificates import platform as _certificates_platform  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
+    from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import views as _cohorts_views  # noqa: F401
     from elearning.learning import views as _learning_views  # noqa: F401
     from elearning.site import views as _site_views  # noqa: F401
@@ -103,8 +122,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         logging.getLogger(__name__).info("no secret key configured: using a temporary one")
     if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = TrustedProxies(
+            app.wsgi_app, app.config["PROXY_COUNT"], app.config["TRUSTED_PROXIES"]
+        )
 
     db.init_app(app)
     migrate.init_app(
@@ -117,14 +137,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
+    _init_limiter(app)
 
     # Import every model so metadata (and Alembic) sees the whole schema.
     from elearning import models  # noqa: F401
 
+    jobs.init_app(app)
+    # The jobs and the kinds of e-mail each domain sends, registered by name for the worker.
+    from elearning.accounts import mails as _account_mails  # noqa: F401
+    from elearning.cohorts import mails as _cohort_mails  # noqa: F401
+    from elearning.outbox import tasks as _outbox_tasks  # noqa: F401
+
     routing.init_app(app)  # before the blueprints: their rules take its converters
     _register_blueprints(app)
     compression.init_app(app)  # registered first, so it runs after every other hook
+    csrfmask.init_app(app)  # masks the pages before compression sees them
     headers.init_app(app)
     formdata.init_app(app)
     errors.init_app(app)

@@ -70,9 +70,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RATELIMIT_STORAGE_URI",
         "ELEARNING_RATELIMIT_STORAGE",
-        "memory://",
+        "database://",
         str,
-        "Where rate-limit counters live: `memory://` (one process) or `redis://host:6379`.",
+        "Where rate-limit counters live: `database://` (the platform's own database, shared by "
+        "every process and host), `redis://host:6379`, or `memory://` (one process only). If "
+        "the store cannot be reached, each process counts on its own until it returns, and "
+        "`/healthz` says so.",
     ),
     Setting(
         "LOGIN_RATE_LIMIT",
@@ -87,6 +90,15 @@ SETTINGS: tuple[Setting, ...] = (
         "5 per minute; 20 per hour",
         str,
         "Password-reset and sign-up requests allowed per address and per e-mail.",
+    ),
+    Setting(
+        "JOBS_URL",
+        "ELEARNING_JOBS",
+        "sqlite",
+        str,
+        "Where background jobs (e-mail, certificates, reports) wait for a worker: `sqlite` (a "
+        "file in the instance folder; `elearning serve` runs the worker), `redis://host:6379` "
+        "(run `elearning worker` on any host), or `immediate` (run each job where it is queued).",
     ),
     Setting(
         "MAIL_BACKEND",
@@ -119,9 +131,19 @@ SETTINGS: tuple[Setting, ...] = (
         "ELEARNING_BASE_URL",
         None,
         str,
-        "Public address (https://elearning.example.org) for links in e-mails sent outside "
-        "a request and for the verification address printed (and QR-coded) on certificates. "
-        "Required by `elearning certificates issue`.",
+        "The platform's public address (https://elearning.example.org). Every link it sends "
+        "or prints (e-mails, certificates, QR codes) is built from it, never from the "
+        "request. Required in production; in development, the address `elearning serve` "
+        "listens on.",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        "ELEARNING_TRUSTED_HOSTS",
+        (),
+        lambda value: tuple(h.strip() for h in value.split(",") if h.strip()),
+        "Other host names the platform answers to besides the one in ELEARNING_BASE_URL "
+        "(comma-separated, e.g. the internal name a load balancer's health check uses); a "
+        "request for any other host gets 400.",
     ),
     Setting(
         "CERTIFICATE_ISSUER",
@@ -143,7 +165,25 @@ SETTINGS: tuple[Setting, ...] = (
         "ELEARNING_PROXY_COUNT",
         0,
         int,
-        "Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.",
+        "Number of reverse proxies in front of the app whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers to trust.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "ELEARNING_TRUSTED_PROXIES",
+        ("127.0.0.1", "::1"),
+        lambda value: tuple(h.strip() for h in value.split(",") if h.strip()),
+        "Addresses or networks (comma-separated, e.g. 10.0.0.0/8) of the reverse proxies: "
+        "forwarded headers are believed only on connections from them, so a client that "
+        "reaches the application port directly cannot pick its own address.",
+    ),
+    Setting(
+        "REPORT_PDF_RATE_LIMIT",
+        "ELEARNING_REPORT_PDF_RATE_LIMIT",
+        "20 per hour",
+        str,
+        "Cohort report PDFs a trainer may ask for (each new one costs seconds of CPU; one "
+        "asked for again while the cohort is unchanged is served from a stored copy).",
     ),
     Setting(
         "DEFAULT_LANGUAGE",
@@ -197,6 +237,12 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1")
+MIN_SECRET_KEY_BYTES = 32
+_MAKE_A_KEY = (
+    "e.g. ELEARNING_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+)
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -275,11 +321,16 @@ def load_settings(
         if is_production:
             raise ConfigError(
                 "No secret key: in production set ELEARNING_SECRET_KEY to a long random value, "
-                "e.g. ELEARNING_SECRET_KEY=\"$(python3 -c 'import secrets; "
-                "print(secrets.token_hex(32))')\", or SECRET_KEY in instance/config.py."
+                f"{_MAKE_A_KEY}, or SECRET_KEY in instance/config.py."
             )
         key_file = instance_path / SECRET_KEY_FILE
         values["SECRET_KEY"] = key_file.read_text().strip() if key_file.is_file() else None
+    elif is_production and not is_strong_secret(values["SECRET_KEY"]):
+        raise ConfigError(
+            f"The secret key is too weak: it signs sessions, so whoever guesses it can sign in "
+            f"as anyone. Use at least {MIN_SECRET_KEY_BYTES} random bytes, {_MAKE_A_KEY}."
+        )
+    values["BASE_URL"], values["TRUSTED_HOSTS"] = _public_address(values, is_production)
     if is_production:
         values.setdefault("SESSION_COOKIE_SECURE", True)
         values.setdefault("REMEMBER_COOKIE_SECURE", True)
@@ -293,6 +344,52 @@ def load_settings(
     # The embedded default manages its own schema; a chosen database is upgraded by the operator.
     values["IS_EMBEDDED_DATABASE"] = values["SQLALCHEMY_DATABASE_URI"] == default_database
     return values
+
+
+def is_strong_secret(key: str | bytes) -> bool:
+    """Whether a secret key carries at least MIN_SECRET_KEY_BYTES of random material: 64 hex
+    digits, 43 base64 characters, or 32 bytes of other text that is not one character
+    repeated (``x`` or ``changeme`` are refused)."""
+    raw = key.encode() if isinstance(key, str) else key
+    text = raw.decode(errors="replace")
+    if all(c in "0123456789abcdefABCDEF" for c in text):
+        material = len(text) // 2
+    elif all(c.isalnum() or c in "+/=-_" for c in text):
+        material = len(text.rstrip("=")) * 3 // 4
+    else:
+        material = len(raw)
+    return material >= MIN_SECRET_KEY_BYTES and len(set(text)) >= 16
+
+
+def _public_address(values: dict[str, Any], is_production: bool) -> tuple[str, tuple[str, ...]]:
+    """The checked public address, and the host names requests may carry (its own, the
+    configured extra ones, and in development the local machine's)."""
+    from urllib.parse import urlsplit
+
+    base = values.get("BASE_URL")
+    if not base:
+        if is_production:
+            raise ConfigError(
+                "No public address: in production set ELEARNING_BASE_URL to the address judges "
+                "open (https://elearning.example.org). Links in e-mails and on certificates are "
+                "built from it, never from the request."
+            )
+        base = DEVELOPMENT_BASE_URL
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"ELEARNING_BASE_URL must be an address such as https://elearning.example.org "
+            f"(got {base!r})."
+        )
+    if is_production and parts.scheme != "https":
+        raise ConfigError(
+            "ELEARNING_BASE_URL must start with https:// in production: sessions are sent only "
+            "over HTTPS."
+        )
+    hosts = [parts.hostname, *values.get("TRUSTED_HOSTS", ())]
+    if not is_production:
+        hosts += DEVELOPMENT_HOSTS
+    return base.rstrip("/"), tuple(dict.fromkeys(hosts))
 
 
 def ensure_secret_key_file(instance_path: Path) -> None:

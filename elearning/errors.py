@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from elearning.extensions import db
 
@@ -32,9 +32,8 @@ MESSAGES = {
     503: (
         _l("Temporarily unavailable"),
         _l(
-            "The platform cannot reach its database just now. "
-            "Nothing you saved is lost. Please try again in a "
-            "minute."
+            "The platform cannot reach its database just now, so what you just sent was not "
+            "saved. What you saved before is safe. Please try again in a minute."
         ),
     ),
 }
@@ -65,6 +64,16 @@ def init_app(app: Flask) -> None:
                 "This form has expired or was not sent from this site. "
                 "Reload the page and submit it again."
             ),
+        )
+
+    @app.errorhandler(SecurityError)
+    def unknown_host(_error):
+        # A Host the platform does not answer to (TRUSTED_HOSTS): no page is built for it, since
+        # nothing can be addressed at a host that is not ours.
+        return Response(
+            "Bad request: this server does not answer to that host name.\n",
+            400,
+            mimetype="text/plain",
         )
 
     @app.errorhandler(RateLimitExceeded)

@@ -21,14 +21,16 @@ def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = subject
+    # A subject is one line: a cohort's name may hold a line separator (U+2028) typed in
+    # before names refused them, and a header cannot.
+    message["Subject"] = " ".join(subject.split())
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="elearning.invalid")
     message.set_content(body)
     return message
 
 
-def deliver(config: dict[str, Any], message: EmailMessage) -> None:
+def deliver_message(config: dict[str, Any], message: EmailMessage) -> None:
     """Hand ``message`` to the transport named by MAIL_BACKEND."""
     backend = config["MAIL_BACKEND"]
     if backend == "console":
@@ -59,4 +61,4 @@ def send_mail(to: str, subject: str, template: str, **context: Any) -> None:
 
     body = render_template(f"email/{template}.txt", **context)
     message = build_message(current_app.config["MAIL_FROM"], to, str(subject), body)
-    deliver(current_app.config, message)
+    deliver_message(current_app.config, message)

@@ -4,8 +4,16 @@ from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
 from elearning.admin.models import AuditEvent
 from elearning.assessments.models import Attempt, Response
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
-from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
+from elearning.cohorts.models import (
+    Cohort,
+    CohortInvitation,
+    CohortMember,
+    CohortTrainer,
+    ParticipantUpload,
+)
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
+from elearning.outbox.models import OutboxMessage
+from elearning.ratelimits import RateLimitCounter
 
 __all__ = [
     "AccountToken",
@@ -15,12 +23,15 @@ __all__ = [
     "CertificateRequest",
     "CheckAnswer",
     "Cohort",
+    "CohortInvitation",
     "CohortMember",
     "CohortTrainer",
     "Enrolment",
     "LessonCompletion",
     "NameCorrection",
+    "OutboxMessage",
     "ParticipantUpload",
+    "RateLimitCounter",
     "Response",
     "Role",
     "TokenPurpose",

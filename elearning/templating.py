@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from elearning.accounts.forms import LANGUAGE_NAMES
 from elearning.content.model import text_direction
+from elearning.links import public_url
 
 
 @cache
@@ -97,4 +98,5 @@ def init_app(app: Flask) -> None:
             "arrow_forward": "←" if direction == "rtl" else "→",
             "language_names": LANGUAGE_NAMES,
             "csrf_field": csrf_field,
+            "public_url": public_url,
         }

@@ -45,6 +45,7 @@ def base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_BACKEND": "file",
         "MAIL_DIR": str(tmp_path / "mail"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "JOBS_URL": "immediate",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "RESET_RATE_LIMIT": "1000 per minute",
     }

@@ -10,7 +10,7 @@ def test_defaults_use_sqlite_in_the_instance_folder(tmp_path):
     settings = load_settings(tmp_path, environ={})
     assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'elearning.db'}"
     assert settings["IS_EMBEDDED_DATABASE"] and settings["IS_SQLITE"]
-    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["RATELIMIT_STORAGE_URI"] == "database://"
     assert settings["ENV"] == "development"
 
 
@@ -44,7 +44,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_production_with_a_key_uses_secure_cookies(tmp_path):
     settings = load_settings(tmp_path, environ={"ELEARNING_ENV": "production",
-                                                "ELEARNING_SECRET_KEY": "k" * 64})
+                                                "ELEARNING_SECRET_KEY": "5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e",
+                                                "ELEARNING_BASE_URL": "https://e.example.org"})
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 
 

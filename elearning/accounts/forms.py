@@ -38,7 +38,10 @@ PASSWORD_MESSAGES = {
 def _no_control_characters(form, field) -> None:
     value = field.data or ""
     if any(
-        unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\u200c\u200d"
+        # Zl and Zp (U+2028, U+2029) break a line wherever the text is read as lines: an
+        # e-mail's subject, a CSV row.
+        unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+        and ch not in "\u200c\u200d"
         for ch in value
     ):
         raise ValidationError(_l("Remove the invisible control characters from this field."))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -28,11 +29,13 @@ class Profile:
 
 @dataclass(frozen=True)
 class SignUpOutcome:
-    """What sign-up did. The page shown is the same either way, so nobody learns who exists."""
+    """What sign-up did, and so which e-mail to send: "activate" (with the sign-up to confirm)
+    or "already_registered". The page shown is the same either way."""
 
     user: User
-    token: str | None
-    is_new_account: bool
+    mail: str
+    pending: dict[str, Any] | None = None
+    is_new_account: bool = False
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -41,7 +44,12 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def issue_token(
-    session: Session, user: User, purpose: TokenPurpose, max_age: int, now: datetime | None = None
+    session: Session,
+    user: User,
+    purpose: TokenPurpose,
+    max_age: int,
+    now: datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> str:
     """Create a single-use token; returns the secret, of which only a digest is stored."""
     now = now or utcnow()
@@ -53,6 +61,7 @@ def issue_token(
             token_hash=token_digest(token),
             created_at=now,
             expires_at=now + timedelta(seconds=max_age),
+            payload=payload,
         )
     )
     session.flush()
@@ -77,13 +86,21 @@ def find_valid_token(
 def consume_token(
     session: Session, token: str, purpose: TokenPurpose, now: datetime | None = None
 ) -> User | None:
-    """Use a token up and return its user; None if unknown, used or expired.
+    """Use a token up and return its user; None if unknown, used or expired."""
+    used = use_token(session, token, purpose, now)
+    return used[0] if used else None
+
+
+def use_token(
+    session: Session, token: str, purpose: TokenPurpose, now: datetime | None = None
+) -> tuple[User, dict[str, Any] | None] | None:
+    """Use a token up: its user and payload; None if unknown, used or expired.
 
     A single conditional UPDATE marks it used, so two simultaneous requests with the same link
     cannot both succeed.
     """
     now = now or utcnow()
-    user_id = session.execute(
+    row = session.execute(
         update(AccountToken)
         .where(
             AccountToken.token_hash == token_digest(token),
@@ -92,9 +109,12 @@ def consume_token(
             AccountToken.expires_at > now,
         )
         .values(used_at=now)
-        .returning(AccountToken.user_id)
-    ).scalar_one_or_none()
-    return session.get(User, user_id) if user_id is not None else None
+        .returning(AccountToken.user_id, AccountToken.payload)
+    ).one_or_none()
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return (user, row.payload) if user is not None else None
 
 
 def _retire_tokens(session: Session, user: User, purpose: TokenPurpose, now: datetime) -> None:
@@ -139,39 +159,55 @@ def create_user(
     return user
 
 
+def _pending_sign_up(password_hash: str, profile: Profile) -> dict[str, Any]:
+    return {"password_hash": password_hash, "profile": asdict(profile)}
+
+
 def sign_up(
     session: Session,
     *,
     email: str,
     password: str,
     profile: Profile,
-    confirm_max_age: int,
     now: datetime | None = None,
 ) -> SignUpOutcome:
     """Register a learner who must confirm the e-mail address before signing in.
 
-    If the address already has an account nothing is written except, for an account never
-    activated, a fresh activation link; the caller mails the owner instead of telling the browser.
+    The same work is done whether or not the address has an account (the password is hashed
+    either way, and one e-mail is queued), so neither the page nor its timing tells who exists.
+    An account never activated gets this sign-up's password and profile only through the link
+    mailed for it: whoever signed up with the address first cannot keep theirs.
     """
     now = now or utcnow()
+    password_hash = hash_password(password)
     existing = find_user_by_email(session, email)
     if existing is not None:
-        token = None
         if existing.email_confirmed_at is None and existing.disabled_at is None:
-            token = issue_token(session, existing, TokenPurpose.confirm_email, confirm_max_age, now)
-        return SignUpOutcome(user=existing, token=token, is_new_account=False)
-    user = create_user(session, email=email, password=password, profile=profile, now=now)
-    token = issue_token(session, user, TokenPurpose.confirm_email, confirm_max_age, now)
-    return SignUpOutcome(user=user, token=token, is_new_account=True)
+            # Until activation, sign-in uses the latest sign-up's password, so its owner hears
+            # "not active yet"; activation applies the sign-up its link was mailed for.
+            existing.password_hash = password_hash
+            return SignUpOutcome(existing, "activate", _pending_sign_up(password_hash, profile))
+        return SignUpOutcome(existing, "already_registered")
+    user = create_user(session, email=email, password=None, profile=profile, now=now)
+    user.password_hash = password_hash
+    return SignUpOutcome(
+        user, "activate", _pending_sign_up(password_hash, profile), is_new_account=True
+    )
 
 
 def confirm_email(session: Session, token: str, now: datetime | None = None) -> User | None:
-    """Activate the account a confirmation link belongs to; None if the link is not valid."""
+    """Activate the account a confirmation link belongs to, with the password and profile of
+    the sign-up the link was mailed for; None if the link is not valid."""
     now = now or utcnow()
-    user = consume_token(session, token, TokenPurpose.confirm_email, now)
-    if user is None or user.disabled_at is not None:
+    used = use_token(session, token, TokenPurpose.confirm_email, now)
+    if used is None or used[0].disabled_at is not None:
         return None
+    user, pending = used
     if user.email_confirmed_at is None:
+        if pending:
+            user.password_hash = pending["password_hash"]
+            user.password_changed_at = now
+            _apply_profile(user, Profile(**pending["profile"]))
         user.email_confirmed_at = now
     _retire_tokens(session, user, TokenPurpose.confirm_email, now)
     return user
@@ -220,12 +256,18 @@ def change_password(
     return True
 
 
+def reset_candidate(session: Session, email: str) -> User | None:
+    """The account a reset link may be mailed to: the one with this e-mail, if not disabled."""
+    user = find_user_by_email(session, email)
+    return user if user is not None and user.disabled_at is None else None
+
+
 def start_password_reset(
     session: Session, email: str, max_age: int, now: datetime | None = None
 ) -> tuple[User, str] | None:
     """A reset link for the account with this e-mail, or None if there is no usable account."""
-    user = find_user_by_email(session, email)
-    if user is None or user.disabled_at is not None:
+    user = reset_candidate(session, email)
+    if user is None:
         return None
     return user, issue_token(session, user, TokenPurpose.reset_password, max_age, now)
 
@@ -261,13 +303,17 @@ def accept_invitation(
     return user
 
 
-def update_profile(session: Session, user: User, profile: Profile) -> None:
-    """Save profile changes. Issued certificates are frozen records and do not change."""
+def _apply_profile(user: User, profile: Profile) -> None:
     user.certificate_name = profile.certificate_name.strip()
     user.country = profile.country or None
     user.institution = profile.institution.strip()
     user.position = profile.position.strip()
     user.preferred_language = profile.preferred_language or None
+
+
+def update_profile(session: Session, user: User, profile: Profile) -> None:
+    """Save profile changes. Issued certificates are frozen records and do not change."""
+    _apply_profile(user, profile)
     session.flush()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -20,7 +21,7 @@ from elearning.accounts.forms import (
 from elearning.accounts.logic import normalise_email
 from elearning.accounts.models import TokenPurpose
 from elearning.extensions import db, limiter
-from elearning.mail import MailError, send_mail
+from elearning.outbox.services import queue_message
 
 
 def _email_key() -> str:
@@ -46,16 +47,6 @@ def _profile_from(form) -> services.Profile:
     )
 
 
-def _send(to: str, subject: str, template: str, **context) -> bool:
-    """Send a message; on a mail-server failure log it and return False instead of failing."""
-    try:
-        send_mail(to, subject, template, **context)
-    except MailError as exc:
-        current_app.logger.error("could not send %r e-mail: %s", template, exc)
-        return False
-    return True
-
-
 def _start_session(user) -> None:
     session.clear()
     session.permanent = True
@@ -72,35 +63,21 @@ def sign_up():
     form = SignUpForm()
     form.fill_choices()
     if form.validate_on_submit():
+        profile = _profile_from(form)
         outcome = services.sign_up(
+            db.session, email=form.email.data, password=form.password.data, profile=profile
+        )
+        # Either way one e-mail is queued, and sent by a job: the answer and its timing are the
+        # same whether or not the address has an account.
+        queue_message(
             db.session,
-            email=form.email.data,
-            password=form.password.data,
-            profile=_profile_from(form),
-            confirm_max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"],
+            outcome.mail,
+            outcome.user.email,
+            language=profile.preferred_language or str(get_locale()),
+            user_id=outcome.user.id,
+            context={"sign_up": outcome.pending} if outcome.pending else {},
         )
         db.session.commit()
-        user = outcome.user
-        if outcome.token:
-            sent = _send(
-                user.email,
-                _("Activate your account"),
-                "activate",
-                user=user,
-                link=url_for("accounts.confirm_email", token=outcome.token, _external=True),
-            )
-        else:
-            sent = _send(
-                user.email,
-                _("You already have an account"),
-                "already_registered",
-                user=user,
-                sign_in=url_for("accounts.sign_in", _external=True),
-                reset=url_for("accounts.forgot_password", _external=True),
-            )
-        if not sent:
-            # Either branch mails someone, so saying so reveals nothing about the address.
-            return render_template("accounts/mail_failed.html"), 503
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="signup")
     return render_template("accounts/sign_up.html", form=form)
 
@@ -174,20 +151,17 @@ def forgot_password():
     """Send a reset link if the account exists; the page says the same thing either way."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-        started = services.start_password_reset(db.session, form.email.data, max_age)
+        user = services.reset_candidate(db.session, form.email.data)
+        # One e-mail either way (the link, or why there is none), sent by a job: the page and
+        # its timing do not tell who has an account.
+        queue_message(
+            db.session,
+            "reset_password" if user else "no_account",
+            user.email if user else normalise_email(form.email.data),
+            language=(user.preferred_language if user else None) or str(get_locale()),
+            user_id=user.id if user else None,
+        )
         db.session.commit()
-        if started:
-            # A failure is logged, not shown: showing it would tell who has an account.
-            user, token = started
-            _send(
-                user.email,
-                _("Reset your password"),
-                "reset_password",
-                user=user,
-                link=url_for("accounts.reset_password", token=token, _external=True),
-                minutes=max_age // 60,
-            )
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="reset")
     return render_template("accounts/forgot_password.html", form=form)
 

@@ -7,9 +7,8 @@ verification address) and subscribes to the assessments' ``assessment_passed`` s
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
-from flask import after_this_request, current_app, has_request_context, request, url_for
+from flask import after_this_request, current_app, has_request_context, request
 
 from elearning.accounts.models import User
 from elearning.assessments.services import assessment_passed
@@ -19,11 +18,8 @@ from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
+from elearning.links import public_url
 from elearning.sqltypes import utcnow
-
-
-class NoBaseUrl(RuntimeError):
-    """Outside a request the verification address needs ELEARNING_BASE_URL."""
 
 
 def design_root() -> Path:
@@ -33,18 +29,10 @@ def design_root() -> Path:
 
 
 def verify_url(code: str) -> str:
-    """The public verification address of a certificate: from ELEARNING_BASE_URL when set
-    (the same on every certificate, whichever host served the request), else from the
-    request's own address."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return f"{base.rstrip('/')}/verify/{quote(code)}"
-    if has_request_context():
-        return url_for("certificates.verify", code=code, _external=True)
-    raise NoBaseUrl(
-        "Set ELEARNING_BASE_URL to the platform's public address "
-        "(https://ethics.example.org): the QR code on each certificate points there."
-    )
+    """The public verification address of a certificate, at the platform's public address
+    (never the request's: a judge could otherwise mint a genuine PDF whose QR code leads to a
+    site of their own)."""
+    return public_url("certificates.verify", code=code)
 
 
 def issuing() -> services.Issuing:

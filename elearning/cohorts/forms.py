@@ -8,7 +8,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from elearning.accounts.forms import _no_control_characters, _strip
+from elearning.accounts.forms import (
+    ProfileFields,
+    ResetPasswordForm,
+    _no_control_characters,
+    _strip,
+)
 
 
 class CohortForm(FlaskForm):
@@ -104,3 +109,7 @@ class JoinForm(FlaskForm):
         description=_l("8 characters, like 7K3Q-M9XD. Capitals and hyphens do not matter."),
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
+
+
+class AcceptWithNewAccountForm(ProfileFields, ResetPasswordForm):
+    """Accept a cohort invitation with no account yet: the profile and a first password."""

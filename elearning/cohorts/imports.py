@@ -1,7 +1,7 @@
 """Enrolling participants from a CSV file: read and check every row, preview, then import all.
 
-Reading changes nothing. Importing happens only for a file without a single error, and in the
-caller's one transaction, so a file is imported whole or not at all.
+Reading changes nothing. Inviting happens only for a file without a single error, and in the
+caller's one transaction, so a file is taken whole or not at all (see ``invitations``).
 """
 
 from __future__ import annotations
@@ -9,20 +9,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elearning.accounts.logic import new_token, normalise_email, token_digest
-from elearning.accounts.models import AccountToken, TokenPurpose, User
+from elearning.accounts.logic import normalise_email
 from elearning.certificates.services import NAME_MAX, CertificateRefused, clean_name
-from elearning.cohorts.models import Cohort, CohortMember
-from elearning.content.model import Course
-from elearning.learning.models import Enrolment
+from elearning.cohorts.invitations import member_emails
+from elearning.cohorts.models import Cohort
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -43,7 +39,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@")
 
 @dataclass(frozen=True)
 class Participant:
-    """A valid row: who to enrol, and whether they already have an account or a place."""
+    """A valid row: who to invite, and whether they are already in the cohort."""
 
     line: int
     name: str
@@ -52,7 +48,6 @@ class Participant:
     institution: str = ""
     position: str = ""
     language: str | None = None
-    has_account: bool = False
     is_member: bool = False
 
 
@@ -74,10 +69,6 @@ class ParsedFile:
     @property
     def is_importable(self) -> bool:
         return not self.errors and bool(self.participants)
-
-    @property
-    def new_accounts(self) -> int:
-        return sum(not p.has_account for p in self.participants)
 
     @property
     def already_members(self) -> int:
@@ -266,15 +257,10 @@ def read_participants(
             continue
         candidates.append((line, name, email, country, institution, position, language))
 
-    emails = [candidate[2] for candidate in candidates]
-    accounts = {
-        user.email: user.id for user in _in_chunks(session, select(User), User.email, emails)
-    }
-    members = set(
-        session.scalars(select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id))
-    )
+    # Only who is already in this cohort (the trainer sees them in the roster), never who has
+    # an account: the preview must not tell a trainer which addresses are registered.
+    members = member_emails(session, cohort.id, [candidate[2] for candidate in candidates])
     for line, name, email, country, institution, position, language in candidates:
-        user_id = accounts.get(email)
         result.participants.append(
             Participant(
                 line=line,
@@ -284,129 +270,9 @@ def read_participants(
                 institution=institution,
                 position=position,
                 language=language,
-                has_account=user_id is not None,
-                is_member=user_id in members,
+                is_member=email in members,
             )
         )
     if not result.participants and not result.errors:
         result.errors.append(RowError(0, _("The file has a header line but no participants.")))
     return result
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """A new account to e-mail: the link carries the secret to set a first password."""
-
-    email: str
-    name: str
-    token: str
-    language: str | None = None  # the file's `language` column: the e-mail is written in it
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What an import did."""
-
-    created: int
-    added: int
-    already: int
-    invitations: list[Invitation]
-
-
-def import_participants(
-    session: Session,
-    parsed: ParsedFile,
-    *,
-    cohort: Cohort,
-    course: Course,
-    invitation_max_age: int,
-    now: datetime,
-) -> ImportOutcome:
-    """Create the missing accounts, put everyone in the cohort, and return the invitations to
-    send. Refuses a file with errors; the caller commits once, after this returns."""
-    if not parsed.is_importable:
-        raise ValueError("a file with errors is never imported")
-    emails = [participant.email for participant in parsed.participants]
-    users = {user.email: user for user in _in_chunks(session, select(User), User.email, emails)}
-    invitations = []
-    new_users = []
-    for participant in parsed.participants:
-        if participant.email in users:
-            continue
-        user = User(
-            email=participant.email,
-            password_hash=None,
-            certificate_name=participant.name,
-            country=participant.country,
-            institution=participant.institution,
-            position=participant.position,
-            preferred_language=participant.language,
-            created_at=now,
-        )
-        users[participant.email] = user
-        new_users.append(user)
-    session.add_all(new_users)
-    session.flush()
-    for user in new_users:
-        token = new_token()
-        session.add(
-            AccountToken(
-                user_id=user.id,
-                purpose=TokenPurpose.invitation,
-                token_hash=token_digest(token),
-                created_at=now,
-                expires_at=now + timedelta(seconds=invitation_max_age),
-            )
-        )
-        invitations.append(
-            Invitation(user.email, user.certificate_name, token, user.preferred_language)
-        )
-
-    user_ids = [users[email].id for email in emails]
-    enrolments = {
-        enrolment.user_id: enrolment.id
-        for enrolment in _in_chunks(
-            session,
-            select(Enrolment).where(Enrolment.course_slug == course.slug),
-            Enrolment.user_id,
-            user_ids,
-        )
-    }
-    new_enrolments = [
-        Enrolment(user_id=user_id, course_slug=course.slug, source="cohort", enrolled_at=now)
-        for user_id in user_ids
-        if user_id not in enrolments
-    ]
-    session.add_all(new_enrolments)
-    session.flush()
-    enrolments.update({enrolment.user_id: enrolment.id for enrolment in new_enrolments})
-    members = set(
-        session.scalars(select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id))
-    )
-    added = [
-        CohortMember(
-            cohort_id=cohort.id,
-            user_id=user_id,
-            enrolment_id=enrolments[user_id],
-            via="csv",
-            joined_at=now,
-        )
-        for user_id in user_ids
-        if user_id not in members
-    ]
-    session.add_all(added)
-    session.flush()
-    return ImportOutcome(
-        created=len(new_users),
-        added=len(added),
-        already=len(user_ids) - len(added),
-        invitations=invitations,
-    )
-
-
-def _in_chunks(session: Session, query, column, values: list, size: int = 500) -> list:
-    """``query`` filtered by ``column IN values``, a few hundred values at a time."""
-    found = []
-    for start in range(0, len(values), size):
-        found.extend(session.scalars(query.where(column.in_(values[start : start + size]))))
-    return found

@@ -82,3 +82,39 @@ class ParticipantUpload(db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CohortInvitation(db.Model):
+    """A judge named in a participants file, asked to join the cohort.
+
+    Nobody joins a cohort without saying yes: until the judge accepts, the trainer sees only
+    the invitation (the address and name they uploaded) and nothing of the judge's record.
+    """
+
+    __tablename__ = "cohort_invitations"
+    __table_args__ = (UniqueConstraint("cohort_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The SHA-256 of the link in the latest e-mail (each e-mail makes a new one).
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def state(self) -> str:
+        """pending, accepted or declined."""
+        if self.accepted_at is not None:
+            return "accepted"
+        return "declined" if self.declined_at is not None else "pending"
+

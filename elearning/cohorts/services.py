@@ -171,9 +171,13 @@ def add_trainer(session: Session, cohort: Cohort, user: User, actor: User) -> bo
 
 
 def remove_trainer(session: Session, cohort: Cohort, user: User, actor: User) -> bool:
-    """Take ``user`` off the cohort's trainers; a cohort keeps at least one."""
+    """Take ``user`` off the cohort's trainers; a cohort keeps at least one. Only the cohort's
+    creator or an admin removes a trainer (anyone may step down): a co-trainer cannot take the
+    cohort from the one who made it."""
     if session.get(CohortTrainer, (cohort.id, user.id)) is None:
         return False
+    if not (actor.is_admin or actor.id == cohort.created_by_id or actor.id == user.id):
+        raise TrainerRefused("not-allowed")
     if session.scalar(select(func.count()).where(CohortTrainer.cohort_id == cohort.id)) <= 1:
         raise TrainerRefused("last-trainer")
     session.execute(
@@ -283,8 +287,7 @@ def record_import(session: Session, cohort: Cohort, actor: User, outcome, filena
         subject=cohort,
         details={
             "file": filename,
-            "added": outcome.added,
-            "created": outcome.created,
+            "invited": len(outcome.invitations),
             "already": outcome.already,
         },
     )

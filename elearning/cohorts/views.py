@@ -9,6 +9,7 @@ with a CSRF token.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import (
     abort,
@@ -19,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
@@ -32,8 +33,8 @@ from elearning.accounts.models import Role, User
 from elearning.accounts.services import find_user_by_email
 from elearning.admin.views import current_page
 from elearning.catalog import get_catalog
-from elearning.cohorts import bp, charts, exports, imports, logic, report, services
-from elearning.cohorts.documents import render_report_pdf
+from elearning.cohorts import bp, charts, exports, imports, invitations, logic, report, services
+from elearning.cohorts.documents import render_report_pdf, stored_report_pdf
 from elearning.cohorts.forms import (
     AddTrainerForm,
     CohortForm,
@@ -45,7 +46,8 @@ from elearning.cohorts.models import Cohort, CohortMember, ParticipantUpload
 from elearning.content.model import Course
 from elearning.downloads import attachment
 from elearning.extensions import db, limiter
-from elearning.mail import MailError, send_mail
+from elearning.links import public_url
+from elearning.outbox.services import latest_messages, queue_message
 from elearning.sqltypes import utcnow
 
 ROSTER_PER_PAGE = 50
@@ -166,7 +168,7 @@ def detail(cohort_id: int):
         joinable=services.is_joinable_now(cohort, utcnow()),
         join_code=services.display_join_code(cohort.join_code) if cohort.join_code else None,
         invite_link=(
-            url_for("cohorts.join_link", code=cohort.join_code, _external=True)
+            public_url("cohorts.join_link", code=cohort.join_code)
             if cohort.join_code
             else None
         ),
@@ -238,9 +240,12 @@ def remove_trainer(cohort_id: int, user_id: int):
     user = db.get_or_404(User, user_id)
     try:
         removed = services.remove_trainer(db.session, cohort, user, current_user)
-    except services.TrainerRefused:
+    except services.TrainerRefused as refused:
         flash(
-            _("A cohort keeps at least one trainer: add another before removing this one."), "error"
+            _("Only the trainer who created this cohort, or an admin, removes its trainers.")
+            if str(refused) == "not-allowed"
+            else _("A cohort keeps at least one trainer: add another before removing this one."),
+            "error",
         )
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     if not removed:
@@ -335,16 +340,22 @@ def confirm_upload(cohort_id: int):
         flash(_("The file no longer passes the checks. Upload it again to see why."), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id, _anchor="enrol"))
     try:
-        outcome = imports.import_participants(
-            db.session,
-            parsed,
-            cohort=cohort,
-            course=course,
-            invitation_max_age=current_app.config["INVITATION_MAX_AGE"],
-            now=utcnow(),
+        invited = invitations.invite_participants(
+            db.session, cohort, parsed.participants, invited_by=current_user, now=utcnow()
         )
+        for invitation in invited.invitations:
+            # Sent by a job, in the participant's language (the file's `language` column).
+            queue_message(
+                db.session,
+                "cohort_invitation",
+                invitation.email,
+                language=invitation.language,
+                cohort_id=cohort.id,
+                ref_id=invitation.id,
+                created_by_id=current_user.id,
+            )
         db.session.delete(stored)
-        services.record_import(db.session, cohort, current_user, outcome, stored.filename)
+        services.record_import(db.session, cohort, current_user, invited, stored.filename)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -356,57 +367,18 @@ def confirm_upload(cohort_id: int):
             "error",
         )
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id, _anchor="enrol"))
-    failed = _send_invitations(cohort, course, outcome.invitations)
     flash(
-        _(
-            "%(added)s added to the cohort (%(created)s new accounts invited by e-mail, "
-            "%(already)s already in the cohort).",
-            added=outcome.added,
-            created=outcome.created,
-            already=outcome.already,
+        ngettext(
+            "%(num)s participant is invited by e-mail; each appears in the roster once they "
+            "accept (%(already)s already in the cohort).",
+            "%(num)s participants are invited by e-mail; each appears in the roster once they "
+            "accept (%(already)s already in the cohort).",
+            len(invited.invitations),
+            already=invited.already,
         ),
         "success",
     )
-    if failed:
-        flash(
-            ngettext(
-                "%(num)s invitation could not be sent; the participant can use "
-                "“Forgotten your password?” with their address.",
-                "%(num)s invitations could not be sent; those participants can use "
-                "“Forgotten your password?” with their address.",
-                failed,
-            ),
-            "error",
-        )
-    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
-
-
-def _send_invitations(cohort: Cohort, course: Course, invitations) -> int:
-    """E-mail each new participant their link; returns how many could not be sent."""
-    failed = 0
-    days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    for invitation in invitations:
-        # In the participant's language (the file's `language` column), not the trainer's.
-        language = invitation.language or current_app.config["DEFAULT_LANGUAGE"]
-        try:
-            with force_locale(language):
-                send_mail(
-                    invitation.email,
-                    _("You are enrolled in %(cohort)s", cohort=cohort.name),
-                    "invitation",
-                    name=invitation.name,
-                    trainer=current_user.certificate_name,
-                    cohort=cohort.name,
-                    course=course.title.get(language),
-                    link=url_for(
-                        "accounts.accept_invitation", token=invitation.token, _external=True
-                    ),
-                    days=days,
-                )
-        except MailError as exc:
-            current_app.logger.error("invitation to a participant not sent: %s", exc)
-            failed += 1
-    return failed
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id, _anchor="invitations"))
 
 
 # --- roster and report ------------------------------------------------------------------------
@@ -431,6 +403,7 @@ def roster(cohort_id: int):
     page = report.roster_page(
         db.session, cohort.id, course, page=current_page(), per_page=ROSTER_PER_PAGE, **args
     )
+    pending = invitations.pending_of(db.session, cohort.id)
     return render_template(
         "cohorts/roster.html",
         cohort=cohort,
@@ -438,6 +411,9 @@ def roster(cohort_id: int):
         page=page,
         args=args,
         button=ConfirmForm(),
+        invitations=pending,
+        mails=latest_messages(db.session, "cohort_invitation", [i.id for i in pending]),
+        now=utcnow(),
     )
 
 
@@ -563,15 +539,28 @@ def report_page(cohort_id: int):
     return render_template("cohorts/report.html", **_report_context(cohort, course))
 
 
+def _report_pdf_limit() -> str:
+    return current_app.config["REPORT_PDF_RATE_LIMIT"]
+
+
 @bp.route("/cohorts/<int:cohort_id>/report.pdf")
 @role_required(Role.trainer)
+@limiter.limit(_report_pdf_limit, key_func=lambda: f"user:{current_user.get_id()}")
 def report_pdf(cohort_id: int):
-    """The cohort report as a PDF to attach to the training's final report."""
+    """The cohort report as a PDF to attach to the training's final report: rendered again
+    only when the cohort has changed since the last one (rendering costs seconds of CPU)."""
     cohort, course = _load_cohort_or_404(cohort_id)
-    html = render_template("cohorts/report_pdf.html", **_report_context(cohort, course))
-    return attachment(
-        render_report_pdf(html), _export_name(cohort, "report", "pdf"), "application/pdf"
+    pdf = stored_report_pdf(
+        db.session,
+        Path(current_app.instance_path) / "documents",
+        cohort,
+        course,
+        str(get_locale()),
+        lambda: render_report_pdf(
+            render_template("cohorts/report_pdf.html", **_report_context(cohort, course))
+        ),
     )
+    return attachment(pdf, _export_name(cohort, "report", "pdf"), "application/pdf")
 
 
 def _items_table(items: list[report.ItemResult]):

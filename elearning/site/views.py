@@ -23,7 +23,7 @@ from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.cohorts.services import cohorts_of_learner
 from elearning.content import ContentInvalid
-from elearning.extensions import db
+from elearning.extensions import db, limiter
 from elearning.learning import logic as learning_logic
 from elearning.learning import services as learning_services
 from elearning.site import bp
@@ -105,9 +105,13 @@ def healthz():
         db.session.rollback()
         reason = type(getattr(exc, "orig", None) or exc).__name__
         return jsonify(status="error", database="unavailable", reason=reason), 503
+    # Rate limits fall back to each process's memory when their store is down: the platform
+    # keeps serving, but the limits are per process until it returns. Say so.
+    limits = "ok" if limiter.storage.check() else "unavailable: counting per process"
     return jsonify(
-        status="ok",
+        status="ok" if limits == "ok" else "degraded",
         database="ok",
+        rate_limits=limits,
         courses=courses,
         database_backend=db.engine.dialect.name,
         version=current_app.config["APP_VERSION"],

@@ -1,6 +1,7 @@
 """Account use cases, tested directly against the database (no HTTP)."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -15,8 +16,11 @@ PROFILE = services.Profile(certificate_name="Hon. Justice Li Wei", country="CN",
 
 
 def _sign_up(email="li.wei@example.org", password="correct horse battery staple"):
-    return services.sign_up(db.session, email=email, password=password, profile=PROFILE,
-                            confirm_max_age=3600)
+    """Sign up, and make the activation link the e-mail job would send (None if none)."""
+    outcome = services.sign_up(db.session, email=email, password=password, profile=PROFILE)
+    token = services.issue_token(db.session, outcome.user, TokenPurpose.confirm_email, 3600,
+                                 payload=outcome.pending) if outcome.pending else None
+    return SimpleNamespace(user=outcome.user, token=token, is_new_account=outcome.is_new_account)
 
 
 def test_sign_up_creates_an_inactive_account_with_an_activation_token(app_ctx):

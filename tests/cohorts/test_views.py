@@ -237,7 +237,9 @@ def upload(browser, cohort, token, content: bytes, name="participants.csv"):
     )
 
 
-def test_a_csv_file_is_previewed_then_imported_whole(app, cohort, trainer, create_user, mailbox):
+def test_a_csv_file_invites_and_nobody_joins_without_accepting(
+    app, cohort, trainer, create_user, mailbox
+):
     create_user(email="known@example.org", name="Known Judge")
     browser = Browser(app, trainer.email)
     token = browser.csrf(f"/cohorts/{cohort.id}")
@@ -250,8 +252,10 @@ def test_a_csv_file_is_previewed_then_imported_whole(app, cohort, trainer, creat
     before = snapshot(app)
     preview = upload(browser, cohort, token, content)
     assert preview.status_code == 200
-    assert "Juíza Beatriz Carvalho" in preview.text and "new account: invited" in preview.text
-    assert "existing account: added" in preview.text
+    # The preview does not tell which addresses have accounts: every row reads the same.
+    assert "Juíza Beatriz Carvalho" in preview.text
+    assert preview.text.count("invited to join") == 3
+    assert "existing account" not in preview.text and "new account" not in preview.text
     after = snapshot(app)
     assert after[:3] == before[:3] and after[4:] == before[4:]  # only the upload is kept
     upload_id = scalar(app, select(ParticipantUpload.id))
@@ -259,45 +263,60 @@ def test_a_csv_file_is_previewed_then_imported_whole(app, cohort, trainer, creat
         f"/cohorts/{cohort.id}/upload/confirm",
         data={"csrf_token": token, "upload_id": str(upload_id)},
     )
-    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/roster")
+    assert confirmed.status_code == 302 and "/roster" in confirmed.headers["Location"]
     roster = browser.get(confirmed.headers["Location"])
-    assert "3 added to the cohort (2 new accounts invited by e-mail" in roster.text
-    assert all(n in roster.text for n in ("Juíza Beatriz Carvalho", "القاضي يوسف", "Known Judge"))
-    assert count(app, CohortMember) == 3 and count(app, ParticipantUpload) == 0
-    with app.app_context():
-        beatriz = db.session.scalar(select(User).where(User.email == "beatriz@example.org"))
-        assert (beatriz.country, beatriz.preferred_language, beatriz.password_hash) == (
-            "BR",
-            "es",
-            None,
-        )
-    assert mailbox.to("known@example.org") == []
-    # Confirming the same preview twice imports nothing more.
+    assert "3 participants are invited by e-mail" in roster.text
+    assert roster.text.count("waiting for an answer") == 3
+    # Nobody is in the cohort, and no account was made for anyone, until they say yes.
+    assert count(app, CohortMember) == 0 and count(app, ParticipantUpload) == 0
+    assert snapshot(app)[4] == before[4]  # users
+    # Confirming the same preview twice invites nobody again.
     again = browser.post(
         f"/cohorts/{cohort.id}/upload/confirm",
         data={"csrf_token": token, "upload_id": str(upload_id)},
     )
     assert "already imported" in browser.get(again.headers["Location"]).text
-    assert count(app, CohortMember) == 3
+    assert len(mailbox.to("beatriz@example.org")) == 1
 
-    # The invitation lets the new participant choose a password, once.
-    invited = Browser(app)
-    link = mailbox.last_link("beatriz@example.org")
-    assert "Academy intake 2027" in mailbox.to("beatriz@example.org")[-1].get_content()
     # Each invitation is written in its participant's language (the file's column), not the
-    # trainer's: Spanish for Beatriz, Arabic for Yusuf.
+    # trainer's: Spanish for Beatriz, Arabic for Yusuf; the existing account is asked too.
     spanish = mailbox.to("beatriz@example.org")[-1]
     assert "Hola" in spanish.get_content() or "Estimado" in spanish.get_content()
     assert "Academy intake 2027" in spanish["Subject"]
     arabic = mailbox.to("yusuf@example.org")[-1].get_content()
     assert re.search("[\u0600-\u06ff]{3}", arabic) and "Hello" not in arabic
-    done = invited.post(
-        link, data={"csrf_token": invited.csrf(link), "password": PASSWORD, "confirm": PASSWORD}
-    )
+    assert "Academy intake 2027" in mailbox.to("known@example.org")[-1].get_content()
+
+    # Beatriz has no account: she chooses a password on the invitation's page and joins.
+    invited = Browser(app)
+    link = mailbox.last_link("beatriz@example.org")
+    page = invited.get(link)
+    assert page.status_code == 200 and "Juíza Beatriz Carvalho" in page.text
+    done = invited.post(link, data={
+        "csrf_token": invited.csrf(link), "action": "accept",
+        "certificate_name": "Juíza Beatriz Carvalho", "country": "BR",
+        "preferred_language": "es", "password": PASSWORD, "confirm": PASSWORD,
+    })
     assert done.status_code == 302
     assert "Academy intake 2027" in invited.get("/dashboard").text
     assert invited.get(link).status_code == 404
     Browser(app, "beatriz@example.org")  # signs in with the password chosen
+
+    # The known judge accepts signed in as that account; Yusuf declines.
+    known_link = mailbox.last_link("known@example.org")
+    assert "Sign in" in Browser(app).get(known_link).text
+    known = Browser(app, "known@example.org")
+    assert known.post(known_link, data={
+        "csrf_token": known.csrf(known_link), "action": "accept"
+    }).status_code == 302
+    yusuf = Browser(app)
+    yusuf_link = mailbox.last_link("yusuf@example.org")
+    declined = yusuf.post(yusuf_link, data={"csrf_token": yusuf.csrf(yusuf_link),
+                                            "action": "decline"})
+    assert declined.status_code == 200 and "declined" in declined.text
+    roster = browser.get(f"/cohorts/{cohort.id}/roster")
+    assert "Known Judge" in roster.text and "Juíza Beatriz Carvalho" in roster.text
+    assert "declined" in roster.text and count(app, CohortMember) == 2
 
 
 @pytest.mark.parametrize(
@@ -403,13 +422,23 @@ def test_co_trainers_and_the_last_trainer(app, cohort, trainer, other_trainer, c
     other = Browser(app, other_trainer.email)
     assert other.get(f"/cohorts/{cohort.id}/report").status_code == 200
     token = other.csrf(f"/cohorts/{cohort.id}")
-    other.post(f"/cohorts/{cohort.id}/trainers/{trainer.id}/remove", data={"csrf_token": token})
+    # A co-trainer cannot take the cohort from the trainer who created it...
     refused = other.post(
+        f"/cohorts/{cohort.id}/trainers/{trainer.id}/remove", data={"csrf_token": token}
+    )
+    assert "Only the trainer who created this cohort" in other.get(refused.headers["Location"]).text
+    assert count(app, CohortTrainer) == 2
+    # ...but may step down; the creator then cannot leave the cohort without a trainer.
+    other.post(
         f"/cohorts/{cohort.id}/trainers/{other_trainer.id}/remove", data={"csrf_token": token}
     )
-    assert "keeps at least one trainer" in other.get(refused.headers["Location"]).text
-    assert scalar(app, select(CohortTrainer.user_id)) == other_trainer.id
-    assert browser.get(f"/cohorts/{cohort.id}").status_code == 404
+    assert other.get(f"/cohorts/{cohort.id}").status_code == 404
+    token = browser.csrf(f"/cohorts/{cohort.id}")
+    refused = browser.post(
+        f"/cohorts/{cohort.id}/trainers/{trainer.id}/remove", data={"csrf_token": token}
+    )
+    assert "keeps at least one trainer" in browser.get(refused.headers["Location"]).text
+    assert scalar(app, select(CohortTrainer.user_id)) == trainer.id
 
 
 def test_trainers_manual_is_for_trainers_only(app, trainer, create_user):

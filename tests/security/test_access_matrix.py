@@ -39,7 +39,8 @@ from elearning.catalog import get_catalog
 from elearning.certificates import codes
 from elearning.certificates.models import Certificate, NameCorrection
 from elearning.cohorts import services as cohorts
-from elearning.cohorts.models import Cohort, CohortMember, ParticipantUpload
+from elearning.cohorts import invitations
+from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember, ParticipantUpload
 from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.learning import services as learning
@@ -221,6 +222,9 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.manual_page": {"GET": TRAINERS},
     "cohorts.join": {"GET": PUBLIC, "POST": PUBLIC_WRITE},
     "cohorts.join_link": {"GET": PUBLIC, "POST": JOINING},
+    "cohorts.invitation": {"GET": PUBLIC, "POST": PUBLIC_WRITE},
+    "cohorts.manage_invitation": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.leave": {"GET": OWNER, "POST": OWNER_WRITE},
     # admin
     "admin.users": {"GET": ADMINS},
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
@@ -239,6 +243,11 @@ MIXED = {
     "cohorts.remove_member": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.remove_trainer": ("cohort B's trainer", "trainer_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.confirm_upload": ("cohort B's upload", "upload_id", FOREIGN_UPLOAD),
+    "cohorts.manage_invitation": (
+        "cohort B's invitation",
+        "invitation_id",
+        COHORT_TRAINERS_WRITE.guessed,
+    ),
 }
 
 # URL variables that are not objects of anyone: the sample course, its pages, a static file.
@@ -260,6 +269,7 @@ OBJECT_OF = {
     ("accounts.confirm_email", "token"): "activation_token",
     ("accounts.reset_password", "token"): "reset_token",
     ("accounts.accept_invitation", "token"): "invitation_token",
+    ("cohorts.invitation", "token"): "cohort_invitation_token",
 }
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
@@ -279,6 +289,7 @@ ID_MODELS = {
     "cohort_id": Cohort,
     "correction_id": NameCorrection,
     "enrolment_id": Enrolment,
+    "invitation_id": CohortInvitation,
     "member_id": CohortMember,
     "trainer_id": User,
     "user_id": User,
@@ -456,13 +467,27 @@ def world(app, create_user) -> World:
             cohort_ids.append(cohort.id)
         own = take_the_course(course, cohort_ids[0], users["owner"].id, rng)
         others = take_the_course(course, cohort_ids[1], users["other learner"].id, rng)
-        activation = accounts.sign_up(
+        pending = accounts.sign_up(
             db.session,
             email="pending@example.org",
             password=PASSWORD,
             profile=accounts.Profile(certificate_name="Judge Pending"),
-            confirm_max_age=3600,
-        ).token
+        )
+        activation = accounts.issue_token(
+            db.session, pending.user, TokenPurpose.confirm_email, 3600, payload=pending.pending
+        )
+        invited_to = {}
+        for objects, cohort_id in ((own, cohort_ids[0]), (others, cohort_ids[1])):
+            [asked] = invitations.invite_participants(
+                db.session,
+                db.session.get(Cohort, cohort_id),
+                [SimpleNamespace(email=f"asked-{cohort_id}@example.org", name="Judge Asked",
+                                 country=None, institution="", position="", language=None)],
+                invited_by=db.session.get(User, users["admin"].id),
+                now=utcnow(),
+            ).invitations
+            objects["invitation_id"] = asked.id
+            invited_to[cohort_id] = invitations.new_link(asked, 3600, utcnow())
         _, reset = accounts.start_password_reset(db.session, emails["owner"], 3600)
         invitation = accounts.issue_token(
             db.session, db.session.get(User, invited.id), TokenPurpose.invitation, 3600
@@ -521,6 +546,7 @@ def world(app, create_user) -> World:
             activation_token=activation,
             reset_token=reset,
             invitation_token=invitation,
+            cohort_invitation_token=invited_to[cohort_ids[0]],
         )
         guesses = {
             key: [(db.session.scalar(select(func.max(model.id))) or 0) + 1, 0, 999_999]
@@ -532,6 +558,7 @@ def world(app, create_user) -> World:
         activation_token=[secrets.token_urlsafe(32)],
         reset_token=[secrets.token_urlsafe(32)],
         invitation_token=[secrets.token_urlsafe(32)],
+        cohort_invitation_token=[secrets.token_urlsafe(32)],
         filename=["no-such-file.css"],
     )
     entry_attempt_id = own.pop("entry_attempt_id")

@@ -69,7 +69,7 @@ REQUEST_TIMEOUT = 60.0
 SUBMITTED = "Your answers are submitted."
 ALREADY_SUBMITTED = "This attempt is already submitted; it counts once."
 LESSON = "/courses/sample/basics/first-lesson"  # in the suite's fixture content
-FRIENDLY = "The platform cannot reach its database just now."
+FRIENDLY = "The platform cannot reach its database just now"
 
 
 # --- a worker killed in the middle of a burst ------------------------------------------------

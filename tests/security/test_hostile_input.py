@@ -23,6 +23,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
@@ -61,8 +62,10 @@ from elearning.certificates.forms import (
     VerifyCodeForm,
 )
 from elearning.certificates.models import Certificate
+from elearning.cohorts import invitations
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.forms import (
+    AcceptWithNewAccountForm,
     AddTrainerForm,
     CohortForm,
     ConfirmUploadForm,
@@ -355,8 +358,16 @@ def build_world(app, create_user, error_log) -> World:
         member, _ = cohorts.join_cohort(
             db.session, cohort, world.ids["victim_id"], get_catalog().course("sample"), via="code"
         )
+        [asked] = invitations.invite_participants(
+            db.session, cohort,
+            [SimpleNamespace(email="asked@example.org", name="Judge Asked", country=None,
+                             institution="", position="", language=None)],
+            invited_by=db.session.get(User, world.ids["trainer_id"]), now=utcnow(),
+        ).invitations  # fmt: skip
+        asked_token = invitations.new_link(asked, 86_400, utcnow())
         db.session.commit()
-        world.ids.update(cohort_id=cohort.id, join_code=cohort.join_code, member_id=member.id)
+        world.ids.update(cohort_id=cohort.id, join_code=cohort.join_code, member_id=member.id,
+                         invitation_id=asked.id, cohort_invitation_token=asked_token)
     # The judge is enrolled and half-way through the entry assessment.
     judge = world.browsers["judge"]
     judge.post(
@@ -481,6 +492,11 @@ TARGETS = (
            valid=lambda w: {"current_password": PASSWORD, "password": PASSWORD + " again",
                             "confirm": PASSWORD + " again"}),
     Target("cohorts.join_link", "judge", "/join/{join_code}", ConfirmForm),
+    Target("cohorts.invitation", "visitor", "/cohorts/invitations/{cohort_invitation_token}",
+           AcceptWithNewAccountForm, fields=("action",),
+           valid=lambda w: {**PROFILE, "action": "accept", "password": PASSWORD,
+                            "confirm": PASSWORD}),
+    Target("cohorts.leave", "judge", "/cohorts/{cohort_id}/leave", ConfirmForm),
     Target("learning.enrol", "judge", "/courses/{course}/enrol", EnrolForm),
     Target("learning.complete", "judge", LESSON + "/complete", CompletionForm,
            valid=lambda w: {"state": "complete"}),
@@ -510,6 +526,9 @@ TARGETS = (
            "/cohorts/{cohort_id}/trainers/{cotrainer_id}/remove", ConfirmForm),
     Target("cohorts.remove_member", "trainer", "/cohorts/{cohort_id}/members/{member_id}/remove",
            ConfirmForm),
+    Target("cohorts.manage_invitation", "trainer",
+           "/cohorts/{cohort_id}/invitations/{invitation_id}", ConfirmForm, fields=("action",),
+           valid=lambda w: {"action": "resend"}),
     Target("cohorts.upload", "trainer", "/cohorts/{cohort_id}/upload", UploadForm,
            examples=(recorded(("file", Upload("a\x00b.csv", b"name,email\nJudge,j@example.org")),
                               encoding="multipart"),)),
@@ -770,6 +789,8 @@ PAGES = {
     "cohorts.manual_page": ("trainer", "/trainers/{course}/{manual_page}", ()),
     "cohorts.join": ("judge", "/join", ("code",)),
     "cohorts.join_link": ("judge", "/join/{join_code}", ()),
+    "cohorts.invitation": ("visitor", "/cohorts/invitations/{cohort_invitation_token}", ()),
+    "cohorts.leave": ("judge", "/cohorts/{cohort_id}/leave", ()),
     "learning.catalog": ("visitor", "/courses/", ()),
     "learning.course": ("judge", "/courses/{course}", ()),
     "learning.module": ("judge", "/courses/{course}/{module}", ()),

@@ -16,6 +16,8 @@ PUBLIC_ENDPOINTS = {
     "learning.catalog", "learning.course",
     # A join code can be typed, and an invite link read, before signing in; joining needs one.
     "cohorts.join", "cohorts.join_link",
+    # An invitation to a cohort is answered from its e-mailed link, with or without an account.
+    "cohorts.invitation",
     # Certificate verification needs no account (DESIGN.md, "Certificates").
     "certificates.verify_form", "certificates.verify", "certificates.verify_api",
 }
@@ -87,7 +89,8 @@ def test_pages_show_a_friendly_error_when_the_database_is_down(tmp_path):
     response = app.test_client().post("/signin", data={"email": "a@example.org",
                                                        "password": "whatever123"})
     assert response.status_code == 503
-    assert "Nothing you saved is lost" in response.text
+    # Honest: what was just sent was not saved (this page answers a request it could not carry).
+    assert "was not saved" in response.text and "What you saved before is safe" in response.text
 
 
 @pytest.mark.parametrize("path", ["/", "/signin", "/no-such-page"])
@@ -104,7 +107,8 @@ def test_security_headers_on_every_page(client, path):
 
 
 def test_production_adds_hsts_and_secure_cookies(make_app):
-    app = make_app(ENV="production")
+    app = make_app(ENV="production", BASE_URL="https://elearning.example.org",
+                   SECRET_KEY="5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e")
     client = app.test_client()
     response = client.get("/signin", base_url="https://elearning.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -1,0 +1,44 @@
+"""The cohorts' e-mails, written by the outbox job in the recipient's language."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from elearning.accounts.models import User
+from elearning.catalog import get_catalog
+from elearning.cohorts import invitations
+from elearning.cohorts.models import Cohort, CohortInvitation
+from elearning.links import public_url
+from elearning.outbox.kinds import Mail, message_kind
+from elearning.outbox.models import OutboxMessage
+from elearning.sqltypes import utcnow
+
+
+@message_kind("cohort_invitation")
+def cohort_invitation(session: Session, message: OutboxMessage) -> Mail | None:
+    """An invitation to join a cohort, with a fresh link (earlier ones stop working)."""
+    invitation = session.get(CohortInvitation, message.ref_id) if message.ref_id else None
+    if invitation is None or invitation.state != "pending":
+        return None  # withdrawn, accepted or declined since it was queued
+    cohort = session.get(Cohort, invitation.cohort_id)
+    course = get_catalog().course(cohort.course_slug) if cohort else None
+    if cohort is None or course is None:
+        return None
+    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    token = invitations.new_link(invitation, max_age, utcnow())
+    language = message.language or current_app.config["DEFAULT_LANGUAGE"]
+    return Mail(
+        _("An invitation to join %(cohort)s", cohort=cohort.name),
+        "cohort_invitation",
+        {
+            "name": invitation.name,
+            "trainer": inviter.certificate_name if inviter else None,
+            "cohort": cohort.name,
+            "course": course.title.get(language),
+            "link": public_url("cohorts.invitation", token=token),
+            "days": max_age // 86400,
+        },
+    )
