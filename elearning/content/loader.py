@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -47,6 +48,7 @@ from elearning.content.model import (
     TrainerPage,
 )
 from elearning.content.quizzes import load_quizzes
+from elearning.content.sources import load_sources
 from elearning.content.yamlfile import LineDict, LineList
 
 KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
@@ -71,7 +73,10 @@ _ASSESSMENT_KEYS = {
     "show_correct_answers",
 }
 _MODULE_KEYS = {"title", "summary", "objectives"}
-_LESSON_KEYS = {"title", "minutes", "tags", "points"}
+_LESSON_KEYS = {"title", "minutes", "tags", "points", "objectives", "sources"}
+_WORDS = re.compile(r"\w+", re.UNICODE)
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")  # a link's address is not read
+DEFAULT_WORDS_PER_MINUTE = 120
 
 
 def load_catalog(content_dir: Path | str) -> Catalog:
@@ -129,8 +134,14 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
     if enrolment not in ("open", "cohort"):
         problems.add(path, data.line_of("enrolment"), "enrolment must be open or cohort")
     lessons_rules = section(data, "lessons", path, problems)
-    unknown_keys(lessons_rules, {"sequential"}, path, problems)
+    unknown_keys(lessons_rules, {"sequential", "words_per_minute"}, path, problems)
     sequential = lessons_rules.get("sequential", False)
+    reading = LessonReading(
+        int_field(
+            lessons_rules, "words_per_minute", DEFAULT_WORDS_PER_MINUTE, 40, 400, path, problems
+        ),
+        frozenset(),
+    )
     if not isinstance(sequential, bool):
         problems.add(path, lessons_rules.line_of("sequential"), "sequential must be true or false")
     assessment_data = section(data, "assessment", path, problems)
@@ -170,6 +181,8 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         )
 
     tags = _load_tags(folder / "tags.yaml", problems)
+    sources = load_sources(folder, tags, languages, problems)
+    reading = LessonReading(reading.words_per_minute, frozenset(sources))
     quiz_folder = problems.root / "quizzes" / slug
     bank, forms = load_quizzes(quiz_folder, tags, languages, problems, renderer)
     module_slugs = _module_list(data, path, problems)
@@ -189,6 +202,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
             lessons_by_path,
             position,
             seen_checks,
+            reading,
             problems,
             renderer,
         )
@@ -213,6 +227,8 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         bank=bank,
         forms=forms,
         trainer_pages=_load_trainer_pages(folder / "trainer", problems, renderer),
+        sources=sources,
+        words_per_minute=reading.words_per_minute,
     )
 
 
@@ -444,6 +460,7 @@ def _load_module(
     lessons_by_path,
     position: int,
     seen_checks: dict[str, str],
+    reading: LessonReading,
     problems: Problems,
     renderer: LessonRenderer,
 ) -> Module | None:
@@ -477,6 +494,7 @@ def _load_module(
             tags,
             lessons_by_path,
             seen_checks,
+            reading,
             problems,
             renderer,
         )
@@ -527,12 +545,14 @@ def _load_lesson(
     tags: dict[str, Tag],
     lessons_by_path,
     seen_checks: dict[str, str],
+    reading: LessonReading,
     problems: Problems,
     renderer: LessonRenderer,
 ) -> Lesson | None:
     texts: dict[str, LessonText] = {}
     english_path = variants[DEFAULT_LANGUAGE]
     minutes = 0
+    lesson_sources: tuple[str, ...] = ()
     lesson_tags: tuple[str, ...] = ()
     lesson_points: tuple[str, ...] = ()
     ok = True
@@ -555,19 +575,17 @@ def _load_lesson(
         if not isinstance(title, str) or not title.strip():
             problems.add(path, front.line_of("title"), "title is missing")
         if language == DEFAULT_LANGUAGE:
-            minutes = front.get("minutes")
-            if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
-                problems.add(
-                    path, front.line_of("minutes"), "minutes must be a whole number from 1 to 240"
-                )
+            minutes = int_field(front, "minutes", 0, 0, 240, path, problems)
             lesson_tags, lesson_points = tags_and_points(front, path, tags, problems, "lesson")
-        elif {"minutes", "tags", "points"} & set(front):
+            lesson_sources = _lesson_sources(front, path, reading, problems)
+        elif {"minutes", "tags", "points", "sources"} & set(front):
             problems.add(
                 path,
                 front.line,
-                "a translation takes minutes, tags and points from the "
-                "English file: give only its title",
+                "a translation takes minutes, tags, points and sources from the "
+                "English file: give only its title and objectives",
             )
+        objectives = _objectives(front, path, problems)
         context = RenderContext(
             problems.rel(path), language, lessons_by_path, _reporter(path, problems)
         )
@@ -575,10 +593,21 @@ def _load_lesson(
         if len(problems.errors) > before:
             ok = False
             continue
-        texts[language] = LessonText(language, str(title).strip(), blocks)
+        texts[language] = LessonText(language, str(title).strip(), blocks, objectives)
+        if language == DEFAULT_LANGUAGE:
+            minutes = max(minutes, reading.minutes(body, blocks))
     if not ok or DEFAULT_LANGUAGE not in texts:
         return None
     english = texts[DEFAULT_LANGUAGE]
+    for language, text in texts.items():
+        if language != DEFAULT_LANGUAGE and len(text.objectives) != len(english.objectives):
+            problems.add(
+                variants[language],
+                1,
+                f"objectives: the English file has {len(english.objectives)}, this one "
+                f"{len(text.objectives)}; translate each one",
+            )
+            ok = False
     for check in english.checks:
         if check.id in seen_checks:
             problems.add(
@@ -613,7 +642,48 @@ def _load_lesson(
         points=lesson_points,
         texts=MappingProxyType(texts),
         source=problems.rel(english_path),
+        sources=lesson_sources,
     )
+
+
+@dataclass(frozen=True)
+class LessonReading:
+    """How long lessons take to study, and which sources they may name."""
+
+    words_per_minute: int
+    source_ids: frozenset[str]
+
+    def minutes(self, body: str, blocks) -> int:
+        """Reading time measured from the text: its words at the course's reading speed, a
+        minute for each knowledge check and two for each reflection (time to think)."""
+        words = len(_WORDS.findall(_LINK_TARGET.sub("]", body)))
+        checks = sum(1 for block in blocks if getattr(block, "check", None) is not None)
+        reflections = body.count("::: reflection")
+        return max(1, math.ceil(words / self.words_per_minute + checks + 2 * reflections))
+
+
+def _objectives(front: LineDict, path: Path, problems: Problems) -> tuple[str, ...]:
+    """A lesson's "after this lesson you can ..." list, as written in this file."""
+    raw = front.get("objectives") or []
+    if not isinstance(raw, list) or not all(isinstance(item, str) and item.strip() for item in raw):
+        problems.add(path, front.line_of("objectives"), "objectives must be a list of sentences")
+        return ()
+    return tuple(item.strip() for item in raw)
+
+
+def _lesson_sources(
+    front: LineDict, path: Path, reading: LessonReading, problems: Problems
+) -> tuple[str, ...]:
+    raw = front.get("sources") or []
+    if not isinstance(raw, list):
+        problems.add(path, front.line_of("sources"), "sources must be a list of source ids")
+        return ()
+    for item in raw:
+        if item not in reading.source_ids:
+            problems.add(
+                path, front.line_of("sources"), f"unknown source {item!r}: add it to sources.yaml"
+            )
+    return tuple(str(item) for item in raw)
 
 
 def _reporter(path: Path, problems: Problems):

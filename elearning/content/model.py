@@ -101,6 +101,7 @@ class LessonText:
     language: str
     title: str
     blocks: tuple[Block, ...]
+    objectives: tuple[str, ...] = ()  # "after this lesson you can ...", in this language
 
     @property
     def checks(self) -> tuple[KnowledgeCheck, ...]:
@@ -120,6 +121,7 @@ class Lesson:
     points: tuple[str, ...]
     texts: Mapping[str, LessonText]
     source: str  # path of the English file, relative to the content root
+    sources: tuple[str, ...] = ()  # ids of the official texts it draws on (the course's sources)
 
     def text(self, language: str) -> LessonText:
         """The lesson in ``language``, else in English."""
@@ -134,6 +136,18 @@ class Lesson:
     def checks(self) -> tuple[KnowledgeCheck, ...]:
         """The knowledge checks (the same in every language)."""
         return self.texts[DEFAULT_LANGUAGE].checks
+
+
+@dataclass(frozen=True)
+class Source:
+    """An official text the course teaches from, with where a judge can read it."""
+
+    id: str
+    title: Text
+    edition: str  # year and edition, as a reader would cite it
+    publisher: str
+    url: str
+    covers: tuple[str, ...] = ()  # tags whose application points it states
 
 
 @dataclass(frozen=True)
@@ -282,6 +296,14 @@ class Course:
     bank: QuestionBank | None = None
     forms: Mapping[str, AssessmentForm] = field(default_factory=lambda: MappingProxyType({}))
     trainer_pages: tuple[TrainerPage, ...] = ()
+    sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
+    words_per_minute: int = 120
+
+    def sources_for(self, lesson: Lesson) -> tuple[Source, ...]:
+        """The official texts behind a lesson: those stating its points, then its own list."""
+        ids = [s.id for s in self.sources.values() if set(s.covers) & set(lesson.tags)]
+        ids += [i for i in lesson.sources if i not in ids]
+        return tuple(self.sources[i] for i in ids if i in self.sources)
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:

@@ -201,3 +201,76 @@ def test_every_problem_is_reported_at_once(content: Path):
     edit(content / "courses/steps/course.yaml", "modules: [only]", "modules: [only, missing]")
     errors = errors_of(content)
     assert len(errors) == 2, errors
+
+
+def test_lessons_name_their_objectives_and_sources_and_reading_time_is_measured(content: Path):
+    (content / "courses/sample/sources.yaml").write_text(
+        "principles:\n"
+        "  title: The Bangalore Principles of Judicial Conduct\n"
+        "  edition: '2002'\n"
+        "  publisher: Judicial Integrity Group\n"
+        "  url: https://example.org/principles.pdf\n"
+        "  covers: [independence]\n"
+        "measures:\n"
+        "  title: Measures for the Effective Implementation\n"
+        "  edition: '2010'\n"
+        "  url: https://example.org/measures\n"
+    )
+    first = "courses/sample/basics/01-first-lesson.md"
+    edit(
+        content / first,
+        "minutes: 5\n",
+        'objectives: ["name the first value"]\nsources: [measures]\n',
+    )
+    edit(
+        content / "courses/sample/basics/01-first-lesson.fr.md",
+        'title: "La première leçon"',
+        'title: "La première leçon"\nobjectives: ["nommer la première valeur"]',
+    )
+    words = " ".join(["word"] * 600)
+    edit(
+        content / first,
+        "Independence is the **first** value.",
+        f"Independence is the **first** value. {words} [a link](https://example.org/a/b/c/d)",
+    )
+    course = load_catalog(content).course("sample")
+    lesson = course.lesson("basics", "first-lesson")
+    assert lesson.text("en").objectives == ("name the first value",)
+    assert lesson.text("fr").objectives == ("nommer la première valeur",)
+    # The Principles come with every lesson on independence; the Measures because it says so.
+    assert [s.id for s in course.sources_for(lesson)] == ["principles", "measures"]
+    # About 615 words at 120 a minute, and a minute for its knowledge check; the address of a
+    # link is not read.
+    assert lesson.minutes == 7
+    (content / "courses/sample/course.yaml").write_text(
+        (content / "courses/sample/course.yaml")
+        .read_text()
+        .replace("lessons:\n", "lessons:\n  words_per_minute: 60\n")
+        if "lessons:\n" in (content / "courses/sample/course.yaml").read_text()
+        else (content / "courses/sample/course.yaml").read_text()
+        + "lessons:\n  words_per_minute: 60\n"
+    )
+    slower = load_catalog(content).course("sample").lesson("basics", "first-lesson").minutes
+    assert slower - 1 in (2 * (lesson.minutes - 1) - 1, 2 * (lesson.minutes - 1))  # reading x 2
+
+
+def test_objectives_and_sources_are_checked(content: Path):
+    errors = errors_after_edit(
+        content,
+        "courses/sample/basics/01-first-lesson.md",
+        "minutes: 5\n",
+        "sources: [nowhere]\nobjectives: [1, 2]\n",
+    )
+    assert any("unknown source 'nowhere'" in e for e in errors)
+    assert any("objectives must be a list of sentences" in e for e in errors)
+    edit(content / "courses/sample/basics/01-first-lesson.md", "sources: [nowhere]\n", "")
+    edit(
+        content / "courses/sample/basics/01-first-lesson.md",
+        "objectives: [1, 2]",
+        'objectives: ["one", "two"]',
+    )
+    errors = errors_of(content)
+    assert errors == [
+        "courses/sample/basics/01-first-lesson.fr.md:1: objectives: the English file has 2, "
+        "this one 0; translate each one"
+    ]
