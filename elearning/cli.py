@@ -343,7 +343,9 @@ def _print_course_summary(course: dict) -> None:
         click.echo("  assessments: none (no question bank in quizzes/)")
     else:
         forms = ", ".join(
-            f"{kind} {form['entries']} entries ({_form_questions(form['questions'])})"
+            f"{kind} a parallel form ({_form_questions(form['questions'])})"
+            if form["parallel"]
+            else f"{kind} {form['entries']} entries ({_form_questions(form['questions'])})"
             for kind, form in bank["forms"].items()
         )
         click.echo(
@@ -358,6 +360,13 @@ def _print_course_summary(course: dict) -> None:
             )
         if bank["points_unassessed"]:
             click.echo(f"    points no question assesses: {', '.join(bank['points_unassessed'])}")
+        for name, form in bank["parallel_forms"].items():
+            click.echo(
+                f"  parallel form {name}: {form['entries']} entries, {form['questions']} "
+                f"questions, {len(form['points'])} points, {form['true_false']} true/false, "
+                f"difficulty {', '.join(f'{k} {v}' for k, v in form['difficulty'].items())}"
+            )
+        _print_cues(bank["cues"])
     click.echo("  coverage:" if course["tags"] else "  coverage: no tags.yaml, nothing to report")
     for tag in course["tags"]:
         if tag["points"]:
@@ -368,6 +377,24 @@ def _print_course_summary(course: dict) -> None:
         else:
             line = "covered" if tag["covered"] else "not covered"
         click.echo(f"    {tag['label']}: {line}")
+
+
+def _print_cues(audit: dict) -> None:
+    """The cue audit: per bank, form and the knowledge checks, what each test-wise strategy
+    scores against guessing; warnings beyond the course's margin."""
+    click.echo(f"  cue audit (a strategy may beat guessing by {audit['margin']} points at most):")
+    for name, report in audit["reports"].items():
+        scores = report["strategies"]
+        best = max((s for s in scores if s != "random"), key=lambda s: scores[s])
+        click.echo(
+            f"    {name}: {report['questions']} questions; key longest in {report['key_longest']}"
+            f" of {report['single_choice']} (chance {report['key_longest_expected']:.1f}), "
+            f"shortest in {report['key_shortest']}; true/false {report['true_false_keyed_true']}"
+            f" true of {report['true_false']}; guessing {scores['random']:.0f} %, best "
+            f"strategy {best} {scores[best]:.0f} %"
+        )
+    for warning in audit["warnings"]:
+        click.echo(f"  warning: {warning}", err=True)
 
 
 def _form_questions(length: dict) -> str:

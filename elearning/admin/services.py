@@ -46,14 +46,18 @@ class LastAdminError(ValueError):
 
 
 def _is_last_active_admin(session: Session, user: User) -> bool:
+    """Whether ``user`` is the only active admin. The active admins' rows are locked until the
+    transaction ends (PostgreSQL), so two admins demoting each other at once are decided one
+    after the other and the second sees that the first is gone: never zero admins."""
     if user.role != Role.admin or user.disabled_at is not None:
         return False
-    others = session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == Role.admin, User.disabled_at.is_(None), User.id != user.id)
-    )
-    return others == 0
+    admins = session.scalars(
+        select(User.id)
+        .where(User.role == Role.admin, User.disabled_at.is_(None))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    return not any(admin_id != user.id for admin_id in admins)
 
 
 def change_role(session: Session, *, actor: User | None, user: User, role: Role) -> bool:

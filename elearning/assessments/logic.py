@@ -73,6 +73,72 @@ def draw_entries(
     return chosen
 
 
+def least_used(names: Sequence[str], used: Mapping[str | None, int]) -> str:
+    """The parallel form fewest judges have taken first (the earlier name on a tie), so that
+    forms alternate: A, B, A, B..."""
+    return min(names, key=lambda name: (used.get(name, 0), names.index(name)))
+
+
+def first_final_form(
+    parallel: Mapping[str, Sequence[str]], entry_form: str | None, met: Iterable[str]
+) -> str | None:
+    """The parallel form of the first final attempt: the one the judge did not take at entry;
+    without a recorded entry form, one that shares no question with what they met; None when
+    every form does (the final is then drawn)."""
+    names = list(parallel)
+    if entry_form in parallel:
+        return next(name for name in names if name != entry_form)
+    seen = set(met)
+    return next((name for name in names if not seen & set(parallel[name])), None)
+
+
+def draw_retake(
+    bank: QuestionBank,
+    questions_per_tag: Mapping[str, int],
+    seed: int,
+    never: Iterable[str] = (),
+    rather_not: Iterable[str] = (),
+    shuffle: bool = True,
+) -> list[str]:
+    """A retake of the final, as long per tag as a parallel form: entries the judge has not met
+    first (never the entry form's), each time one that adds the most points not yet covered
+    (ties at random), that still fits in the tag's number of questions."""
+    rng = random.Random(seed)  # noqa: S311 - drawing questions, not a secret  # nosec B311
+    excluded = set(never)
+    seen = set(rather_not)
+    chosen: list[str] = []
+    for tag, target in questions_per_tag.items():
+        pool = [entry for entry in bank.by_tag(tag) if entry.id not in excluded]
+        picked: list[Item] = []
+        covered: set[str] = set()
+        count = 0
+        for group in (
+            [e for e in pool if e.id not in seen],
+            [e for e in pool if e.id in seen],
+        ):
+            candidates = group[:]
+            rng.shuffle(candidates)
+            while count < target:
+                fitting = [e for e in candidates if len(e.questions) <= target - count]
+                if not fitting:
+                    break
+                best = max(fitting, key=lambda e: len(_points(e) - covered))
+                candidates.remove(best)
+                picked.append(best)
+                covered |= _points(best)
+                count += len(best.questions)
+        if count < target:
+            raise FormCannotBeDrawn(tag)
+        chosen.extend(entry.id for entry in sorted(picked, key=pool.index))
+    if shuffle:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def _points(entry: Item) -> set[str]:
+    return {point for question in entry.questions for point in question.points}
+
+
 def option_order(seed: int, question: Item) -> tuple[str, ...]:
     """The keys of a question's options in the order this attempt shows them."""
     keys = [choice.key for choice in question.choices]
@@ -240,12 +306,15 @@ def post_availability(
 def shows_answers(rules: AssessmentRules, kind: str, post: Availability | None) -> bool:
     """Whether the review shows the right answers and explanations.
 
-    Always, when the course says so; otherwise only once the final assessment is over for the
-    learner (passed, or no attempts left), so a retake is not a copy of the review.
+    The entry assessment's, only once the final is over for the learner (passed, or no
+    attempts left), unless the course says ``entry_answers: at-once``: its key must not
+    circulate before others take it. The final's always when the course says so, otherwise
+    also only once it is over, so a retake is not a copy of the review.
     """
-    if rules.show_correct_answers:
-        return True
-    return post is not None and post.state in ("passed", "exhausted")
+    over = post is not None and post.state in ("passed", "exhausted")
+    if kind == "pre" and rules.entry_answers == "after-final":
+        return over
+    return rules.show_correct_answers or over
 
 
 def next_step(

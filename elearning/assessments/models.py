@@ -45,6 +45,7 @@ class Attempt(db.Model):
     marks_possible: Mapped[int | None]
     score: Mapped[float | None]  # per cent, 0–100
     is_passed: Mapped[bool | None]  # None for the entry assessment, which is not pass or fail
+    form: Mapped[str | None] = mapped_column(String(16))  # the parallel form; None: drawn
 
     @property
     def is_open(self) -> bool:

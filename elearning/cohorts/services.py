@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
 from elearning.admin.services import record_audit
+from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
 from elearning.certificates import codes
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.content.model import Course
+from elearning.learning.models import Enrolment
 from elearning.learning.services import enrol
 from elearning.sqltypes import utcnow
 
@@ -240,6 +242,7 @@ def join_cohort(
     if existing is not None:
         return existing, False
     enrolment = enrol(session, user_id, course, source="cohort")
+    _assign_entry_form(session, cohort, course, enrolment)
     member = CohortMember(
         cohort_id=cohort.id, user_id=user_id, enrolment_id=enrolment.id, via=via, joined_at=utcnow()
     )
@@ -251,6 +254,26 @@ def join_cohort(
         assert again is not None
         return again, False
     return member, True
+
+
+def _assign_entry_form(session: Session, cohort: Cohort, course: Course, enrolment) -> None:
+    """Counterbalance the cohort: a judge who has not begun the entry assessment gets the
+    parallel form fewer of the cohort's judges start with, so half go A→B and half B→A."""
+    if not course.parallel_forms or enrolment.entry_form is not None:
+        return
+    if session.scalar(
+        select(Attempt.id).where(Attempt.enrolment_id == enrolment.id, Attempt.kind == "pre")
+    ):
+        return
+    used = dict(
+        session.execute(
+            select(Enrolment.entry_form, func.count())
+            .join(CohortMember, CohortMember.enrolment_id == Enrolment.id)
+            .where(CohortMember.cohort_id == cohort.id, Enrolment.entry_form.is_not(None))
+            .group_by(Enrolment.entry_form)
+        ).all()
+    )
+    enrolment.entry_form = least_used(list(course.parallel_forms), used)
 
 
 def cohorts_of_learner(session: Session, user_id: int) -> list[Cohort]:

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from elearning.content.fields import (
     Problems,
@@ -33,7 +32,6 @@ from elearning.content.markup import (
 )
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
-    AssessmentForm,
     AssessmentRules,
     Catalog,
     CertificateRules,
@@ -42,7 +40,6 @@ from elearning.content.model import (
     Lesson,
     LessonText,
     Module,
-    QuestionBank,
     Tag,
     Text,
     TrainerPage,
@@ -53,7 +50,9 @@ from elearning.content.yamlfile import LineDict, LineList
 
 KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 _LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}))?\.md$")
-RESERVED_MODULE_SLUGS = frozenset({"enrol", "print", "results", "assessment", "certificate"})
+RESERVED_MODULE_SLUGS = frozenset(
+    {"enrol", "print", "results", "assessment", "certificate", "sources"}
+)
 _COURSE_KEYS = {
     "title",
     "summary",
@@ -71,6 +70,8 @@ _ASSESSMENT_KEYS = {
     "cooldown_hours",
     "pre_required",
     "show_correct_answers",
+    "entry_answers",
+    "cue_margin",
 }
 _MODULE_KEYS = {"title", "summary", "objectives"}
 _LESSON_KEYS = {"title", "minutes", "tags", "points", "objectives", "sources"}
@@ -154,6 +155,10 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         ),
         pre_required=_bool(assessment_data, "pre_required", True, path, problems),
         show_correct_answers=_bool(assessment_data, "show_correct_answers", True, path, problems),
+        entry_answers=_choice(
+            assessment_data, "entry_answers", ("after-final", "at-once"), path, problems
+        ),
+        cue_margin=int_field(assessment_data, "cue_margin", 5, 0, 100, path, problems),
     )
     certificate_data = section(data, "certificate", path, problems)
     unknown_keys(certificate_data, {"design", "issuing"}, path, problems)
@@ -184,7 +189,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
     sources = load_sources(folder, tags, languages, problems)
     reading = LessonReading(reading.words_per_minute, frozenset(sources))
     quiz_folder = problems.root / "quizzes" / slug
-    bank, forms = load_quizzes(quiz_folder, tags, languages, problems, renderer)
+    bank, forms, parallel_forms = load_quizzes(quiz_folder, tags, languages, problems, renderer)
     module_slugs = _module_list(data, path, problems)
     lessons_by_path, files = _discover_lessons(folder, module_slugs, languages, problems)
     modules = []
@@ -226,6 +231,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         content_version=content_version(folder, quiz_folder),
         bank=bank,
         forms=forms,
+        parallel_forms=parallel_forms,
         trainer_pages=_load_trainer_pages(folder / "trainer", problems, renderer),
         sources=sources,
         words_per_minute=reading.words_per_minute,
@@ -279,6 +285,15 @@ def _load_trainer_pages(
         )
     pages.sort(key=lambda pair: pair[0])
     return tuple(page for _, page in pages)
+
+
+def _choice(data: LineDict, key: str, choices: tuple[str, ...], path: Path, problems) -> str:
+    """One of ``choices`` (the first is the default)."""
+    value = data.get(key, choices[0])
+    if value not in choices:
+        problems.add(path, data.line_of(key), f"{key} must be one of {', '.join(choices)}")
+        return choices[0]
+    return value
 
 
 def _bool(data: LineDict, key: str, default: bool, path: Path, problems: Problems) -> bool:
@@ -700,125 +715,3 @@ def content_version(folder: Path, quiz_folder: Path | None = None) -> str:
             digest.update((prefix + file.relative_to(root).as_posix()).encode() + b"\0")
             digest.update(file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
-
-
-def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
-    """Per course: modules, lessons, minutes, knowledge checks, and what the lessons cover."""
-    summary = []
-    for course in catalog.courses:
-        covered_tags = {tag for lesson in course.lessons for tag in lesson.tags}
-        covered_points = {point for lesson in course.lessons for point in lesson.points}
-        summary.append(
-            {
-                "slug": course.slug,
-                "title": str(course.title),
-                "content_version": course.content_version,
-                "languages": list(course.languages),
-                "minutes": course.minutes,
-                "modules": [
-                    {
-                        "slug": module.slug,
-                        "title": str(module.title),
-                        "minutes": module.minutes,
-                        "lessons": [
-                            {
-                                "slug": lesson.slug,
-                                "title": lesson.title,
-                                "minutes": lesson.minutes,
-                                "knowledge_checks": len(lesson.checks),
-                                "translations": sorted(set(lesson.texts) - {DEFAULT_LANGUAGE}),
-                            }
-                            for lesson in module.lessons
-                        ],
-                    }
-                    for module in course.modules
-                ],
-                "lessons": len(course.lessons),
-                "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
-                "assessment": _bank_summary(course),
-                "tags": [
-                    {
-                        "slug": tag.slug,
-                        "label": tag.label,
-                        "covered": tag.slug in covered_tags,
-                        "points": len(tag.points),
-                        "points_covered": [p for p in tag.points if p in covered_points],
-                        "points_missing": [p for p in tag.points if p not in covered_points],
-                    }
-                    for tag in course.tags.values()
-                ],
-            }
-        )
-    return summary
-
-
-def _form_length(form: AssessmentForm, bank: QuestionBank) -> dict[str, float]:
-    """How many questions an attempt holds: the fewest and most a draw can bring, and the
-    number to expect. A scenario brings all its questions; the draw takes scenarios in their
-    share of each tag's pool, rounded down or up (see ``assessments.logic.draw_entries``)."""
-    if form.fixed:
-        size = sum(len(bank.entries[entry_id].questions) for entry_id in form.fixed)
-        return {"min": size, "max": size, "mean": float(size)}
-    low = high = 0
-    mean = 0.0
-    for tag, count in form.blueprint:
-        entries = bank.by_tag(tag)
-        cases = sorted(len(entry.parts) for entry in entries if entry.parts)
-        singles = len(entries) - len(cases)
-        share = count * len(cases) / len(entries) if entries else 0
-        takes = [n for n in {int(share), math.ceil(share)} if n <= len(cases)]
-        takes = [n for n in takes if count - n <= singles] or [min(count, len(cases))]
-        low += min(sum(cases[:n]) + count - n for n in takes)
-        high += max(sum(cases[len(cases) - n :]) + count - n for n in takes)
-        average = sum(cases) / len(cases) if cases else 0
-        mean += share * average + (count - share)
-    return {"min": low, "max": high, "mean": round(mean, 1)}
-
-
-def _bank_summary(course: Course) -> dict[str, Any] | None:
-    """The question bank's size by tag and type, the points it assesses, and its forms."""
-    bank = course.bank
-    if bank is None:
-        return None
-    entries = list(bank.entries.values())
-    by_tag: dict[str, dict[str, int]] = {}
-    for entry in entries:
-        counts = by_tag.setdefault(
-            entry.primary_tag, {"entries": 0, "questions": 0, "scenarios": 0}
-        )
-        counts["entries"] += 1
-        counts["questions"] += len(entry.questions)
-        counts["scenarios"] += entry.type == "scenario"
-    questions = list(bank.questions.values())
-    assessed = {point for question in questions for point in question.points}
-    all_points = [point for tag in course.tags.values() for point in tag.points]
-    scenarios = sum(entry.type == "scenario" for entry in entries)
-    return {
-        "entries": len(entries),
-        "questions": len(questions),
-        "scenario_entries": scenarios,
-        "scenario_questions": sum(len(e.parts) for e in entries if e.type == "scenario"),
-        "scenario_share": round(scenarios / len(entries), 3) if entries else 0.0,
-        "questions_by_tag": {
-            tag: sum(tag in question.tags for question in questions)
-            for tag in course.tags
-            if any(tag in question.tags for question in questions)
-        },
-        "by_type": {
-            name: sum(question.type == name for question in questions)
-            for name in sorted({question.type for question in questions})
-        },
-        "by_tag": by_tag,
-        "points_assessed": [point for point in all_points if point in assessed],
-        "points_unassessed": [point for point in all_points if point not in assessed],
-        "forms": {
-            kind: {
-                "entries": form.size,
-                "questions": _form_length(form, bank),
-                "blueprint": dict(form.blueprint),
-                "items": list(form.fixed),
-                "time_limit_minutes": form.time_limit_minutes,
-            }
-            for kind, form in course.forms.items()
-        },
-    }

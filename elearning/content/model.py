@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 DEFAULT_LANGUAGE = "en"
@@ -175,6 +176,11 @@ class AssessmentRules:
     cooldown_hours: int = 24
     pre_required: bool = True  # the entry assessment opens the lessons
     show_correct_answers: bool = True  # False: only once passed or out of attempts
+    # The entry assessment's right answers and explanations: "after-final" (once the judge has
+    # passed the final, or used every attempt: the key must not circulate before others sit
+    # it) or "at-once".
+    entry_answers: str = "after-final"
+    cue_margin: int = 5  # points a test-wise strategy may beat guessing by (content check)
 
 
 @dataclass(frozen=True)
@@ -251,6 +257,9 @@ class AssessmentForm:
     fixed: tuple[str, ...] = ()
     time_limit_minutes: int | None = None
     shuffle: bool = True
+    # The course's matched parallel forms serve this assessment: the entry assessment is one
+    # of them, the first final attempt the other; retakes follow the blueprint.
+    parallel: bool = False
 
     @property
     def size(self) -> int:
@@ -295,9 +304,20 @@ class Course:
     content_version: str
     bank: QuestionBank | None = None
     forms: Mapping[str, AssessmentForm] = field(default_factory=lambda: MappingProxyType({}))
+    #: Matched fixed forms by name ("A", "B"): bank entry ids, in their written order.
+    parallel_forms: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     trainer_pages: tuple[TrainerPage, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     words_per_minute: int = 120
+
+    @cached_property
+    def point_labels(self) -> Mapping[str, str]:
+        """Every application point's label, by number ("2.5": "Disqualification ...")."""
+        return MappingProxyType(
+            {point: label for tag in self.tags.values() for point, label in tag.points.items()}
+        )
 
     def sources_for(self, lesson: Lesson) -> tuple[Source, ...]:
         """The official texts behind a lesson: those stating its points, then its own list."""

@@ -27,6 +27,7 @@ from elearning.content.yamlfile import LineDict, LineList, YamlProblem, parse_ya
 
 FORMS_FILE = "forms.yaml"
 FORM_KINDS = ("pre", "post")
+PARALLEL = "parallel"
 DIFFICULTIES = ("easy", "medium", "hard")
 _COMMON_KEYS = frozenset({"id", "type", "tags", "points", "difficulty", "stem", "explanation"})
 _TEXT_KEYS = frozenset({"stem", "case", "text", "explanation", "feedback"})
@@ -39,24 +40,26 @@ def load_quizzes(
     languages: tuple[str, ...],
     problems: Problems,
     renderer: LessonRenderer,
-) -> tuple[QuestionBank | None, Mapping[str, AssessmentForm]]:
-    """The bank and forms in ``folder`` (quizzes/<course>); (None, {}) when there is none."""
+) -> tuple[QuestionBank | None, Mapping[str, AssessmentForm], Mapping[str, tuple[str, ...]]]:
+    """The bank, forms and parallel forms in ``folder`` (quizzes/<course>); empty when there
+    is no bank."""
+    empty = MappingProxyType({})
     if not folder.is_dir():
-        return None, MappingProxyType({})
+        return None, empty, empty
     reader = _BankReader(tags, languages, problems, renderer)
     files = sorted(p for p in folder.glob("*.yaml") if p.name != FORMS_FILE)
     for path in files:
         reader.read_file(path)
     if not reader.entries and not reader.failed:
         problems.add(folder, 0, "the question bank is empty: add a .yaml file of questions")
-        return None, MappingProxyType({})
+        return None, empty, empty
     bank = QuestionBank(
         entries=MappingProxyType(reader.entries),
         questions=MappingProxyType(reader.questions),
         entry_of=MappingProxyType(reader.entry_of),
     )
-    forms = _load_forms(folder / FORMS_FILE, bank, tags, reader.failed, problems)
-    return bank, MappingProxyType(forms)
+    forms, parallel = _load_forms(folder / FORMS_FILE, bank, tags, reader.failed, problems)
+    return bank, MappingProxyType(forms), MappingProxyType(parallel)
 
 
 class _BankReader:
@@ -255,14 +258,15 @@ def _load_forms(
     tags: Mapping[str, Tag],
     failed: set[str],
     problems: Problems,
-) -> dict[str, AssessmentForm]:
+) -> tuple[dict[str, AssessmentForm], dict[str, tuple[str, ...]]]:
     if not path.exists():
         problems.add(path, 0, "the bank has no forms.yaml: say how pre and post are drawn")
-        return {}
+        return {}, {}
     data = read_yaml(path, problems)
     if data is None:
-        return {}
-    unknown_keys(data, set(FORM_KINDS), path, problems)
+        return {}, {}
+    unknown_keys(data, {*FORM_KINDS, PARALLEL}, path, problems)
+    parallel = _parallel_forms(data, path, bank, failed, problems) if PARALLEL in data else {}
     forms: dict[str, AssessmentForm] = {}
     for kind in FORM_KINDS:
         raw = data.get(kind)
@@ -271,17 +275,110 @@ def _load_forms(
         if not isinstance(raw, LineDict):
             problems.add(path, data.line_of(kind), f"{kind}: a group of settings (blueprint, ...)")
             continue
-        form = _form(kind, raw, path, bank, tags, failed, problems)
+        form = _form(kind, raw, path, bank, tags, failed, problems, has_parallel=PARALLEL in data)
         if form is not None:
             forms[kind] = form
     if "post" not in data and "pre" not in data:
         problems.add(path, 1, "forms.yaml defines neither pre nor post")
     if not failed:  # a broken entry is reported already; counting without it would mislead
         _check_parallel(forms, data, path, bank, problems)
+        if parallel:
+            _check_matched(parallel, data, path, bank, problems)
+            _check_retakes(parallel, forms.get("post"), data, path, bank, problems)
+    return forms, parallel
+
+
+def retake_profile(bank: QuestionBank, parallel) -> dict[str, int]:
+    """Questions per tag a retake holds: as many as a parallel form, so every attempt at the
+    final is the same length."""
+    first = next(iter(parallel.values()))
+    return form_profile(bank, first)["questions per tag"]
+
+
+def _check_retakes(parallel, post, data: LineDict, path: Path, bank, problems) -> None:
+    """A retake never repeats the judge's entry form: outside each parallel form the bank must
+    hold at least a form's worth of questions per tag."""
+    if post is None:
+        return
+    for tag, count in retake_profile(bank, parallel).items():
+        for name, ids in parallel.items():
+            available = sum(len(e.questions) for e in bank.by_tag(tag) if e.id not in ids)
+            if available < count:
+                problems.add(
+                    path,
+                    data.line_of(PARALLEL),
+                    f"a retake needs {count} questions whose first tag is {tag!r}, but outside "
+                    f"parallel form {name} the bank has {available}",
+                )
+
+
+def _parallel_forms(data: LineDict, path: Path, bank, failed, problems) -> dict:
+    """``parallel: {A: [ids], B: [ids]}``: matched fixed forms, each entry in one of them."""
+    raw = data[PARALLEL]
+    if not isinstance(raw, LineDict) or len(raw) < 2:
+        problems.add(path, data.line_of(PARALLEL), "parallel: two or more named lists of entries")
+        return {}
+    forms: dict[str, tuple[str, ...]] = {}
+    where: dict[str, str] = {}
+    for name, ids in raw.items():
+        line = raw.line_of(name)
+        if not isinstance(ids, LineList) or not ids:
+            problems.add(path, line, f"parallel form {name}: a list of bank entry ids")
+            continue
+        for index, item_id in enumerate(ids):
+            at = ids.line_of(index)
+            if item_id in where:
+                problems.add(path, at, f"{item_id!r} is already in parallel form {where[item_id]}")
+            elif item_id in bank.questions and item_id not in bank.entries:
+                problems.add(path, at, f"{item_id!r} is a question of a scenario: list it")
+            elif item_id not in bank.entries and item_id not in failed:
+                problems.add(path, at, f"no bank entry has the id {item_id!r}")
+            else:
+                where[item_id] = str(name)
+        forms[str(name)] = tuple(str(i) for i in ids if i in bank.entries)
     return forms
 
 
-def _form(kind, raw: LineDict, path, bank, tags, failed, problems) -> AssessmentForm | None:
+def form_profile(bank: QuestionBank, entry_ids) -> dict[str, object]:
+    """What two matched forms must share: questions per tag, the points they assess, how many
+    are true/false and multiple-response, and how many of each difficulty."""
+    questions = [q for entry_id in entry_ids for q in bank.entries[entry_id].questions]
+    entries = [bank.entries[entry_id] for entry_id in entry_ids]
+
+    def tally(values) -> dict:
+        counts: dict = {}
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: str(kv[0])))
+
+    return {
+        "questions per tag": tally(e.primary_tag for e in entries for _ in e.questions),
+        "points": tally(p for q in questions for p in q.points),
+        "true/false": sum(q.type == "true-false" for q in questions),
+        "multiple-response": sum(q.type == "multiple" for q in questions),
+        "difficulty": tally(q.difficulty or "unlabelled" for q in questions),
+    }
+
+
+def _check_matched(parallel, data: LineDict, path: Path, bank, problems) -> None:
+    """Parallel forms must be matched, or a cohort's gain would measure form difficulty."""
+    names = list(parallel)
+    first = form_profile(bank, parallel[names[0]])
+    for name in names[1:]:
+        other = form_profile(bank, parallel[name])
+        for aspect, value in first.items():
+            if other[aspect] != value:
+                problems.add(
+                    path,
+                    data[PARALLEL].line_of(name),
+                    f"parallel forms {names[0]} and {name} are not matched in {aspect}: "
+                    f"{value} against {other[aspect]}",
+                )
+
+
+def _form(
+    kind, raw: LineDict, path, bank, tags, failed, problems, *, has_parallel: bool = False
+) -> AssessmentForm | None:
     unknown_keys(raw, _FORM_KEYS, path, problems)
     before = len(problems.errors)
     time_limit = raw.get("time_limit_minutes")
@@ -292,7 +389,16 @@ def _form(kind, raw: LineDict, path, bank, tags, failed, problems) -> Assessment
         problems.add(path, raw.line_of("shuffle"), "shuffle must be true or false")
     blueprint: list[tuple[str, int]] = []
     fixed: list[str] = []
-    if ("blueprint" in raw) == ("items" in raw):
+    if has_parallel and ("items" in raw or "blueprint" in raw):
+        key = "items" if "items" in raw else "blueprint"
+        problems.add(
+            path,
+            raw.line_of(key),
+            f"{kind}: with parallel forms, the forms are its questions (and retakes are drawn to "
+            f"their profile): remove {key}",
+        )
+        return None
+    if not has_parallel and ("blueprint" in raw) == ("items" in raw):
         problems.add(path, raw.line, f"{kind}: give either a blueprint or a list of items")
         return None
     if "blueprint" in raw:
@@ -308,7 +414,7 @@ def _form(kind, raw: LineDict, path, bank, tags, failed, problems) -> Assessment
                 problems.add(path, line, f"{tag}: how many entries to draw, a whole number ≥ 1")
             else:
                 blueprint.append((tag, count))
-    else:
+    elif "items" in raw:
         value = raw["items"]
         if not isinstance(value, LineList) or not value:
             problems.add(path, raw.line_of("items"), "items: a list of bank entry ids")
@@ -333,6 +439,7 @@ def _form(kind, raw: LineDict, path, bank, tags, failed, problems) -> Assessment
         fixed=tuple(fixed),
         time_limit_minutes=time_limit,
         shuffle=shuffle,
+        parallel=has_parallel,
     )
 
 

@@ -17,6 +17,7 @@ from flask_babel import force_locale
 
 from elearning.content.markup import print_anchor
 from elearning.content.model import Course
+from elearning.learning.logic import check_options
 from elearning.pdf import render_pdf
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "print.css"
@@ -32,6 +33,9 @@ def render_course_html(course: Course, language: str, *, for_pdf: bool) -> str:
             for_pdf=for_pdf,
             anchor=print_anchor,
             generated_on=datetime.now(UTC).date(),
+            # One order for every reader of the printed course, not the order written.
+            check_options=lambda check: check_options("print", check),
+            sources_for=course.sources_for,
         )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from elearning.content.model import Course, KnowledgeCheck, Lesson, Module
+from elearning.content.model import Course, KnowledgeCheck, Lesson, Module, Option
 
 
 def percent(done: int, total: int) -> int:
@@ -114,3 +115,12 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
 def answer_is_correct(check: KnowledgeCheck, selected: frozenset[str]) -> bool:
     """Right when exactly the right options are chosen."""
     return selected == check.correct_keys
+
+
+def check_options(seed: int | str, check: KnowledgeCheck) -> tuple[Option, ...]:
+    """A knowledge check's options in the order one reader sees them: shuffled once per judge
+    (``seed`` is their enrolment), the same on every visit; the printed course uses one order
+    for everyone. The options keep their keys, so answers are recorded the same way."""
+    options = list(check.options)
+    random.Random(f"{seed}:{check.id}").shuffle(options)  # noqa: S311  # nosec B311
+    return tuple(options)

@@ -26,6 +26,9 @@ class Enrolment(db.Model):
     course_slug: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str] = mapped_column(String(16), default="self")  # self, cohort
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The parallel form this judge takes as the entry assessment (the other one is their first
+    # final attempt): chosen so that half of a cohort goes A→B and half B→A.
+    entry_form: Mapped[str | None] = mapped_column(String(16))
 
 
 class LessonCompletion(db.Model):

@@ -108,6 +108,17 @@ def course(course_slug: str):
     )
 
 
+@bp.route("/<course_slug>/sources")
+def sources(course_slug: str):
+    """The official texts the course teaches from, with their editions and addresses."""
+    course = load_course_or_404(course_slug)
+    if not course.sources:
+        abort(404)
+    return render_template(
+        "learning/sources.html", course=course, language=course_language(course)
+    )
+
+
 @bp.post("/<course_slug>/enrol")
 @login_required
 def enrol(course_slug: str):
@@ -182,6 +193,8 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         progress=logic.course_progress(course, state.done_by_module),
         is_complete=state.is_done,
         answers=answers,
+        check_options=lambda check: logic.check_options(state.enrolment_id, check),
+        sources=course.sources_for(lesson),
         previous=previous,
         following=following,
     )
@@ -255,6 +268,7 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
             answer=answer,
             form=form,
             language=course_language(course),
+            check_options=lambda check: logic.check_options(enrolment.id, check),
         )
         return fragment, 200 if form.errors == {} else 422
     return redirect(_lesson_url(course, lesson, _anchor=f"check-{check.id}"))

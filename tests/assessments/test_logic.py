@@ -316,10 +316,22 @@ def test_the_entry_assessment_is_taken_once_and_only_before_the_final_one():
 def test_right_answers_are_kept_back_until_the_final_assessment_is_over(
     show_correct_answers, post_state, shown
 ):
-    rules = AssessmentRules(show_correct_answers=show_correct_answers)
+    rules = AssessmentRules(show_correct_answers=show_correct_answers, entry_answers="at-once")
     post = Availability(post_state) if post_state else None
     for kind in ("pre", "post"):
         assert shows_answers(rules, kind, post) is shown
+
+
+@pytest.mark.parametrize("post_state", [None, "available", "cooldown", "open", "locked"])
+def test_the_entry_key_stays_back_until_the_final_is_over_whatever_the_final_shows(post_state):
+    """The entry assessment is the same form for half of every cohort: its answers must not
+    circulate before the others take it (the default, entry_answers: after-final)."""
+    rules = AssessmentRules(show_correct_answers=True)
+    post = Availability(post_state) if post_state else None
+    assert not shows_answers(rules, "pre", post)
+    assert shows_answers(rules, "post", post)
+    for over in ("passed", "exhausted"):
+        assert shows_answers(rules, "pre", Availability(over))
 
 
 AVAILABLE, OPEN = Availability("available"), Availability("open")

@@ -173,6 +173,7 @@ def test_catalog_summary_counts_the_bank_and_its_forms():
         "questions": {"min": 2, "max": 3, "mean": 2.2},
         "blueprint": {"independence": 1, "social-media": 1},
         "items": [],
+        "parallel": False,
         "time_limit_minutes": None,
     }
     assert bank["forms"]["post"]["entries"] == 3

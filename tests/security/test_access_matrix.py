@@ -171,6 +171,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     # courses and lessons
     "learning.catalog": {"GET": PUBLIC},
     "learning.course": {"GET": PUBLIC},
+    "learning.sources": {"GET": PUBLIC},
     "learning.enrol": {"POST": SIGNED_IN_WRITE},
     "learning.module": {"GET": ENROLLED},
     "learning.lesson": {"GET": ENROLLED},

@@ -793,6 +793,7 @@ PAGES = {
     "cohorts.leave": ("judge", "/cohorts/{cohort_id}/leave", ()),
     "learning.catalog": ("visitor", "/courses/", ()),
     "learning.course": ("judge", "/courses/{course}", ()),
+    "learning.sources": ("visitor", "/courses/{course}/sources", ()),
     "learning.module": ("judge", "/courses/{course}/{module}", ()),
     "learning.lesson": ("judge", "/courses/{course}/{module}/{lesson}", ()),
     "learning.printable": ("judge", "/courses/{course}/print", ("lang",)),

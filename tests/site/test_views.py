@@ -13,7 +13,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.sign_up", "accounts.sign_in", "accounts.forgot_password",
     "accounts.reset_password", "accounts.confirm_email", "accounts.sign_out",
     "accounts.accept_invitation",
-    "learning.catalog", "learning.course",
+    "learning.catalog", "learning.course", "learning.sources",
     # A join code can be typed, and an invite link read, before signing in; joining needs one.
     "cohorts.join", "cohorts.join_link",
     # An invitation to a cohort is answered from its e-mailed link, with or without an account.
