@@ -28,6 +28,8 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from elearning.config import ConfigError
+
 log = logging.getLogger(__name__)
 
 #: The platform's queue. Tasks are declared on it at import; :func:`init_app` gives it its
@@ -47,10 +49,19 @@ def init_app(app: Flask) -> None:
     huey.immediate = False
     if url.startswith(("redis://", "rediss://", "unix://")):
         huey.storage = RedisStorage("elearning", url=url)
+    elif url == "sqlite" or url.startswith("sqlite:///"):
+        path = (
+            Path(app.instance_path) / "jobs.db"
+            if url == "sqlite"
+            else Path(url[len("sqlite://") :])
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        huey.storage = SqliteStorage("elearning", filename=str(path))
     else:
-        path = url.removeprefix("sqlite://") or str(Path(app.instance_path) / "jobs.db")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        huey.storage = SqliteStorage("elearning", filename=path)
+        raise ConfigError(
+            f"ELEARNING_JOBS must be immediate, sqlite, sqlite:////a/file.db or redis://host:port "
+            f"(got {url!r})."
+        )
 
 
 def set_worker_app(app: Flask) -> None:
