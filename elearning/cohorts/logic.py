@@ -161,3 +161,48 @@ def item_flags(sums: ItemSums | None) -> tuple[str, ...]:
     if r is None or r < LOW_DISCRIMINATION:
         flags.append("not-discriminating")
     return tuple(flags)
+
+
+def variance(n: int, total: float, total_of_squares: float) -> float | None:
+    """The sample variance from a count, a sum and a sum of squares; None under two values."""
+    if n < 2:
+        return None
+    return max(0.0, (total_of_squares - total * total / n) / (n - 1))
+
+
+def cronbach_alpha(k: int, item_variances: float, total_variance: float | None) -> float | None:
+    """Cronbach's alpha (KR-20 for right-or-wrong questions): k/(k−1) × (1 − Σ item variances
+    ÷ variance of the totals). None when it cannot be computed (one question, no spread)."""
+    if k < 2 or not total_variance or total_variance <= 1e-12:
+        return None
+    return k / (k - 1) * (1 - item_variances / total_variance)
+
+
+def standard_error_of_measurement(
+    total_variance: float | None, alpha: float | None
+) -> float | None:
+    """SD × √(1 − alpha): the spread of a judge's score over imagined retests, in marks."""
+    if total_variance is None or alpha is None:
+        return None
+    return math.sqrt(total_variance) * math.sqrt(max(0.0, 1 - alpha))
+
+
+def option_flags(
+    answered: int, options: list[tuple[bool, int, float | None]]
+) -> tuple[str, ...]:
+    """What the choices at one question say, once enough judges answered it: a wrong option
+    nobody chose ("unused-distractor"), or one whose choosers scored higher on the attempt than
+    the key's ("strong-choose-distractor": the option may be arguable, or the key wrong).
+    ``options`` holds (is the key, chosen by how many, their mean score) per option."""
+    if answered < MIN_ANSWERS_FOR_FLAGS:
+        return ()
+    flags = []
+    if any(not right and chosen == 0 for right, chosen, _ in options):
+        flags.append("unused-distractor")
+    key_scores = [score for right, chosen, score in options if right and score is not None]
+    if key_scores and any(
+        not right and chosen >= 2 and score is not None and score > min(key_scores)
+        for right, chosen, score in options
+    ):
+        flags.append("strong-choose-distractor")
+    return tuple(flags)

@@ -43,7 +43,7 @@ from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.cohorts import logic
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
-from elearning.learning.models import CheckAnswer, LessonCompletion
+from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 from elearning.sqltypes import UTCDateTime
 
 STATUSES = ("not-started", "in-progress", "lessons-done", "passed")
@@ -110,6 +110,10 @@ def _facts(cohort_id: int, course: Course, *, materialized: bool = False):
                 ),
             ).label("lessons_done"),
             first(Attempt.id, "pre", Attempt.number).label("pre_attempt_id"),
+            # Which parallel form the judge began with (the first final is the other one).
+            _per_judge(member, select(Enrolment.entry_form).where(Enrolment.id == enrolment)).label(
+                "entry_form"
+            ),
             first(Attempt.score, "pre", Attempt.number).label("pre_score"),
             # The best final attempt (ties: the earlier one), as the results page reads it.
             first(Attempt.id, "post", Attempt.score.desc(), Attempt.number).label(
@@ -245,6 +249,7 @@ class RosterRow:
     status: str
     certificate: str
     last_activity: datetime | None
+    entry_form: str | None = None  # the parallel form of the entry assessment
 
     @property
     def progress(self) -> int:
@@ -304,6 +309,7 @@ def _row(course: Course, values: Mapping[str, Any]) -> RosterRow:
         status=values["status"],
         certificate=values["certificate"],
         last_activity=_as_utc(values["last_activity"]),
+        entry_form=values.get("entry_form"),
     )
 
 

@@ -33,7 +33,17 @@ from elearning.accounts.models import Role, User
 from elearning.accounts.services import find_user_by_email
 from elearning.admin.views import current_page
 from elearning.catalog import get_catalog
-from elearning.cohorts import bp, charts, exports, imports, invitations, logic, report, services
+from elearning.cohorts import (
+    bp,
+    charts,
+    exports,
+    imports,
+    invitations,
+    logic,
+    quality,
+    report,
+    services,
+)
 from elearning.cohorts.documents import render_report_pdf, stored_report_pdf
 from elearning.cohorts.forms import (
     AddTrainerForm,
@@ -441,7 +451,8 @@ def _roster_table(rows: list[report.RosterRow]):
     header = [
         _("Name"), _("E-mail"), _("Country"), _("Joined"), _("Lessons done"),
         _("Lessons in the course"), _("Progress (%)"), _("Last activity"),
-        _("Entry score (%)"), _("Final score (%)"), _("Normalised gain"), _("Final attempts"),
+        _("Entry score (%)"), _("Entry form"), _("Final score (%)"), _("Normalised gain"),
+        _("Final attempts"),
         _("Passed"), _("Status"), _("Certificate"),
     ]  # fmt: skip
     body = (
@@ -455,6 +466,7 @@ def _roster_table(rows: list[report.RosterRow]):
             row.progress,
             row.last_activity,
             row.pre_score,
+            row.entry_form or "",
             row.post_score,
             row.gain,
             row.sat,
@@ -514,6 +526,8 @@ def _report_context(cohort: Cohort, course: Course) -> dict:
         },
         "flag_labels": _flag_labels(),
         "band_labels": _band_labels(),
+        "reliabilities": quality.form_reliabilities(db.session, cohort.id, course),
+        "option_counts": quality.option_counts(db.session, cohort.id, course),
         "trainers": services.trainers_of(db.session, cohort.id),
         "generated_at": utcnow(),
     }
@@ -524,6 +538,8 @@ def _flag_labels() -> dict[str, str]:
         "too-easy": _("too easy"),
         "too-hard": _("too hard"),
         "not-discriminating": _("not discriminating"),
+        "unused-distractor": _("a wrong option nobody chose"),
+        "strong-choose-distractor": _("a wrong option chosen by stronger judges"),
     }
 
 
