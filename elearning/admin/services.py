@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Float, case, cast, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from elearning.accounts.models import Role, User
 from elearning.admin.models import AuditEvent
@@ -48,7 +48,7 @@ class LastAdminError(ValueError):
 def _is_last_active_admin(session: Session, user: User) -> bool:
     """Whether ``user`` is the only active admin. The active admins' rows are locked until the
     transaction ends (PostgreSQL), so two admins demoting each other at once are decided one
-    after the other and the second sees that the first is gone: never zero admins."""
+    after the other and the second sees that the first is gone."""
     if user.role != Role.admin or user.disabled_at is not None:
         return False
     admins = session.scalars(
@@ -60,16 +60,40 @@ def _is_last_active_admin(session: Session, user: User) -> bool:
     return not any(admin_id != user.id for admin_id in admins)
 
 
+def _demote_keeping_an_admin(session: Session, user: User, **values: Any) -> None:
+    """Write ``values`` to an active admin's row only if another active admin remains, in one
+    statement: SQLite takes its write lock for the statement, so of two admins demoting each
+    other at once the second sees the first already gone (there is no row lock to take)."""
+    other = aliased(User)
+    another_admin = (
+        select(other.id)
+        .where(other.role == Role.admin, other.disabled_at.is_(None), other.id != user.id)
+        .exists()
+    )
+    done = session.execute(
+        update(User)
+        .where(User.id == user.id, another_admin)
+        .values(session_version=User.session_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise LastAdminError
+    session.refresh(user)
+
+
 def change_role(session: Session, *, actor: User | None, user: User, role: Role) -> bool:
     """Give ``user`` a new role; returns False when it already had it. Audited."""
     if user.role == role:
         return False
+    old = user.role
     if role != Role.admin and _is_last_active_admin(session, user):
         raise LastAdminError
-    old = user.role
-    user.role = role
-    # A demoted user's open sessions must not keep powers they no longer have.
-    user.session_version += 1
+    if old == Role.admin and user.disabled_at is None:
+        _demote_keeping_an_admin(session, user, role=role)
+    else:
+        user.role = role
+        # A demoted user's open sessions must not keep powers they no longer have.
+        user.session_version += 1
     record_audit(
         session,
         actor=actor,
@@ -86,8 +110,11 @@ def set_disabled(session: Session, *, actor: User, user: User, disabled: bool) -
         return False
     if disabled and _is_last_active_admin(session, user):
         raise LastAdminError
-    user.disabled_at = utcnow() if disabled else None
-    user.session_version += 1
+    if disabled and user.role == Role.admin:
+        _demote_keeping_an_admin(session, user, disabled_at=utcnow())
+    else:
+        user.disabled_at = utcnow() if disabled else None
+        user.session_version += 1
     record_audit(
         session,
         actor=actor,

@@ -252,7 +252,7 @@ def remove_trainer(cohort_id: int, user_id: int):
         removed = services.remove_trainer(db.session, cohort, user, current_user)
     except services.TrainerRefused as refused:
         flash(
-            _("Only the trainer who created this cohort, or an admin, removes its trainers.")
+            _("Only the trainer who created this cohort, or an admin, can remove its trainers.")
             if str(refused) == "not-allowed"
             else _("A cohort keeps at least one trainer: add another before removing this one."),
             "error",
@@ -539,7 +539,7 @@ def _flag_labels() -> dict[str, str]:
         "too-hard": _("too hard"),
         "not-discriminating": _("not discriminating"),
         "unused-distractor": _("a wrong option nobody chose"),
-        "strong-choose-distractor": _("a wrong option chosen by stronger judges"),
+        "strong-choose-distractor": _("a wrong option chosen by judges who scored higher"),
     }
 
 

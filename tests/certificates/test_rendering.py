@@ -152,3 +152,21 @@ def test_a_certificate_speaks_its_holders_language(language, words, direction):
     text = "".join(ch for ch in text if ch not in "\u200e\u200f\u202a\u202b\u202c\u2066\u2069")
     for word in words:
         assert word in text.replace(" ", "") or word in text, (word, text)
+
+
+def test_a_stylesheet_outside_the_design_is_not_fetched(tmp_path: Path):
+    """A design (or any PDF's HTML) that links a local stylesheet would print what it says if
+    WeasyPrint's default fetcher were used: ours refuse, so nothing of it is printed."""
+    from elearning.pdf import render_pdf
+
+    leak = tmp_path / "leak.css"
+    leak.write_text('main::after, body::after { content: "TOP-SECRET-VALUE"; }')
+    link = f'<link rel="stylesheet" href="file://{leak}">'
+    design = tmp_path / "design"
+    shutil.copytree(DESIGN, design)
+    page = design / "certificate.html"
+    page.write_text(page.read_text().replace("</main>", f"</main>{link}"))
+    assert "TOP-SECRET-VALUE" not in pdf_text(render_certificate(design, RECORD))
+    html = f"<html><head>{link}</head><body><main><p>Report</p></main></body></html>"
+    printed = pdf_text(render_pdf(html, "p { color: black; }"))
+    assert "Report" in printed and "TOP-SECRET-VALUE" not in printed
