@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from elearning.assessments.logic import draw_entries
+from elearning.assessments.logic import draw_retake
 from elearning.config import ROOT
 from elearning.content import catalog_summary, load_catalog
+from elearning.content.quizzes import form_profile, retake_profile
 from tests.conftest import FIXTURE_CONTENT
 from tests.content.conftest import edit, errors_after_edit, errors_of
 
@@ -180,28 +180,32 @@ def test_catalog_summary_counts_the_bank_and_its_forms():
     assert bank["forms"]["post"]["time_limit_minutes"] == 30
 
 
-def test_the_shipped_bank_loads_and_both_forms_can_be_drawn():
+def test_the_shipped_assessments_are_matched_forms_and_retakes_keep_their_length():
     course = load_catalog(ROOT).course("judicial-ethics")
-    assert course.bank is not None and course.bank.entries
-    pre, post = course.form("pre"), course.form("post")
-    assert pre is not None and post is not None
-    lengths = []
-    for seed in range(200):
-        pre_ids = draw_entries(pre, course.bank, seed)
-        post_ids = draw_entries(post, course.bank, seed + 1000, never=pre_ids)
-        assert not set(pre_ids) & set(post_ids)
-        for drawn in (pre_ids, post_ids):
-            lengths.append(sum(len(course.bank.entries[e].questions) for e in drawn))
-        assert sorted(pre_ids) == sorted(pre.fixed)  # the entry assessment is one fixed form
-        for drawn in (pre_ids, post_ids):  # with the final's balance of topics
-            tags = Counter(course.bank.entries[entry_id].primary_tag for entry_id in drawn)
-            assert tags == Counter(dict(post.blueprint))
-    assert 23 <= sum(lengths) / len(lengths) <= 28  # about 25 questions on every form
-    assert min(lengths) >= 20 and max(lengths) <= 34
-    for entry in course.bank.entries.values():
+    bank = course.bank
+    assert bank is not None and course.form("pre").parallel and course.form("post").parallel
+    forms = course.parallel_forms
+    assert set(forms) == {"A", "B"} and not set(forms["A"]) & set(forms["B"])
+    assert form_profile(bank, forms["A"]) == form_profile(bank, forms["B"])
+    every_point = {point for tag in course.tags.values() for point in tag.points}
+    for ids in forms.values():
+        profile = form_profile(bank, ids)
+        assert set(profile["points"]) == every_point  # all 43, on each form
+        assert sum(profile["questions per tag"].values()) == 43
+        assert profile["true/false"] * 3 <= 43  # about a third true/false at most
+        assert set(profile["difficulty"]) == {"easy", "medium", "hard"}
+    lengths, coverage = set(), []
+    for seed in range(200):  # retakes of a judge who took A, then B
+        drawn = draw_retake(bank, retake_profile(bank, forms), seed, forms["A"], forms["B"])
+        assert not set(drawn) & (set(forms["A"]) | set(forms["B"]))  # fresh questions
+        lengths.add(sum(len(bank.entries[e].questions) for e in drawn))
+        points = {p for e in drawn for q in bank.entries[e].questions for p in q.points}
+        coverage.append(len(points & every_point) / len(every_point))
+    assert lengths == {43}
+    assert sum(coverage) / len(coverage) >= 0.75  # most points on every retake
+    for entry in bank.entries.values():
         for question in entry.questions:
             assert question.explanation is not None and question.correct_keys
-
 
 IND = f"{BANK}/independence.yaml"
 SM = f"{BANK}/social-media.yaml"
@@ -455,3 +459,21 @@ def test_a_bank_for_a_course_that_does_not_exist_is_reported(content: Path):
     shutil.copytree(content / BANK, content / "quizzes/ethics")
     errors = errors_of(content)
     assert errors == ["quizzes/ethics:0: no course named 'ethics' in courses/ for this bank"]
+
+
+def test_content_check_warns_of_test_wise_cues(content: Path, runner):
+    """An academy's bank whose right answers are the longest options gets a warning; the
+    content still loads (a cue is a flaw of the test, not a broken file)."""
+    bank = content / "quizzes/sample/independence.yaml"
+    bank.write_text(
+        bank.read_text()
+        .replace('"Ends the call and notes it in the file."',
+                 '"Ends the call at once, notes it in the file and tells the other party."')
+        .replace('"No, and the judge should say why."',
+                 '"No, and the judge should say why, in writing, to both of the parties."')
+    )
+    courses = {course["slug"]: course for course in catalog_summary(load_catalog(content))}
+    summary = courses["sample"]["assessment"]["cues"]
+    assert any("pick the longest option" in warning for warning in summary["warnings"])
+    result = runner("content", "check", "--content-dir", str(content))
+    assert result.exit_code == 0 and "warning: the question bank" in result.output

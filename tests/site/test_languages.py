@@ -188,9 +188,10 @@ def test_the_entry_assessment_shows_the_translated_questions(make_app, create_us
     assert "not yet available in your language" not in page and "todavía" not in page
     with shipped.app_context():
         bank = get_catalog().course("judicial-ethics").bank
-        pre = get_catalog().course("judicial-ethics").form("pre")
-        spanish = [bank.entries[entry_id].stem.get("es") for entry_id in pre.fixed]
-        english = [bank.entries[entry_id].stem.get("en") for entry_id in pre.fixed]
+        forms = get_catalog().course("judicial-ethics").parallel_forms
+        entries = [entry_id for form in forms.values() for entry_id in form]
+        spanish = [bank.entries[entry_id].stem.get("es") for entry_id in entries]
+        english = [bank.entries[entry_id].stem.get("en") for entry_id in entries]
     shown = " ".join(html.unescape(re.sub("<[^>]+>", " ", page)).split())
 
     def words(fragment: str) -> str:
