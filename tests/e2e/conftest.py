@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from elearning.config import DEVELOPMENT_BASE_URL
 from tests.conftest import FIXTURE_CONTENT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -21,9 +22,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def live_server(app) -> Iterator[str]:
     """The test app served over real HTTP in a background thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    address = f"http://127.0.0.1:{server.server_port}"
+    if app.config["BASE_URL"] == DEVELOPMENT_BASE_URL:  # not one the test chose
+        app.config["BASE_URL"] = address  # the links it sends and prints lead here
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield address
     server.shutdown()
     thread.join(timeout=5)
 

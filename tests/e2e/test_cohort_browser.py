@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 TRAINER = "trainer@example.org"
 INVITED = ("Nguyễn Thị Hương", "huong@example.org")  # accepts the invitation and passes
-SILENT = ("Ιωάννης Παπαδόπουλος", "ioannis@example.org")  # invited, never starts
+SILENT = ("Ιωάννης Παπαδόπουλος", "ioannis@example.org")  # accepts, never starts
 JOINER = ("Judge Kofi Mensah", "kofi@example.org")  # an existing account, joins by code
 COHORT = "Judicial Academy intake, spring"
 
@@ -125,32 +125,36 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     page.get_by_label("Participants file (CSV)").set_input_files(str(participants))
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="Check the participants file")).to_be_visible()
-    expect(
-        page.get_by_text("Every row is valid: 2 participants, of whom 2 get a new account")
-    ).to_be_visible()
+    expect(page.get_by_text("Every row is valid: 2 participants")).to_be_visible()
     preview = page.get_by_role("table", name="Participants in the file")
     expect(preview.get_by_role("row")).to_have_count(3)  # the header and two participants
     for name, email in (INVITED, SILENT):
         row = preview.get_by_role("row").filter(has_text=email)
         expect(row).to_contain_text(name)
-        expect(row).to_contain_text("new account: invited")
-    page.get_by_role("button", name="Import 2 participants").click()
+        expect(row).to_contain_text("invited to join")
+    page.get_by_role("button", name="Invite 2 participants").click()
     expect(page.get_by_role("heading", name="Roster")).to_be_visible()
-    expect(page.get_by_text("2 added to the cohort (2 new accounts invited")).to_be_visible()
-    expect(page.get_by_text("2 judges", exact=True)).to_be_visible()
+    expect(page.get_by_text("2 participants are invited by e-mail")).to_be_visible()
     for name, email in (INVITED, SILENT):
-        expect(page.get_by_role("row").filter(has_text=email)).to_contain_text(name)
+        expect(page.get_by_role("row").filter(has_text=email)).to_contain_text(
+            "waiting for an answer")
 
-    # The invited judge chooses a password from the e-mail, then does the whole course:
-    # the entry assessment all wrong, the lessons, the final assessment all right.
+    # Each invited judge opens the e-mail's link, checks the details and chooses a password;
+    # nobody is in the cohort before accepting. Huong then does the whole course: the entry
+    # assessment all wrong, the lessons, the final assessment all right.
     assert f"Hello {INVITED[0]}," in mailbox.to(INVITED[1])[-1].get_content()
     huong = new_page()
-    huong.goto(base + mailbox.last_link(INVITED[1]))
-    expect(huong.get_by_role("heading", name="Welcome: choose your password")).to_be_visible()
-    huong.get_by_label("New password").fill(PASSWORD)
-    huong.get_by_label("Repeat the password").fill(PASSWORD)
-    huong.get_by_role("button", name="Save the password and start").click()
-    expect(huong.get_by_text("Your password is set and you are signed in.")).to_be_visible()
+    for person, (name, email) in ((huong, INVITED), (new_page(), SILENT)):
+        person.goto(base + mailbox.last_link(email))
+        expect(person.get_by_role("heading", name=f"An invitation to join “{COHORT}”")
+               ).to_be_visible()
+        expect(person.get_by_label("Name as it must appear on your certificate")
+               ).to_have_value(name)
+        person.get_by_label("New password").fill(PASSWORD)
+        person.get_by_label("Repeat the password").fill(PASSWORD)
+        person.get_by_role("button", name="Create my account and join").click()
+        expect(person.get_by_text("Your account is ready and you have joined the cohort.")
+               ).to_be_visible()
     start(huong, base, "pre")
     take_assessment(huong, bank, rightly=False)
     complete_the_lessons(huong, base)
