@@ -11,10 +11,11 @@ from typing import Any
 from flask import Flask, request
 from flask_login import current_user
 
-from elearning import compression, csrfmask, errors, formdata, headers, jobs, routing
+from elearning import jobs
 from elearning.config import ROOT, instance_path_from_environment, load_settings
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
-from elearning.proxies import TrustedProxies
+from elearning.web import compression, csrfmask, errors, formdata, headers, routing
+from elearning.web.proxies import TrustedProxies
 
 
 def _app_version() -> str:
@@ -79,7 +80,6 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.accounts import views as _accounts_views  # noqa: F401
     from elearning.admin import views as _admin_views  # noqa: F401
     from elearning.assessments import views as _assessments_views  # noqa: F401
-    from elearning.certificates import platform as _certificates_platform  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import views as _cohorts_views  # noqa: F401
@@ -150,13 +150,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     routing.init_app(app)  # before the blueprints: their rules take its converters
     _register_blueprints(app)
+    from elearning.certificates import adapters as certificate_adapters
+
+    certificate_adapters.init_app(app)
     compression.init_app(app)  # registered first, so it runs after every other hook
     csrfmask.init_app(app)  # masks the pages before compression sees them
     headers.init_app(app)
     formdata.init_app(app)
     errors.init_app(app)
 
-    from elearning.templating import init_app as init_templating
+    from elearning.web.templating import init_app as init_templating
 
     init_templating(app)
     return app

@@ -514,8 +514,8 @@ def users_create(email, certificate_name, role, country, institution, password) 
 def users_set_role(email: str, role: str) -> None:
     """Give an existing account another role."""
     from elearning.accounts.models import Role
+    from elearning.accounts.roles import LastAdminError, change_role
     from elearning.accounts.services import find_user_by_email
-    from elearning.admin.services import LastAdminError, change_role
     from elearning.extensions import db
 
     _require_current_schema(current_app)
@@ -563,7 +563,8 @@ def certificates_issue(
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    from elearning.certificates import platform, services
+    from elearning.certificates import adapters, services
+    from elearning.certificates.messages import refusal
     from elearning.extensions import db
     from elearning.sqltypes import utcnow
 
@@ -614,7 +615,7 @@ def certificates_issue(
             db.session,
             course,
             owed,
-            issuing=platform.issuing(),
+            issuing=adapters.issuing(),
             issued_by=None,
             now=utcnow(),
             render_all=lambda render, drafts: pool.map(render, drafts),
@@ -628,14 +629,7 @@ def certificates_issue(
         f"({jobs} rendering process(es))."
     )
     for enrolment_id, reason in sorted(result.refused.items()):
-        click.echo(f"  not issued, enrolment {enrolment_id}: {REFUSALS.get(reason, reason)}")
-
-
-REFUSALS = {
-    "not-eligible": "lessons or the final assessment are no longer complete",
-    "revoked": "the learner's certificate was revoked; reissue it from its admin page",
-    "name": "the name on the profile is empty or not printable",
-}
+        click.echo(f"  not issued, enrolment {enrolment_id}: {refusal(reason)}")
 
 
 @certificates_group.command("verify")

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import Role
+from elearning.accounts.roles import change_role
 from elearning.accounts.services import (
     Profile,
     create_user,
@@ -17,7 +18,6 @@ from elearning.accounts.services import (
     record_user_created,
     set_password,
 )
-from elearning.admin.services import change_role
 from elearning.assessments import services as assessments
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort

@@ -1,8 +1,8 @@
 """Every model of every domain, imported in one place for the metadata and Alembic."""
 
 from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
-from elearning.admin.models import AuditEvent
 from elearning.assessments.models import Attempt, Response
+from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.cohorts.models import (
     Cohort,

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from elearning.accounts.models import Role, User
-from elearning.admin.models import AuditEvent
+from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
 from elearning.cohorts.models import Cohort, CohortTrainer
 from elearning.cohorts.report import cohort_report

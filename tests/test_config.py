@@ -43,8 +43,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_production_with_a_key_uses_secure_cookies(tmp_path):
+    key = "5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e"
     settings = load_settings(tmp_path, environ={"ELEARNING_ENV": "production",
-                                                "ELEARNING_SECRET_KEY": "5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e",
+                                                "ELEARNING_SECRET_KEY": key,
                                                 "ELEARNING_BASE_URL": "https://e.example.org"})
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 

@@ -69,7 +69,7 @@ def render_probe(first_name: str, pairs: int, *, bare_first: bool = False) -> di
     """
     import weasyprint
 
-    from elearning.certificates import codes
+    from elearning import codes
     from elearning.certificates.rendering import (
         DESIGN_BASE,
         CertificateRecord,
@@ -263,7 +263,7 @@ def seed_holder(ctx: Context) -> tuple[Learner, int, str]:
     """
     from elearning.assessments import services as assessments
     from elearning.catalog import get_catalog
-    from elearning.certificates import platform, services
+    from elearning.certificates import adapters, services
     from elearning.extensions import db
     from elearning.learning import services as learning
     from elearning.sqltypes import utcnow
@@ -303,7 +303,7 @@ def seed_holder(ctx: Context) -> tuple[Learner, int, str]:
                 course,
                 enrolment,
                 holder_name=learner.name,  # the profile's certificate name
-                issuing=platform.issuing(),
+                issuing=adapters.issuing(),
             )
         session.commit()
         return learner, certificate.id, certificate.pdf_sha256

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from babel import Locale
 from flask import current_app
 from flask_babel import get_locale
@@ -14,15 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from elearning.accounts.logic import MAX_PASSWORD_LENGTH, PasswordProblem, password_problem
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "fr": "Français",
-    "es": "Español",
-    "ar": "العربية",
-    "zh": "中文",
-    "ru": "Русский",
-}
+from elearning.accounts.models import Role
+from elearning.i18n import LANGUAGE_NAMES
+from elearning.web.forms import no_control_characters, strip
 
 PASSWORD_MESSAGES = {
     PasswordProblem.too_short: _l("Use at least 8 characters."),
@@ -35,20 +27,11 @@ PASSWORD_MESSAGES = {
 }
 
 
-def _no_control_characters(form, field) -> None:
-    value = field.data or ""
-    if any(
-        # Zl and Zp (U+2028, U+2029) break a line wherever the text is read as lines: an
-        # e-mail's subject, a CSV row.
-        unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-        and ch not in "\u200c\u200d"
-        for ch in value
-    ):
-        raise ValidationError(_l("Remove the invisible control characters from this field."))
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+ROLE_LABELS = {
+    Role.learner: _l("Learner"),
+    Role.trainer: _l("Trainer"),
+    Role.admin: _l("Admin"),
+}
 
 
 def country_choices() -> list[SelectChoice]:
@@ -73,7 +56,7 @@ def language_choices() -> list[SelectChoice]:
 def _email_field() -> EmailField:
     return EmailField(
         _l("E-mail address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
@@ -108,11 +91,11 @@ class ProfileFields:
 
     certificate_name = StringField(
         _l("Name as it must appear on your certificate"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your name as it must appear on your certificate.")),
             Length(max=200, message=_l("Use at most 200 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
         description=_l("Include any title you want printed, e.g. “Hon. Justice Amina Yusuf”."),
         render_kw={"autocomplete": "name"},
@@ -120,19 +103,19 @@ class ProfileFields:
     country = SelectField(_l("Country"), choices=[], validate_choice=True)
     institution = StringField(
         _l("Court or institution"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=200, message=_l("Use at most 200 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
         render_kw={"autocomplete": "organization"},
     )
     position = StringField(
         _l("Position"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=200, message=_l("Use at most 200 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
         description=_l("For example: judge of the High Court, magistrate, registrar."),
         render_kw={"autocomplete": "organization-title"},

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from elearning.accounts import services
 from elearning.accounts.models import TokenPurpose, User
-from elearning.links import public_url
 from elearning.outbox.kinds import Mail, message_kind
 from elearning.outbox.models import OutboxMessage
+from elearning.web.links import public_url
 
 
 def _user(session: Session, message: OutboxMessage) -> User | None:

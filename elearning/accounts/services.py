@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from elearning.accounts.logic import new_token, normalise_email, token_digest
 from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
 from elearning.accounts.passwords import hash_password, verify_password
-from elearning.admin.services import record_audit
+from elearning.audit.services import record_audit
 from elearning.sqltypes import utcnow
 
 

@@ -7,13 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from elearning.accounts.forms import ROLE_LABELS
 from elearning.accounts.models import Role
-
-ROLE_LABELS = {
-    Role.learner: _l("Learner"),
-    Role.trainer: _l("Trainer"),
-    Role.admin: _l("Admin"),
-}
 
 
 class RoleForm(FlaskForm):

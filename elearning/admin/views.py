@@ -8,25 +8,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from elearning.accounts import roles
 from elearning.accounts.access import role_required
+from elearning.accounts.forms import ROLE_LABELS
 from elearning.accounts.models import Role, User
 from elearning.admin import bp, services
-from elearning.admin.forms import ROLE_LABELS, AccountStatusForm, RoleForm
+from elearning.admin.forms import AccountStatusForm, RoleForm
 from elearning.catalog import get_catalog
-from elearning.cohorts.exports import to_csv
 from elearning.cohorts.services import all_cohort_figures
-from elearning.downloads import attachment
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
-
-PER_PAGE = 50
-# Far past the end of any list; a larger page would overflow the query's OFFSET.
-LAST_PAGE = 1_000_000
-
-
-def current_page() -> int:
-    """The ``page`` query argument of a paginated list, from 1 to LAST_PAGE."""
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
+from elearning.web.downloads import attachment
+from elearning.web.pagination import PER_PAGE, current_page
+from elearning.web.tables import to_csv
 
 
 def _load_user_or_404(user_id: int) -> User:
@@ -67,10 +61,10 @@ def user(user_id: int):
     form = RoleForm(data={"role": user.role.value})
     if form.validate_on_submit():
         try:
-            changed = services.change_role(
+            changed = roles.change_role(
                 db.session, actor=current_user, user=user, role=Role(form.role.data)
             )
-        except services.LastAdminError:
+        except roles.LastAdminError:
             db.session.rollback()
             flash(
                 _("The platform needs at least one active admin. Make another admin first."),
@@ -107,8 +101,8 @@ def user_status(user_id: int):
         abort(400)
     disable = user.disabled_at is None
     try:
-        services.set_disabled(db.session, actor=current_user, user=user, disabled=disable)
-    except services.LastAdminError:
+        roles.set_disabled(db.session, actor=current_user, user=user, disabled=disable)
+    except roles.LastAdminError:
         db.session.rollback()
         flash(_("The platform needs at least one active admin. Make another admin first."), "error")
         return redirect(url_for("admin.user", user_id=user.id))

@@ -431,6 +431,13 @@ def _score(session: Session, course: Course, attempt: Attempt) -> None:
     attempt.marks_earned = result.earned
     attempt.marks_possible = result.possible
     attempt.score = result.percent
+    if attempt.kind == "pre":  # the lessons open (learning reads this, not the attempts)
+        session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == attempt.enrolment_id, Enrolment.pre_taken_at.is_(None))
+            .values(pre_taken_at=attempt.submitted_at)
+            .execution_options(synchronize_session=False)
+        )
     if attempt.kind == "post":
         attempt.is_passed = logic.passes(course.assessment, result.percent)
     session.flush()
@@ -451,15 +458,3 @@ def passed_attempt(session: Session, enrolment_id: int) -> Attempt | None:
     )
 
 
-def pre_taken(session: Session, enrolment_id: int) -> bool:
-    """True once the entry assessment is submitted."""
-    return (
-        session.scalar(
-            select(Attempt.id).where(
-                Attempt.enrolment_id == enrolment_id,
-                Attempt.kind == "pre",
-                Attempt.status == "submitted",
-            )
-        )
-        is not None
-    )

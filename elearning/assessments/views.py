@@ -25,6 +25,7 @@ from elearning.content.itemtypes import item_type
 from elearning.content.model import Course
 from elearning.extensions import db
 from elearning.learning import services as learning_services
+from elearning.learning import views as learning_views
 from elearning.learning.access import (
     Refusal,
     course_language,
@@ -356,3 +357,14 @@ def results(course_slug: str, attempt_id: int):
         ),
         language=course_language(course),
     )
+
+
+def _course_page_part(course, enrolment, progress, next_lesson) -> dict:
+    """The judge's assessments on their course page: where they stand, and the next step."""
+    attempts = services.attempts_of(db.session, enrolment.id)
+    standing = services.standing_from(course, attempts, progress.is_complete, utcnow())
+    return {"standing": standing, "step": standing.next_step(course, next_lesson is not None)}
+
+
+if _course_page_part not in learning_views.COURSE_PAGE_PARTS:
+    learning_views.COURSE_PAGE_PARTS.append(_course_page_part)

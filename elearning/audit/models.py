@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearning.accounts.models import User
 from elearning.extensions import db
 from elearning.sqltypes import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the actor is an account; the log does not depend on the accounts package
+    from elearning.accounts.models import User
 
 
 class AuditEvent(db.Model):
@@ -27,4 +29,4 @@ class AuditEvent(db.Model):
     subject_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    actor: Mapped[User | None] = relationship("User", foreign_keys=[actor_id])

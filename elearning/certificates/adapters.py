@@ -1,4 +1,5 @@
-"""Certificates inside the running platform: settings, the public address, and issuing on pass.
+"""Certificates inside the running app (the Flask adapter of the certificates domain):
+settings from the app's configuration, the public address, and issuing on a pass.
 
 The services take plain values; this module supplies them from the app (issuer, design folder,
 verification address) and subscribes to the assessments' ``assessment_passed`` signal.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import after_this_request, current_app, has_request_context, request
+from flask_babel import get_locale
 
 from elearning.accounts.models import User
 from elearning.assessments.services import assessment_passed
@@ -18,8 +20,8 @@ from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
-from elearning.links import public_url
 from elearning.sqltypes import utcnow
+from elearning.web.links import public_url
 
 
 def design_root() -> Path:
@@ -41,6 +43,7 @@ def issuing() -> services.Issuing:
         issuer=current_app.config["CERTIFICATE_ISSUER"],
         design_root=design_root(),
         verify_url=verify_url,
+        page_language=str(get_locale() or "") if has_request_context() else None,
     )
 
 
@@ -73,7 +76,12 @@ def fulfil(enrolment_id: int, issued_by: User | None = None) -> Certificate | No
     return certificate
 
 
-@assessment_passed.connect
+def init_app(app) -> None:
+    """Owe (and, where the course says so, issue) a certificate whenever a final assessment is
+    passed: connected here, explicitly, by the app factory."""
+    assessment_passed.connect(_owe_on_pass)
+
+
 def _owe_on_pass(attempt, *, session, course, enrolment_id, **_extra) -> None:
     """A pass owes a certificate (in the pass's own transaction). In a course that issues
     automatically, a POST (the submit) then issues it after its own transaction is committed,

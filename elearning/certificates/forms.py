@@ -12,13 +12,14 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from elearning.accounts.forms import ProfileFields, _no_control_characters, _strip
+from elearning.accounts.forms import ProfileFields
+from elearning.web.forms import no_control_characters, strip
 
 
 def _no_control_characters_but_line_breaks(form, field) -> None:
     """For text of several lines: no control character (a NUL, which the database refuses; a
     bidi override) but line breaks and tabs."""
-    _no_control_characters(form, SimpleNamespace(data=re.sub("[\r\n\t]", "", field.data or "")))
+    no_control_characters(form, SimpleNamespace(data=re.sub("[\r\n\t]", "", field.data or "")))
 
 
 class NameCorrectionForm(FlaskForm):
@@ -27,7 +28,7 @@ class NameCorrectionForm(FlaskForm):
     name = ProfileFields.certificate_name
     note = TextAreaField(
         _l("Why (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=1000, message=_l("Use at most 1,000 characters.")),
@@ -45,7 +46,7 @@ class VerifyCodeForm(FlaskForm):
 
     code = StringField(
         _l("Certificate code"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(_l("Enter the code printed on the certificate."))],
         description=_l("16 letters and digits, as printed under the QR code, e.g. 7K3M-Q9TD-…"),
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 40},
@@ -67,11 +68,11 @@ class RevokeForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Reason (shown publicly on the verification page)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Say why the certificate is revoked.")),
             Length(max=500, message=_l("Use at most 500 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
     )
 
@@ -81,11 +82,11 @@ class ReissueForm(FlaskForm):
 
     name = StringField(
         _l("Name to print on the new certificate"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter the name to print.")),
             Length(max=200, message=_l("Use at most 200 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
         description=_l("Filled in from the holder's profile; correct it if needed."),
     )
@@ -104,7 +105,7 @@ class DecisionForm(FlaskForm):
     )
     note = TextAreaField(
         _l("Note to the holder (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=500, message=_l("Use at most 500 characters.")),

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from elearning.content.model import text_direction
+from elearning.i18n import text_direction
 
 TEMPLATE = "certificate.html"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"

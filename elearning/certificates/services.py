@@ -13,7 +13,6 @@ clicks, two workers or two admins never issue two certificates for one enrolment
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,17 +20,15 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_percent
-from flask import has_request_context
-from flask_babel import get_locale
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elearning import codes, names
 from elearning.accounts.models import User
-from elearning.admin.services import record_audit
 from elearning.assessments.models import Attempt
 from elearning.assessments.services import passed_attempt
-from elearning.certificates import codes
+from elearning.audit.services import record_audit
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.certificates.rendering import CertificateRecord, render_certificate
 from elearning.config import LANGUAGES
@@ -41,7 +38,6 @@ from elearning.learning.services import completion_times
 from elearning.sqltypes import utcnow
 
 VerifyUrl = Callable[[str], str]  # compact code → the public verification address
-NAME_MAX = 200  # as the profile's certificate name
 
 
 class CertificateRefused(Exception):
@@ -60,6 +56,9 @@ class Issuing:
     issuer: str
     design_root: Path
     verify_url: VerifyUrl
+    # The language of the page that asks for the certificate (None on the command line): the
+    # language of a certificate whose holder has no preference.
+    page_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,29 +128,23 @@ def _date(moment: datetime, language: str) -> str:
     return format_date(moment.date(), format="long", locale=language)
 
 
-def certificate_language(user: User | None) -> str:
+def certificate_language(user: User | None, page_language: str | None = None) -> str:
     """The holder's preferred language when the platform speaks it; without a preference, the
     language of the page that issues it (the judge's own submission, in the language they
     read the course in); else English (the command line)."""
     language = user.preferred_language if user is not None else None
-    if language not in LANGUAGES and has_request_context():
-        language = str(get_locale() or "").split("_")[0]
+    if language not in LANGUAGES:
+        language = (page_language or "").split("_")[0]
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def clean_name(name: str) -> str:
-    """A holder name as printed: spaces collapsed; CertificateRefused("name") when empty, too
-    long or holding control characters."""
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > NAME_MAX or any(_invisible(ch) for ch in cleaned):
+    """A holder name as printed (the one rule of ``elearning.names``); CertificateRefused
+    ("name") when it is empty, too long or holds invisible characters."""
+    cleaned = names.clean_name(name)
+    if cleaned is None:
         raise CertificateRefused("name")
     return cleaned
-
-
-def _invisible(char: str) -> bool:
-    """Control, format (bidi overrides...), private or surrogate characters; the joiners that
-    some scripts need are allowed."""
-    return unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"} and char not in "\u200c\u200d"
 
 
 # --- owing a certificate ------------------------------------------------------------------------
@@ -271,7 +264,7 @@ def prepare(
     code = codes.new_code()
     completed_at = attempt.submitted_at or now
     score = attempt.score or 0.0
-    language = certificate_language(session.get(User, enrolment.user_id))
+    language = certificate_language(session.get(User, enrolment.user_id), issuing.page_language)
     record = CertificateRecord(
         holder_name=name,
         course_title=course.title.get(language),
@@ -715,4 +708,29 @@ def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
         revoked_at=certificate.revoked_at,
         revoked_reason=certificate.revoked_reason,
         successor_code=successor,
+    )
+
+
+def search_certificates(*, query: str = "", status: str = "", course: str = "") -> Select:
+    """Certificates matching a name, serial or code fragment, a status and a course, newest
+    first (a statement: the caller pages it)."""
+    where = []
+    if query:
+        pattern = f"%{query.lower()}%"
+        code = codes.normalise(query)
+        where.append(
+            or_(
+                func.lower(Certificate.holder_name).like(pattern),
+                func.lower(Certificate.serial).like(pattern),
+                *([Certificate.code == code] if code else []),
+            )
+        )
+    if course:
+        where.append(Certificate.course_slug == course)
+    if status:
+        where += status_condition(status)
+    return (
+        select(Certificate)
+        .where(*where)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )

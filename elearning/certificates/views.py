@@ -24,18 +24,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 from wtforms.fields.choices import SelectChoice
 
+from elearning import codes
 from elearning.accounts.access import role_required
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role, User
-from elearning.admin.models import AuditEvent
-from elearning.admin.views import current_page
 from elearning.assessments.models import Attempt
+from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import bp, codes, platform, services
+from elearning.certificates import adapters, bp, services
 from elearning.certificates.forms import (
     ApproveForm,
     BulkIssueForm,
@@ -46,30 +46,16 @@ from elearning.certificates.forms import (
     RevokeForm,
     VerifyCodeForm,
 )
+from elearning.certificates.messages import refusal
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.extensions import db, limiter
 from elearning.learning.models import Enrolment
-from elearning.routing import LARGEST_ID
 from elearning.sqltypes import utcnow
+from elearning.web.pagination import PER_PAGE, current_page
+from elearning.web.routing import LARGEST_ID
 
-PER_PAGE = 50
 WEB_BULK_SECONDS = 20  # one request issues for this long; the rest wait for "Continue"
 PREPARING = timedelta(minutes=1)  # a certificate owed this recently is still being rendered
-
-
-def _refusal(reason: str) -> str:
-    messages = {
-        "not-eligible": _("The lessons or the final assessment are not complete."),
-        "revoked": _("This learner's certificate was revoked: reissue it from its page."),
-        "superseded": _("A newer certificate already replaces this one."),
-        "not-current": _("This certificate no longer stands; reload the page."),
-        "pending": _("A name correction is already waiting for a decision."),
-        "same-name": _("That is the name already printed on the certificate."),
-        "decided": _("This request was already decided."),
-        "name": _("The name is empty, too long or holds invisible characters."),
-        "valid": _("The certificate is valid."),
-    }
-    return messages.get(reason, _("The certificate could not be changed."))
 
 
 def _course_title(slug: str) -> str:
@@ -118,7 +104,7 @@ def mine():
         certificates=certificates,
         waiting=[(r, catalog.course(r.course_slug)) for r in waiting],
         corrections=corrections,
-        verify_url=platform.verify_url,
+        verify_url=adapters.verify_url,
         display=codes.display,
         button=ConfirmForm(),
     )
@@ -139,10 +125,10 @@ def claim(enrolment_id: int):
     if course is None or course.certificate.issuing != "automatic":
         abort(403)
     try:
-        certificate = platform.fulfil(enrolment.id)
+        certificate = adapters.fulfil(enrolment.id)
     except services.CertificateRefused as refused:
         db.session.rollback()
-        flash(_refusal(refused.reason), "error")
+        flash(refusal(refused.reason), "error")
         return redirect(url_for("certificates.mine"))
     if certificate is not None:
         flash(_("Your certificate is ready."), "success")
@@ -199,7 +185,7 @@ def correct_name(certificate_id: int):
             )
         except services.CertificateRefused as refused:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, _refusal(refused.reason)]
+            form.name.errors = [*form.name.errors, refusal(refused.reason)]
         else:
             db.session.commit()
             flash(
@@ -302,39 +288,21 @@ def admin_list():
     """Every certificate: search by name, code or serial; filter by course and status."""
     query = request.args.get("q", "")[:200].strip()
     status = request.args.get("status", "")
-    course = request.args.get("course", "")[:64]
-    where = []
-    if query:
-        pattern = f"%{query.lower()}%"
-        code = codes.normalise(query)
-        where.append(
-            or_(
-                func.lower(Certificate.holder_name).like(pattern),
-                func.lower(Certificate.serial).like(pattern),
-                *([Certificate.code == code] if code else []),
-            )
-        )
-    if course:
-        where.append(Certificate.course_slug == course)
-    if status in ("valid", "revoked", "superseded"):
-        where += services.status_condition(status)
-    else:
+    if status not in ("valid", "revoked", "superseded"):
         status = ""
-    total = db.session.scalar(select(func.count()).select_from(Certificate).where(*where)) or 0
-    page = current_page()
-    found = db.session.scalars(
-        select(Certificate)
-        .where(*where)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    course = request.args.get("course", "")[:64]
+    page = db.paginate(
+        services.search_certificates(query=query, status=status, course=course),
+        page=current_page(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     waiting, corrections = _queue_counts()
     return render_template(
         "certificates/admin_list.html",
-        certificates=found,
-        total=total,
-        page=page,
+        certificates=page.items,
+        total=page.total,
+        page=page.page,
         per_page=PER_PAGE,
         query=query,
         status=status,
@@ -381,7 +349,7 @@ def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> services.BulkRe
             db.session,
             course,
             enrolment_ids,
-            issuing=platform.issuing(),
+            issuing=adapters.issuing(),
             issued_by=current_user,
             now=utcnow(),
             commit=db.session.commit,
@@ -409,7 +377,7 @@ def _report(result: services.BulkResult) -> None:
                 "%(num)s not issued: %(why)s",
                 "%(num)s not issued: %(why)s",
                 count,
-                why=_refusal(reason),
+                why=refusal(reason),
             ),
             "error",
         )
@@ -512,7 +480,7 @@ def admin_detail(certificate_id: int):
             data={"name": holder.certificate_name if holder else certificate.holder_name}
         ),
         display=codes.display,
-        verify_url=platform.verify_url,
+        verify_url=adapters.verify_url,
     )
 
 
@@ -531,7 +499,7 @@ def admin_revoke(certificate_id: int):
         )
     except services.CertificateRefused as refused:
         db.session.rollback()
-        flash(_refusal(refused.reason), "error")
+        flash(refusal(refused.reason), "error")
     else:
         db.session.commit()
         flash(_("The certificate is revoked."), "success")
@@ -557,13 +525,13 @@ def admin_reissue(certificate_id: int):
             certificate,
             course,
             holder_name=form.name.data,
-            issuing=platform.issuing(),
+            issuing=adapters.issuing(),
             actor=current_user,
             now=utcnow(),
         )
     except services.CertificateRefused as refused:
         db.session.rollback()
-        flash(_refusal(refused.reason), "error")
+        flash(refusal(refused.reason), "error")
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
     db.session.commit()
     flash(_("A new certificate replaces this one."), "success")
@@ -609,12 +577,12 @@ def admin_decide(correction_id: int):
             approve=form.decision.data == "approve",
             actor=current_user,
             note=form.note.data or "",
-            issuing=platform.issuing(),
+            issuing=adapters.issuing(),
             now=utcnow(),
         )
     except services.CertificateRefused as refused:
         db.session.rollback()
-        flash(_refusal(refused.reason), "error")
+        flash(refusal(refused.reason), "error")
         return redirect(url_for("certificates.admin_corrections"))
     db.session.commit()
     flash(

@@ -8,12 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from elearning.accounts.forms import (
-    ProfileFields,
-    ResetPasswordForm,
-    _no_control_characters,
-    _strip,
-)
+from elearning.accounts.forms import ProfileFields, ResetPasswordForm
+from elearning.web.forms import no_control_characters, strip
 
 
 class CohortForm(FlaskForm):
@@ -21,21 +17,21 @@ class CohortForm(FlaskForm):
 
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Give the cohort a name.")),
             Length(max=200, message=_l("Use at most 200 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
         description=_l("For example: “Judicial Academy intake, spring 2027”."),
     )
     course = SelectField(_l("Course"), choices=[], validate_choice=True)
     site = StringField(
         _l("Training site or jurisdiction"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=200, message=_l("Use at most 200 characters.")),
-            _no_control_characters,
+            no_control_characters,
         ],
     )
     starts_on = DateField(
@@ -65,7 +61,7 @@ class AddTrainerForm(FlaskForm):
 
     email = EmailField(
         _l("Co-trainer's e-mail address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter the co-trainer's e-mail address.")),
             Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
@@ -101,7 +97,7 @@ class JoinForm(FlaskForm):
 
     code = StringField(
         _l("Join code"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter the join code your trainer gave you.")),
             Length(max=64, message=_l("A join code has 8 characters, like 7K3Q-M9XD.")),

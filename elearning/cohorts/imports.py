@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from elearning.accounts.logic import normalise_email
-from elearning.certificates.services import NAME_MAX, CertificateRefused, clean_name
 from elearning.cohorts.invitations import member_emails
 from elearning.cohorts.models import Cohort
+from elearning.names import FORMULA_STARTS, name_problem
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -34,7 +33,6 @@ _ALIASES = {
     "court": "institution",
     "preferred language": "language",
 }
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -52,11 +50,24 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One thing wrong, as a code and the facts the sentence needs (the pages and the command
+    line word it: ``cohorts.messages``)."""
+
+    code: str
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RowError:
     """What is wrong with one row (or, at line 0, with the whole file)."""
 
     line: int
-    message: str
+    problems: tuple[Problem, ...]
+
+    @classmethod
+    def one(cls, line: int, code: str, /, **facts: object) -> RowError:
+        return cls(line, (Problem(code, facts),))
 
 
 @dataclass
@@ -80,16 +91,7 @@ def _decode(data: bytes, result: ParsedFile) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        result.errors.append(
-            RowError(
-                0,
-                _(
-                    "The file is not UTF-8 text (the first problem is on line %(line)s). In a "
-                    "spreadsheet, save it as “CSV UTF-8”, then upload it again.",
-                    line=line,
-                ),
-            )
-        )
+        result.errors.append(RowError.one(0, "not-utf8", line=line))
         return None
 
 
@@ -102,35 +104,15 @@ def _header(row: list[str], result: ParsedFile) -> dict[str, int] | None:
             columns[key] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        found = ", ".join(repr(h.strip()) for h in row if h.strip()) or _("nothing")
+        found = ", ".join(repr(h.strip()) for h in row if h.strip())
         result.errors.append(
-            RowError(
-                1,
-                _(
-                    "The first line must name the columns; missing: %(missing)s. Found: "
-                    "%(found)s. Optional columns: %(optional)s.",
-                    missing=", ".join(missing),
-                    found=found,
-                    optional=", ".join(OPTIONAL),
-                ),
+            RowError.one(
+                1, "no-header", missing=", ".join(missing), found=found,
+                optional=", ".join(OPTIONAL),
             )
         )
         return None
     return columns
-
-
-def _name_problem(name: str) -> str | None:
-    if not name:
-        return _("the name is empty")
-    if name.startswith(_FORMULA_STARTS):
-        return _("a name cannot start with = + - or @ (a spreadsheet would read it as a formula)")
-    if len(name) > NAME_MAX:
-        return _("the name is longer than %(count)s characters", count=NAME_MAX)
-    try:
-        clean_name(name)
-    except CertificateRefused:
-        return _("the name holds invisible control characters (such as a text-direction override)")
-    return None
 
 
 def read_participants(
@@ -148,15 +130,13 @@ def read_participants(
     """
     result = ParsedFile()
     if len(data) > MAX_BYTES:
-        result.errors.append(
-            RowError(0, _("The file is larger than %(size)s MB.", size=MAX_BYTES // (1024 * 1024)))
-        )
+        result.errors.append(RowError.one(0, "too-large", size=MAX_BYTES // (1024 * 1024)))
         return result
     text = _decode(data, result)
     if text is None:
         return result
     if "\x00" in text:
-        result.errors.append(RowError(0, _("The file is not a CSV file (it holds binary data).")))
+        result.errors.append(RowError.one(0, "binary"))
         return result
     try:
         sample = text[:4096]
@@ -167,27 +147,13 @@ def read_participants(
     try:
         rows = list(reader)
     except csv.Error as exc:
-        result.errors.append(
-            RowError(
-                reader.line_num, _("The file cannot be read as CSV: %(problem)s.", problem=exc)
-            )
-        )
+        result.errors.append(RowError.one(reader.line_num, "not-csv", problem=str(exc)))
         return result
     if not any(any(cell.strip() for cell in row) for row in rows):
-        result.errors.append(RowError(0, _("The file is empty.")))
+        result.errors.append(RowError.one(0, "empty"))
         return result
     if len(rows) - 1 > MAX_ROWS:
-        result.errors.append(
-            RowError(
-                0,
-                _(
-                    "The file has %(rows)s rows; at most %(limit)s can be imported at once. "
-                    "Split it into several files.",
-                    rows=format_decimal(len(rows) - 1),
-                    limit=format_decimal(MAX_ROWS),
-                ),
-            )
-        )
+        result.errors.append(RowError.one(0, "too-many-rows", rows=len(rows) - 1, limit=MAX_ROWS))
         return result
     columns = _header(rows[0], result)
     if columns is None:
@@ -202,11 +168,11 @@ def read_participants(
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        problems = []
+        problems: list[Problem] = []
         name = " ".join(value(row, "name").split())
-        problem = _name_problem(name)
+        problem = name_problem(name)
         if problem:
-            problems.append(problem)
+            problems.append(Problem(f"name-{problem}"))
         raw_email = value(row, "email")
         email = ""
         try:
@@ -214,46 +180,30 @@ def read_participants(
                 validate_email(raw_email, check_deliverability=False).normalized
             )
         except EmailNotValidError:
-            problems.append(_("%(email)r is not a valid e-mail address", email=raw_email[:80]))
+            problems.append(Problem("email-invalid", {"email": raw_email[:80]}))
         if email and email in seen:
-            problems.append(
-                _("%(email)s is already on line %(line)s", email=email, line=seen[email])
-            )
+            problems.append(Problem("email-repeated", {"email": email, "line": seen[email]}))
         elif email:
             seen[email] = line
         country = value(row, "country").upper() or None
         if country and country not in countries:
-            problems.append(
-                _("%(country)r is not a two-letter country code (ISO 3166)", country=country[:20])
-            )
+            problems.append(Problem("country-invalid", {"country": country[:20]}))
         language = value(row, "language").lower() or None
         if language and language not in languages:
             problems.append(
-                _(
-                    "language %(language)r: use one of %(languages)s",
-                    language=language[:20],
-                    languages=", ".join(sorted(languages)),
+                Problem(
+                    "language-invalid",
+                    {"language": language[:20], "languages": ", ".join(sorted(languages))},
                 )
             )
         institution, position = value(row, "institution"), value(row, "position")
-        for text_value, too_long, formula in (
-            (
-                institution,
-                _("the institution is longer than 200 characters"),
-                _("the institution cannot start with = + - or @"),
-            ),
-            (
-                position,
-                _("the position is longer than 200 characters"),
-                _("the position cannot start with = + - or @"),
-            ),
-        ):
+        for column, text_value in (("institution", institution), ("position", position)):
             if len(text_value) > 200:
-                problems.append(too_long)
-            elif text_value.startswith(_FORMULA_STARTS):
-                problems.append(formula)
+                problems.append(Problem(f"{column}-too-long"))
+            elif text_value.startswith(FORMULA_STARTS):
+                problems.append(Problem(f"{column}-formula"))
         if problems:
-            result.errors.append(RowError(line, "; ".join(problems)))
+            result.errors.append(RowError(line, tuple(problems)))
             continue
         candidates.append((line, name, email, country, institution, position, language))
 
@@ -274,5 +224,5 @@ def read_participants(
             )
         )
     if not result.participants and not result.errors:
-        result.errors.append(RowError(0, _("The file has a header line but no participants.")))
+        result.errors.append(RowError.one(0, "no-participants"))
     return result

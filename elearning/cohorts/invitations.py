@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from elearning.accounts.logic import new_token, token_digest
 from elearning.accounts.models import User
-from elearning.admin.services import record_audit
+from elearning.audit.services import record_audit
 from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember
 from elearning.cohorts.services import join_cohort
 from elearning.content.model import Course

@@ -10,10 +10,10 @@ from elearning.accounts.models import User
 from elearning.catalog import get_catalog
 from elearning.cohorts import invitations
 from elearning.cohorts.models import Cohort, CohortInvitation
-from elearning.links import public_url
 from elearning.outbox.kinds import Mail, message_kind
 from elearning.outbox.models import OutboxMessage
 from elearning.sqltypes import utcnow
+from elearning.web.links import public_url
 
 
 @message_kind("cohort_invitation")

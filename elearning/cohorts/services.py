@@ -12,11 +12,11 @@ from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elearning import codes
 from elearning.accounts.models import User
-from elearning.admin.services import record_audit
 from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
-from elearning.certificates import codes
+from elearning.audit.services import record_audit
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment

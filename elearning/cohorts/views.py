@@ -31,15 +31,14 @@ from elearning.accounts.access import role_required
 from elearning.accounts.forms import ConfirmForm, country_choices
 from elearning.accounts.models import Role, User
 from elearning.accounts.services import find_user_by_email
-from elearning.admin.views import current_page
 from elearning.catalog import get_catalog
 from elearning.cohorts import (
     bp,
     charts,
-    exports,
     imports,
     invitations,
     logic,
+    messages,
     quality,
     report,
     services,
@@ -54,11 +53,13 @@ from elearning.cohorts.forms import (
 )
 from elearning.cohorts.models import Cohort, CohortMember, ParticipantUpload
 from elearning.content.model import Course
-from elearning.downloads import attachment
 from elearning.extensions import db, limiter
-from elearning.links import public_url
 from elearning.outbox.services import latest_messages, queue_message
 from elearning.sqltypes import utcnow
+from elearning.web import tables
+from elearning.web.downloads import attachment
+from elearning.web.links import public_url
+from elearning.web.pagination import current_page
 
 ROSTER_PER_PAGE = 50
 UPLOAD_KEPT = timedelta(days=1)
@@ -103,8 +104,8 @@ def _table_download(cohort: Cohort, what: str, sheet: str, extension: str, heade
     """A table as CSV or as an XLSX workbook of one sheet."""
     name = _export_name(cohort, what, extension)
     if extension == "csv":
-        return attachment(exports.to_csv(header, body), name, "text/csv")
-    return attachment(exports.to_xlsx([(sheet, header, body)]), name, exports.XLSX_MIMETYPE)
+        return attachment(tables.to_csv(header, body), name, "text/csv")
+    return attachment(tables.to_xlsx([(sheet, header, body)]), name, tables.XLSX_MIMETYPE)
 
 
 def _export_name(cohort: Cohort, what: str, extension: str) -> str:
@@ -318,6 +319,7 @@ def upload(cohort_id: int):
         confirm=ConfirmUploadForm(upload_id=stored.id) if parsed.is_importable else None,
         upload_form=UploadForm(),
         shown=parsed.participants[:200],
+        describe_problem=messages.describe,
     ), (200 if parsed.is_importable else 422)
 
 

@@ -8,14 +8,6 @@ from functools import cached_property
 from types import MappingProxyType
 
 DEFAULT_LANGUAGE = "en"
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
-
-
-def text_direction(language: str) -> str:
-    """``rtl`` for a language written right to left (Arabic...), else ``ltr``."""
-    return "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
-
-
 @dataclass(frozen=True)
 class Text:
     """A string in one or more languages; a missing language falls back to English."""

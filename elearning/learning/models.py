@@ -29,6 +29,8 @@ class Enrolment(db.Model):
     # The parallel form this judge takes as the entry assessment (the other one is their first
     # final attempt): chosen so that half of a cohort goes A→B and half B→A.
     entry_form: Mapped[str | None] = mapped_column(String(16))
+    # When the entry assessment was submitted (written by assessments): the lessons open then.
+    pre_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LessonCompletion(db.Model):

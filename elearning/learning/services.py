@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import TextClause, and_, case, exists, func, literal, literal_column, select, text
+from sqlalchemy import TextClause, and_, case, func, literal, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from elearning.assessments.models import Attempt
 from elearning.content.model import Catalog, Course, KnowledgeCheck, Lesson
 from elearning.learning.logic import answer_is_correct
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
@@ -152,13 +151,7 @@ def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextC
         for index, module in enumerate(course.modules)
     ]
     pre_taken = (
-        exists()
-        .where(
-            Attempt.enrolment_id == Enrolment.id,
-            Attempt.kind == "pre",
-            Attempt.status == "submitted",
-        )
-        .label("pre_taken")
+        Enrolment.pre_taken_at.is_not(None).label("pre_taken")
         if course.needs_pre_assessment
         else literal(True)
     )

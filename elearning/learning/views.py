@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.extensions import db
 from elearning.learning import bp, documents, logic, services
@@ -20,7 +21,6 @@ from elearning.learning.access import (
     require_enrolment,
 )
 from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
-from elearning.sqltypes import utcnow
 
 
 def _lesson_url(course, lesson, **anchor) -> str:
@@ -33,9 +33,15 @@ def _lesson_url(course, lesson, **anchor) -> str:
     )
 
 
+#: What the packages above learning add to an enrolled judge's course page, so learning need not
+#: know them: each is called with (course, enrolment, progress, next lesson) and returns template
+#: values (assessments adds the judge's ``standing`` and next ``step``).
+COURSE_PAGE_PARTS: list[Callable[..., dict]] = []
+
+
 def _refuse_before_pre_assessment(course, enrolment) -> None:
     """403 with a link to the entry assessment, while it stands before the lessons."""
-    if course.needs_pre_assessment and not assessment_services.pre_taken(db.session, enrolment.id):
+    if course.needs_pre_assessment and enrolment.pre_taken_at is None:
         page = render_template(
             "learning/pre_first.html", course=course, language=course_language(course)
         )
@@ -83,19 +89,16 @@ def catalog():
 def course(course_slug: str):
     """A course's overview: modules, time estimates, and the learner's progress."""
     course = load_course_or_404(course_slug)
-    enrolment = progress = next_lesson = standing = None
-    step = "lesson"
+    enrolment = progress = next_lesson = None
+    parts: dict = {"standing": None, "step": "lesson"}
     if current_user.is_authenticated:
         enrolment = services.find_enrolment(db.session, current_user.id, course.slug)
         if enrolment is not None:
             progress = _progress_of(course, enrolment)
             times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
             next_lesson = logic.continue_lesson(course, times)
-            attempts = assessment_services.attempts_of(db.session, enrolment.id)
-            standing = assessment_services.standing_from(
-                course, attempts, progress.is_complete, utcnow()
-            )
-            step = standing.next_step(course, next_lesson is not None)
+            for part in COURSE_PAGE_PARTS:
+                parts.update(part(course, enrolment, progress, next_lesson))
     return render_template(
         "learning/course.html",
         course=course,
@@ -103,8 +106,7 @@ def course(course_slug: str):
         enrolment=enrolment,
         progress=progress,
         next_lesson=next_lesson,
-        standing=standing,
-        step=step,
+        **parts,
     )
 
 

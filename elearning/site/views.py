@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from elearning.accounts.access import safe_next
-from elearning.admin.forms import ROLE_LABELS
-from elearning.admin.services import role_counts
+from elearning.accounts.forms import ROLE_LABELS
+from elearning.accounts.roles import role_counts
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.cohorts.services import cohorts_of_learner

@@ -15,9 +15,8 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from elearning.accounts.forms import LANGUAGE_NAMES
-from elearning.content.model import text_direction
-from elearning.links import public_url
+from elearning.i18n import LANGUAGE_NAMES, text_direction
+from elearning.web.links import public_url
 
 
 @cache

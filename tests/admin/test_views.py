@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from elearning.accounts.models import Role, User
-from elearning.admin.models import AuditEvent
+from elearning.audit.models import AuditEvent
 from elearning.extensions import db
 from tests.conftest import csrf_token_of
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elearning.certificates.codes import ALPHABET, LENGTH, display, new_code, normalise
+from elearning.codes import ALPHABET, LENGTH, display, new_code, normalise
 
 PROPERTY = settings(deadline=None, database=None)
 codes = st.builds(lambda _: new_code(), st.integers())

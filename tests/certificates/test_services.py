@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from elearning.admin.models import AuditEvent
+from elearning import codes
 from elearning.assessments import services as assessments
+from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import codes, services
+from elearning.certificates import services
 from elearning.config import ROOT
 from elearning.extensions import db
 from elearning.learning import services as learning

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from elearning import codes
 from elearning.accounts.models import Role, User
-from elearning.admin.models import AuditEvent
 from elearning.assessments import services as assessments
 from elearning.assessments.models import Attempt
+from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.config import DEVELOPMENT_BASE_URL
-from elearning.certificates import codes
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.config import DEVELOPMENT_BASE_URL
 from elearning.extensions import db
 from elearning.learning import services as learning
 from elearning.learning.models import Enrolment

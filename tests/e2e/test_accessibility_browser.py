@@ -36,7 +36,7 @@ from elearning.accounts import services as accounts
 from elearning.accounts.models import TokenPurpose
 from elearning.assessments import services as assessments
 from elearning.catalog import get_catalog
-from elearning.certificates import platform
+from elearning.certificates import adapters
 from elearning.certificates import services as certificates
 from elearning.cli import main as cli_main
 from elearning.cohorts.models import Cohort
@@ -111,7 +111,7 @@ def seed(app: Flask, base: str) -> Site:
             learning.mark_complete(session, enrolment, lesson, course.content_version)
         take_assessment(session, course, enrolment.id, "post", 1.0, rng, now - timedelta(days=1))
         session.commit()
-        certificate = platform.fulfil(enrolment.id)
+        certificate = adapters.fulfil(enrolment.id)
         assert certificate is not None
         certificates.request_name_correction(
             session, certificate, name="Hon. Justice Amina Yusuf", note="My title.", now=now

@@ -135,7 +135,7 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     page.get_by_role("button", name="Invite 2 participants").click()
     expect(page.get_by_role("heading", name="Roster")).to_be_visible()
     expect(page.get_by_text("2 participants are invited by e-mail")).to_be_visible()
-    for name, email in (INVITED, SILENT):
+    for _name, email in (INVITED, SILENT):
         expect(page.get_by_role("row").filter(has_text=email)).to_contain_text(
             "waiting for an answer")
 

@@ -32,14 +32,14 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.types import LargeBinary
 
+from elearning import codes
 from elearning.accounts import services as accounts
 from elearning.accounts.models import Role, TokenPurpose, User
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
-from elearning.certificates import codes
 from elearning.certificates.models import Certificate, NameCorrection
-from elearning.cohorts import services as cohorts
 from elearning.cohorts import invitations
+from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember, ParticipantUpload
 from elearning.demo import take_assessment
 from elearning.extensions import db

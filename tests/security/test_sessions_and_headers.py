@@ -126,9 +126,12 @@ CSP_DIRECTIVES = {
 }
 
 
+STRONG_KEY = "5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e"
+
+
 @pytest.fixture
 def production(make_app, create_user):
-    app = make_app(ENV="production", BASE_URL=HTTPS, SECRET_KEY="5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e")
+    app = make_app(ENV="production", BASE_URL=HTTPS, SECRET_KEY=STRONG_KEY)
     user = create_user(email="judge@example.org")
     client = app.test_client()
     response = client.post(

@@ -112,8 +112,9 @@ def test_whoever_signs_up_first_cannot_keep_their_password(make_app, mailbox):
     post_form(app.test_client(), "/signup", email="later@example.org", password=PASSWORD,
               confirm=PASSWORD, **profile)  # fmt: skip
     link = mailbox.last_link("later@example.org")
-    post_form(app.test_client(), "/signup", email="later@example.org", password="attacker chosen words",
-              confirm="attacker chosen words", **profile)  # fmt: skip
+    post_form(app.test_client(), "/signup", email="later@example.org",
+              password="attacker chosen words", confirm="attacker chosen words",
+              **profile)  # fmt: skip
     post_form(app.test_client(), link)
     assert _sign_in(app, "later@example.org", PASSWORD).status_code == 302
     assert _sign_in(app, "later@example.org", "attacker chosen words").status_code == 200
@@ -307,7 +308,7 @@ def test_adding_a_co_trainer_tells_nothing_about_accounts_that_are_not_trainers(
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, create_user):
     """On PostgreSQL the active admins' rows are locked while one demotion decides; on SQLite
     the writes are serialized by the database. Either way one admin stays."""
-    from elearning.admin.services import LastAdminError, change_role
+    from elearning.accounts.roles import LastAdminError, change_role
 
     first = create_user(email="first@example.org", role=Role.admin)
     second = create_user(email="second@example.org", role=Role.admin)

@@ -1,0 +1,19 @@
+"""What every form's text fields share: trimmed input, and no invisible characters."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+from elearning.names import has_invisible
+
+
+def strip(value):
+    """A WTForms filter: surrounding spaces removed."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(form, field) -> None:
+    """A WTForms validator: no control, direction-override or line-separator characters."""
+    if has_invisible(field.data or ""):
+        raise ValidationError(_l("Remove the invisible control characters from this field."))
