@@ -16,6 +16,7 @@ from elearning.config import ROOT, instance_path_from_environment, load_settings
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
 from elearning.web import compression, csrfmask, errors, formdata, headers, routing
 from elearning.web.proxies import TrustedProxies
+from elearning.web.transactions import TransactionalFlask
 
 
 def _app_version() -> str:
@@ -103,7 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     The command line lives in :mod:`elearning.cli`, which builds the app through this factory.
     """
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
         instance_path=str(
             Path(config["INSTANCE_PATH"])

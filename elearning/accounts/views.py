@@ -77,7 +77,6 @@ def sign_up():
             user_id=outcome.user.id,
             context={"sign_up": outcome.pending} if outcome.pending else {},
         )
-        db.session.commit()
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="signup")
     return render_template("accounts/sign_up.html", form=form)
 
@@ -89,7 +88,6 @@ def confirm_email(token: str):
     if request.method == "POST" and form.validate_on_submit():
         user = services.confirm_email(db.session, token)
         if user is not None:
-            db.session.commit()
             _start_session(user)
             flash(_("Your account is active. Welcome!"), "success")
             return redirect(url_for("site.dashboard"))
@@ -111,7 +109,6 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None and user.is_active:
-            db.session.commit()
             _start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("site.dashboard"))
         db.session.rollback()
@@ -137,7 +134,6 @@ def sign_out():
         return redirect(url_for("site.index"))
     if current_user.is_authenticated:
         services.end_sessions(current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
@@ -161,7 +157,6 @@ def forgot_password():
             language=(user.preferred_language if user else None) or str(get_locale()),
             user_id=user.id if user else None,
         )
-        db.session.commit()
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="reset")
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -176,7 +171,6 @@ def reset_password(token: str):
         user = services.reset_password(db.session, token, form.password.data)
         if user is None:
             return render_template("accounts/link_invalid.html", purpose="reset"), 404
-        db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         session.clear()
@@ -196,7 +190,6 @@ def accept_invitation(token: str):
         user = services.accept_invitation(db.session, token, form.password.data)
         if user is None:
             return render_template("accounts/link_invalid.html", purpose="invitation"), 404
-        db.session.commit()
         _start_session(user)
         flash(_("Welcome! Your password is set and you are signed in."), "success")
         return redirect(url_for("site.dashboard"))
@@ -212,7 +205,6 @@ def change_password():
         if services.change_password(
             db.session, current_user, form.current_password.data, form.password.data
         ):
-            db.session.commit()
             # This browser stays signed in, under the new session version.
             _start_session(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been signed out."), "success")
@@ -232,7 +224,6 @@ def profile():
         form.preferred_language.data = current_user.preferred_language or ""
     if form.validate_on_submit():
         services.update_profile(db.session, current_user, _profile_from(form))
-        db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)

@@ -71,7 +71,6 @@ def user(user_id: int):
                 "error",
             )
             return redirect(url_for("admin.user", user_id=user.id))
-        db.session.commit()
         if changed:
             flash(
                 _(
@@ -106,7 +105,6 @@ def user_status(user_id: int):
         db.session.rollback()
         flash(_("The platform needs at least one active admin. Make another admin first."), "error")
         return redirect(url_for("admin.user", user_id=user.id))
-    db.session.commit()
     flash(
         _("The account is disabled and signed out everywhere.")
         if disable

@@ -187,7 +187,6 @@ def correct_name(certificate_id: int):
             db.session.rollback()
             form.name.errors = [*form.name.errors, refusal(refused.reason)]
         else:
-            db.session.commit()
             flash(
                 _("Your request is sent. An administrator will issue a corrected certificate."),
                 "success",
@@ -430,7 +429,7 @@ def admin_bulk_issue():
     course = get_catalog().course(form.course.data)
     assert course is not None
     owed = services.owe_eligible(db.session, course, utcnow())
-    db.session.commit()
+    db.session.commit()  # the owed records first: bulk issuing commits per batch
     _report(_issue_for({course.slug: owed}))
     return redirect(url_for("certificates.admin_list"))
 
@@ -501,7 +500,6 @@ def admin_revoke(certificate_id: int):
         db.session.rollback()
         flash(refusal(refused.reason), "error")
     else:
-        db.session.commit()
         flash(_("The certificate is revoked."), "success")
     return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
 
@@ -533,7 +531,6 @@ def admin_reissue(certificate_id: int):
         db.session.rollback()
         flash(refusal(refused.reason), "error")
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
-    db.session.commit()
     flash(_("A new certificate replaces this one."), "success")
     return redirect(url_for("certificates.admin_detail", certificate_id=new.id))
 
@@ -584,7 +581,6 @@ def admin_decide(correction_id: int):
         db.session.rollback()
         flash(refusal(refused.reason), "error")
         return redirect(url_for("certificates.admin_corrections"))
-    db.session.commit()
     flash(
         _("The corrected certificate is issued.") if new else _("The request is rejected."),
         "success",

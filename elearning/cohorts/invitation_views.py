@@ -60,19 +60,16 @@ def invitation(token: str):
         action = request.form.get("action")
         if action == "decline" and button.validate_on_submit():
             invitations.decline(db.session, found, now)
-            db.session.commit()
             return render_template("cohorts/invitation_declined.html", cohort=cohort)
         if action == "accept" and usable and button.validate_on_submit():
             if current_user.is_authenticated and current_user.id == account.id:
                 invitations.accept(db.session, found, account, course, now)
-                db.session.commit()
                 flash(_("You have joined %(cohort)s.", cohort=cohort.name), "success")
                 return redirect(url_for("learning.course", course_slug=course.slug))
             abort(403)
         if action == "accept" and form is not None and form.validate_on_submit():
             user = _account_for(found, form, account, now)
             invitations.accept(db.session, found, user, course, now)
-            db.session.commit()
             login_user(user)
             flash(_("Welcome! Your account is ready and you have joined the cohort."), "success")
             return redirect(url_for("learning.course", course_slug=course.slug))
@@ -146,7 +143,6 @@ def manage_invitation(cohort_id: int, invitation_id: int):
         message = _(
             "The invitation to %(email)s is sent again, with a new link.", email=found.email
         )
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id, _anchor="invitations"))
 
@@ -164,7 +160,6 @@ def leave(cohort_id: int):
         if not form.validate_on_submit():
             abort(400)
         invitations.leave(db.session, cohort, member, current_user)
-        db.session.commit()
         flash(_("You have left %(cohort)s.", cohort=cohort.name), "success")
         return redirect(url_for("site.dashboard"))
     return render_template(

@@ -140,7 +140,6 @@ def create():
         cohort = services.create_cohort(
             db.session, course=course, details=_details(form), creator=current_user
         )
-        db.session.commit()
         flash(
             _("The cohort is created. Share its join code, or upload a participants file."),
             "success",
@@ -158,7 +157,6 @@ def edit(cohort_id: int):
     del form.course  # a cohort's course cannot change: its results belong to that course
     if form.validate_on_submit():
         services.update_cohort(db.session, cohort, _details(form), current_user)
-        db.session.commit()
         flash(_("The cohort is saved."), "success")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort, course=course)
@@ -205,7 +203,6 @@ def join_code(cohort_id: int):
             "The new join code is %(code)s. The old code and link no longer work.",
             code=services.display_join_code(code),
         )
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
@@ -233,7 +230,6 @@ def add_trainer(cohort_id: int):
             "error",
         )
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    db.session.commit()
     if added:
         flash(_("%(name)s now trains this cohort.", name=user.certificate_name), "success")
     else:
@@ -261,7 +257,6 @@ def remove_trainer(cohort_id: int, user_id: int):
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     if not removed:
         abort(404)
-    db.session.commit()
     flash(_("%(name)s no longer trains this cohort.", name=user.certificate_name), "success")
     if not services.find_visible_cohort(db.session, current_user, cohort.id):
         return redirect(url_for("cohorts.index"))
@@ -309,7 +304,6 @@ def upload(cohort_id: int):
     parsed = _read(stored, cohort)
     if parsed.is_importable:
         db.session.add(stored)
-    db.session.commit()
     return render_template(
         "cohorts/upload_preview.html",
         cohort=cohort,
@@ -368,7 +362,7 @@ def confirm_upload(cohort_id: int):
             )
         db.session.delete(stored)
         services.record_import(db.session, cohort, current_user, invited, stored.filename)
-        db.session.commit()
+        db.session.flush()  # a simultaneous import's conflict shows here, where it is answered
     except IntegrityError:
         db.session.rollback()
         flash(
@@ -444,7 +438,6 @@ def remove_member(cohort_id: int, member_id: int):
     if member is None:
         abort(404)
     services.remove_member(db.session, cohort, member, current_user)
-    db.session.commit()
     flash(_("The participant is no longer in this cohort."), "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
 
@@ -708,7 +701,6 @@ def join_link(code: str):
         _member, is_new = services.join_cohort(
             db.session, cohort, current_user.id, course, via="code"
         )
-        db.session.commit()
         if is_new:
             flash(_("You have joined %(cohort)s.", cohort=cohort.name), "success")
         return redirect(url_for("learning.course", course_slug=course.slug))

@@ -136,7 +136,6 @@ def enrol(course_slug: str):
         )
         return redirect(url_for("learning.course", course_slug=course.slug))
     services.enrol(db.session, current_user.id, course)
-    db.session.commit()
     flash(_("You are enrolled. Welcome to the course."), "success")
     if course.needs_pre_assessment:
         return redirect(url_for("assessments.overview", course_slug=course.slug, kind="pre"))
@@ -217,11 +216,9 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
     _refuse_if_locked(course, lesson, enrolment)
     if form.state.data == "incomplete":
         services.mark_incomplete(db.session, enrolment, lesson)
-        db.session.commit()
         flash(_("The lesson is marked as not complete."), "info")
         return redirect(here)
     services.mark_complete(db.session, enrolment, lesson, course.content_version)
-    db.session.commit()
     following = logic.neighbours(course, lesson)[1]
     if following is None:
         flash(_("Lesson complete. You have reached the end of the lessons."), "success")
@@ -250,7 +247,6 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
     answer = None
     if form.validate_on_submit():
         answer = services.answer_check(db.session, enrolment, check, form.selected_keys)
-        db.session.commit()
     elif not inline:
         # The field's own message ("Choose one answer.", ...), else the CSRF token failed.
         flash(

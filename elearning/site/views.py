@@ -47,7 +47,6 @@ def choose_language():
         abort(400)
     if current_user.is_authenticated:
         current_user.preferred_language = language
-        db.session.commit()
     session["language"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("site.index"), code=303)
 
