@@ -81,8 +81,12 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.accounts import views as _accounts_views  # noqa: F401
     from elearning.admin import views as _admin_views  # noqa: F401
     from elearning.assessments import views as _assessments_views  # noqa: F401
+    from elearning.certificates import admin_views as _certificate_admin_views  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
+    from elearning.cohorts import manual_views as _manual_views  # noqa: F401
+    from elearning.cohorts import participant_views as _participant_views  # noqa: F401
+    from elearning.cohorts import report_views as _report_views  # noqa: F401
     from elearning.cohorts import views as _cohorts_views  # noqa: F401
     from elearning.learning import views as _learning_views  # noqa: F401
     from elearning.site import views as _site_views  # noqa: F401

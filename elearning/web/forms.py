@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -17,3 +18,10 @@ def no_control_characters(form, field) -> None:
     """A WTForms validator: no control, direction-override or line-separator characters."""
     if has_invisible(field.data or ""):
         raise ValidationError(_l("Remove the invisible control characters from this field."))
+
+
+def flash_errors(form) -> None:
+    """Every error of a form that redirects instead of showing itself again, as messages."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")

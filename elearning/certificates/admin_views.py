@@ -1,0 +1,374 @@
+"""The admin's certificate tools: the register, requests, bulk issue, revoking, reissuing and
+name corrections. Every page needs the admin role; everything that issues, revokes or decides
+is a POST with a CSRF token.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from elearning import codes
+from elearning.accounts.access import role_required
+from elearning.accounts.models import Role, User
+from elearning.assessments.models import Attempt
+from elearning.audit.models import AuditEvent
+from elearning.catalog import get_catalog
+from elearning.certificates import adapters, bp, services
+from elearning.certificates.forms import (
+    ApproveForm,
+    BulkIssueForm,
+    DecisionForm,
+    ReissueForm,
+    RevokeForm,
+)
+from elearning.certificates.messages import refusal
+from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.extensions import db
+from elearning.learning.models import Enrolment
+from elearning.sqltypes import utcnow
+from elearning.web.forms import flash_errors
+from elearning.web.pagination import PER_PAGE, current_page
+from elearning.web.routing import LARGEST_ID
+
+WEB_BULK_SECONDS = 20  # one request issues for this long; the rest wait for "Continue"
+
+
+def _course_title(slug: str) -> str:
+    course = get_catalog().course(slug)
+    return str(course.title) if course is not None else slug
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def _bulk_form() -> BulkIssueForm:
+    form = BulkIssueForm()
+    form.course.choices = [SelectChoice(c.slug, str(c.title)) for c in get_catalog().courses]
+    return form
+
+
+def _queue_counts() -> tuple[int, int]:
+    waiting = db.session.scalar(select(func.count()).select_from(CertificateRequest)) or 0
+    corrections = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(NameCorrection)
+            .where(NameCorrection.status == "pending")
+        )
+        or 0
+    )
+    return waiting, corrections
+
+
+@bp.route("/admin/certificates")
+@role_required(Role.admin)
+def admin_list():
+    """Every certificate: search by name, code or serial; filter by course and status."""
+    query = request.args.get("q", "")[:200].strip()
+    status = request.args.get("status", "")
+    if status not in ("valid", "revoked", "superseded"):
+        status = ""
+    course = request.args.get("course", "")[:64]
+    page = db.paginate(
+        services.search_certificates(query=query, status=status, course=course),
+        page=current_page(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    waiting, corrections = _queue_counts()
+    return render_template(
+        "certificates/admin_list.html",
+        certificates=page.items,
+        total=page.total,
+        page=page.page,
+        per_page=PER_PAGE,
+        query=query,
+        status=status,
+        course=course,
+        courses=get_catalog().courses,
+        waiting=waiting,
+        corrections=corrections,
+        bulk=_bulk_form(),
+        display=codes.display,
+    )
+
+
+@bp.route("/admin/certificates/requests")
+@role_required(Role.admin)
+def admin_requests():
+    """The approval queue: learners who earned a certificate that waits to be issued."""
+    rows = db.session.execute(
+        select(CertificateRequest, User, Attempt.score)
+        .join(Enrolment, Enrolment.id == CertificateRequest.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .join(Attempt, Attempt.id == CertificateRequest.attempt_id)
+        .order_by(CertificateRequest.requested_at, CertificateRequest.id)
+        .limit(500)
+    ).all()
+    return render_template(
+        "certificates/admin_requests.html",
+        rows=rows,
+        form=ApproveForm(),
+        course_title=_course_title,
+    )
+
+
+def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> services.BulkResult:
+    """Issue within this request's time budget; what is left stays owed."""
+    started = time.monotonic()
+    total = services.BulkResult(issued=[], refused={})
+    catalog = get_catalog()
+    for slug, enrolment_ids in enrolment_ids_by_course.items():
+        course = catalog.course(slug)
+        if course is None:
+            total.refused.update({i: "not-eligible" for i in enrolment_ids})
+            continue
+        result = services.issue_many(
+            db.session,
+            course,
+            enrolment_ids,
+            issuing=adapters.issuing(),
+            issued_by=current_user,
+            now=utcnow(),
+            commit=db.session.commit,
+            until=lambda: time.monotonic() - started > WEB_BULK_SECONDS,
+            batch=4,
+        )
+        total.issued += result.issued
+        total.refused.update(result.refused)
+        total.remaining += result.remaining
+    return total
+
+
+def _report(result: services.BulkResult) -> None:
+    if result.issued:
+        flash(
+            ngettext(
+                "%(num)s certificate issued.", "%(num)s certificates issued.", len(result.issued)
+            ),
+            "success",
+        )
+    for reason in sorted(set(result.refused.values())):
+        count = sum(1 for r in result.refused.values() if r == reason)
+        flash(
+            ngettext(
+                "%(num)s not issued: %(why)s",
+                "%(num)s not issued: %(why)s",
+                count,
+                why=refusal(reason),
+            ),
+            "error",
+        )
+    if result.remaining:
+        flash(
+            ngettext(
+                "%(num)s more is waiting: press the button again to continue "
+                "(or use `elearning certificates issue` for large cohorts).",
+                "%(num)s more are waiting: press the button again to continue "
+                "(or use `elearning certificates issue` for large cohorts).",
+                result.remaining,
+            ),
+            "info",
+        )
+    if not (result.issued or result.refused or result.remaining):
+        flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
+
+
+@bp.route("/admin/certificates/requests/approve", methods=["POST"])
+@role_required(Role.admin)
+def admin_approve():
+    """Approve (issue) the selected requests."""
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(url_for("certificates.admin_requests"))
+    chosen = {i for i in (form.requests.data or []) if isinstance(i, int) and 0 < i <= LARGEST_ID}
+    if not chosen:
+        flash(_("Select at least one learner to approve."), "error")
+        return redirect(url_for("certificates.admin_requests"))
+    by_course: dict[str, list[int]] = {}
+    for owed in db.session.scalars(
+        select(CertificateRequest)
+        .where(CertificateRequest.id.in_(chosen))
+        .order_by(CertificateRequest.requested_at, CertificateRequest.id)
+    ):
+        by_course.setdefault(owed.course_slug, []).append(owed.enrolment_id)
+    _report(_issue_for(by_course))
+    return redirect(url_for("certificates.admin_requests"))
+
+
+@bp.route("/admin/certificates/issue", methods=["POST"])
+@role_required(Role.admin)
+def admin_bulk_issue():
+    """Issue every certificate a course owes: every learner who completed it and holds none."""
+    form = _bulk_form()
+    if not form.validate_on_submit():
+        flash(_("Choose a course."), "error")
+        return redirect(url_for("certificates.admin_list"))
+    course = get_catalog().course(form.course.data)
+    assert course is not None
+    owed = services.owe_eligible(db.session, course, utcnow())
+    db.session.commit()  # the owed records first: bulk issuing commits per batch
+    _report(_issue_for({course.slug: owed}))
+    return redirect(url_for("certificates.admin_list"))
+
+
+@bp.route("/admin/certificates/<int:certificate_id>")
+@role_required(Role.admin)
+def admin_detail(certificate_id: int):
+    """One certificate: its record, its history and the actions an admin can take."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    related = {certificate.id}
+    if certificate.enrolment_id is not None:
+        related |= set(
+            db.session.scalars(
+                select(Certificate.id).where(Certificate.enrolment_id == certificate.enrolment_id)
+            )
+        )
+    chain = db.session.scalars(
+        select(Certificate).where(Certificate.id.in_(related)).order_by(Certificate.id)
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == Certificate.__tablename__)
+        .where(AuditEvent.subject_id.in_(related))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    corrections = db.session.scalars(
+        select(NameCorrection)
+        .where(NameCorrection.certificate_id.in_(related))
+        .order_by(NameCorrection.requested_at.desc())
+    ).all()
+    holder = db.session.get(User, certificate.user_id) if certificate.user_id else None
+    return render_template(
+        "certificates/admin_detail.html",
+        certificate=certificate,
+        holder=holder,
+        chain=chain,
+        events=events,
+        corrections=corrections,
+        revoke=RevokeForm(),
+        reissue=ReissueForm(
+            data={"name": holder.certificate_name if holder else certificate.holder_name}
+        ),
+        display=codes.display,
+        verify_url=adapters.verify_url,
+    )
+
+
+@bp.route("/admin/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@role_required(Role.admin)
+def admin_revoke(certificate_id: int):
+    """Revoke with a reason; the verification page says so from now on."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    try:
+        services.revoke_certificate(
+            db.session, certificate, actor=current_user, reason=form.reason.data, now=utcnow()
+        )
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(refusal(refused.reason), "error")
+    else:
+        flash(_("The certificate is revoked."), "success")
+    return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+
+
+@bp.route("/admin/certificates/<int:certificate_id>/reissue", methods=["POST"])
+@role_required(Role.admin)
+def admin_reissue(certificate_id: int):
+    """Issue a new certificate that replaces this one (another name, a revocation in error)."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReissueForm()
+    course = get_catalog().course(certificate.course_slug)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    if course is None:
+        flash(_("The course of this certificate no longer exists."), "error")
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    try:
+        new = services.reissue_certificate(
+            db.session,
+            certificate,
+            course,
+            holder_name=form.name.data,
+            issuing=adapters.issuing(),
+            actor=current_user,
+            now=utcnow(),
+        )
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(refusal(refused.reason), "error")
+        return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    flash(_("A new certificate replaces this one."), "success")
+    return redirect(url_for("certificates.admin_detail", certificate_id=new.id))
+
+
+@bp.route("/admin/certificates/corrections")
+@role_required(Role.admin)
+def admin_corrections():
+    """Name corrections waiting for a decision."""
+    rows = db.session.execute(
+        select(NameCorrection, Certificate)
+        .join(Certificate, Certificate.id == NameCorrection.certificate_id)
+        .where(NameCorrection.status == "pending")
+        .order_by(NameCorrection.requested_at)
+    ).all()
+    return render_template(
+        "certificates/admin_corrections.html",
+        rows=[(c, cert, DecisionForm(prefix=f"c{c.id}")) for c, cert in rows],
+        display=codes.display,
+    )
+
+
+@bp.route("/admin/certificates/corrections/<int:correction_id>", methods=["POST"])
+@role_required(Role.admin)
+def admin_decide(correction_id: int):
+    """Approve (a corrected certificate supersedes the old) or reject a name correction."""
+    correction = db.get_or_404(NameCorrection, correction_id)
+    form = DecisionForm(prefix=f"c{correction.id}")
+    if not form.validate_on_submit():
+        flash(_("Choose a decision."), "error")
+        return redirect(url_for("certificates.admin_corrections"))
+    certificate = db.session.get(Certificate, correction.certificate_id)
+    course = get_catalog().course(certificate.course_slug) if certificate else None
+    if course is None:
+        flash(_("The course of this certificate no longer exists."), "error")
+        return redirect(url_for("certificates.admin_corrections"))
+    try:
+        new = services.decide_name_correction(
+            db.session,
+            correction,
+            course,
+            approve=form.decision.data == "approve",
+            actor=current_user,
+            note=form.note.data or "",
+            issuing=adapters.issuing(),
+            now=utcnow(),
+        )
+    except services.CertificateRefused as refused:
+        db.session.rollback()
+        flash(refusal(refused.reason), "error")
+        return redirect(url_for("certificates.admin_corrections"))
+    flash(
+        _("The corrected certificate is issued.") if new else _("The request is rejected."),
+        "success",
+    )
+    return redirect(url_for("certificates.admin_corrections"))

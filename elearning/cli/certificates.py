@@ -1,0 +1,158 @@
+"""`elearning certificates`: issue what a course owes, and verify a certificate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from elearning.cli.content import require_valid_content
+from elearning.cli.schema import require_current_schema
+from elearning.config import DEVELOPMENT_BASE_URL
+
+
+@click.group("certificates")
+def certificates_group() -> None:
+    """Issue and verify certificates."""
+
+
+@certificates_group.command("issue")
+@click.option("--course", "course_slug", required=True, help="Course whose certificates to issue.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes rendering at once.  [default: every core]",
+)
+@click.option("--dry-run", is_flag=True, help="Only count who is owed a certificate.")
+@click.option(
+    "--cohort",
+    "cohort_id",
+    type=int,
+    default=None,
+    help="Only the members of this cohort (its number, as in its address /cohorts/N).",
+)
+@with_appcontext
+def certificates_issue(
+    course_slug: str, jobs: int | None, dry_run: bool, cohort_id: int | None
+) -> None:
+    """Issue every certificate the course owes: to each learner who completed every lesson and
+    passed the final assessment and holds none yet (approval or not). Renders on every core."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from elearning.certificates import adapters, services
+    from elearning.certificates.messages import refusal
+    from elearning.extensions import db
+    from elearning.sqltypes import utcnow
+
+    require_current_schema(current_app)
+    catalog = require_valid_content(current_app._get_current_object())
+    course = catalog.course(course_slug)
+    if course is None:
+        known = ", ".join(c.slug for c in catalog.courses)
+        raise click.ClickException(f"No course {course_slug!r}. Courses: {known}.")
+    if current_app.config["BASE_URL"] == DEVELOPMENT_BASE_URL:
+        click.echo(
+            f"Note: the QR codes will point to {DEVELOPMENT_BASE_URL}; set ELEARNING_BASE_URL to "
+            "the platform's public address before issuing certificates for real.",
+            err=True,
+        )
+    owed = services.owe_eligible(db.session, course, utcnow())
+    where = course.slug
+    if cohort_id is not None:
+        from sqlalchemy import select
+
+        from elearning.cohorts.models import Cohort, CohortMember
+
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort is None or cohort.course_slug != course.slug:
+            raise click.ClickException(f"No cohort {cohort_id} takes the course {course.slug}.")
+        members = set(
+            db.session.scalars(
+                select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort_id)
+            )
+        )
+        owed = [enrolment_id for enrolment_id in owed if enrolment_id in members]
+        where = f"cohort {cohort_id} ({cohort.name})"
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{len(owed)} learner(s) of {where} are owed a certificate.")
+        return
+    db.session.commit()
+    if not owed:
+        click.echo(f"Nobody in {where} is owed a certificate: nothing to issue.")
+        return
+    jobs = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    with (
+        ProcessPoolExecutor(max_workers=jobs) as pool,
+        click.progressbar(length=len(owed), label=f"Issuing on {jobs} process(es)") as bar,
+    ):
+        result = services.issue_many(
+            db.session,
+            course,
+            owed,
+            issuing=adapters.issuing(),
+            issued_by=None,
+            now=utcnow(),
+            render_all=lambda render, drafts: pool.map(render, drafts),
+            commit=db.session.commit,
+            on_progress=bar.update,
+            batch=jobs * 4,
+        )
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Issued {len(result.issued)} certificate(s) in {seconds:.1f} s "
+        f"({jobs} rendering process(es))."
+    )
+    for enrolment_id, reason in sorted(result.refused.items()):
+        click.echo(f"  not issued, enrolment {enrolment_id}: {refusal(reason)}")
+
+
+@certificates_group.command("verify")
+@click.argument("code")
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also check that this PDF file is the one issued.",
+)
+@with_appcontext
+def certificates_verify(code: str, pdf_path: Path | None) -> None:
+    """Check a certificate by its code, as the public page does. Exit status 0 when it is
+    valid (and the PDF, if given, matches), 1 otherwise."""
+    from elearning.certificates import services
+    from elearning.extensions import db
+
+    certificate = services.find_by_code(db.session, code)
+    if certificate is None:
+        click.echo("Not found: no certificate has this code.")
+        sys.exit(1)
+    facts = services.public_facts(db.session, certificate)
+    data = facts.as_json()
+    click.echo(f"Status:   {facts.status.upper()}")
+    click.echo(f"Holder:   {data['holder']}")
+    click.echo(f"Course:   {data['course']}")
+    click.echo(f"Issuer:   {data['issuer']}")
+    click.echo(f"Issued:   {data['issued_on']}")
+    click.echo(f"Code:     {data['code']}")
+    click.echo(f"SHA-256:  {data['pdf_sha256']}")
+    if facts.status == "revoked":
+        click.echo(f"Revoked:  {data['revoked_on']}: {data['revocation_reason']}")
+    if facts.successor_code:
+        click.echo(f"Replaced by the certificate {data['superseded_by']}")
+    ok = facts.status == "valid"
+    if pdf_path is not None:
+        matches = services.sha256(pdf_path.read_bytes()) == facts.pdf_sha256
+        click.echo(
+            "PDF:      matches the certificate issued"
+            if matches
+            else "PDF:      DOES NOT MATCH the certificate issued"
+        )
+        ok = ok and matches
+    sys.exit(0 if ok else 1)

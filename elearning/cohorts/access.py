@@ -1,0 +1,23 @@
+"""Who may open which cohort: the one loader every trainer page goes through."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from elearning.catalog import get_catalog
+from elearning.cohorts import services
+from elearning.cohorts.models import Cohort
+from elearning.content.model import Course
+from elearning.extensions import db
+
+
+def load_cohort_or_404(cohort_id: int) -> tuple[Cohort, Course]:
+    """The cohort if the current user trains it (or is an admin), with its course; else 404."""
+    cohort = services.find_visible_cohort(db.session, current_user, cohort_id)
+    if cohort is None:
+        abort(404)
+    course = get_catalog().course(cohort.course_slug)
+    if course is None:  # the course was taken out of the content: nothing to report on
+        abort(404)
+    return cohort, course

@@ -1,0 +1,281 @@
+"""A cohort's roster and report, on the page and as CSV, XLSX and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from elearning.accounts.access import role_required
+from elearning.accounts.forms import ConfirmForm
+from elearning.accounts.models import Role
+from elearning.cohorts import (
+    bp,
+    charts,
+    invitations,
+    logic,
+    quality,
+    report,
+    services,
+)
+from elearning.cohorts.access import load_cohort_or_404
+from elearning.cohorts.documents import render_report_pdf, stored_report_pdf
+from elearning.cohorts.models import Cohort, CohortMember
+from elearning.content.model import Course
+from elearning.extensions import db, limiter
+from elearning.outbox.services import latest_messages
+from elearning.sqltypes import utcnow
+from elearning.web import tables
+from elearning.web.downloads import attachment
+from elearning.web.pagination import current_page
+
+ROSTER_PER_PAGE = 50
+
+
+def _table_download(cohort: Cohort, what: str, sheet: str, extension: str, header, body):
+    """A table as CSV or as an XLSX workbook of one sheet."""
+    name = _export_name(cohort, what, extension)
+    if extension == "csv":
+        return attachment(tables.to_csv(header, body), name, "text/csv")
+    return attachment(tables.to_xlsx([(sheet, header, body)]), name, tables.XLSX_MIMETYPE)
+
+
+def _export_name(cohort: Cohort, what: str, extension: str) -> str:
+    return f"cohort-{cohort.id}-{what}-{utcnow().date().isoformat()}.{extension}"
+
+
+# --- roster and report ------------------------------------------------------------------------
+
+
+def _roster_args() -> dict:
+    status = request.args.get("status")
+    sort = request.args.get("sort", "name")
+    return {
+        "status": status if status in report.STATUSES else None,
+        "sort": sort if sort in report.SORTS else "name",
+        "descending": request.args.get("order") == "desc",
+    }
+
+
+@bp.route("/cohorts/<int:cohort_id>/roster")
+@role_required(Role.trainer)
+def roster(cohort_id: int):
+    """Every judge of the cohort: progress, activity, scores, gain, pass, certificate."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    args = _roster_args()
+    page = report.roster_page(
+        db.session, cohort.id, course, page=current_page(), per_page=ROSTER_PER_PAGE, **args
+    )
+    pending = invitations.pending_of(db.session, cohort.id)
+    return render_template(
+        "cohorts/roster.html",
+        cohort=cohort,
+        course=course,
+        page=page,
+        args=args,
+        button=ConfirmForm(),
+        invitations=pending,
+        mails=latest_messages(db.session, "cohort_invitation", [i.id for i in pending]),
+        now=utcnow(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:member_id>/remove", methods=["POST"])
+@role_required(Role.trainer)
+def remove_member(cohort_id: int, member_id: int):
+    """Take a judge out of the cohort (their own progress stays theirs)."""
+    cohort, _course = load_cohort_or_404(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    member = db.session.scalar(
+        select(CohortMember).where(
+            CohortMember.id == member_id, CohortMember.cohort_id == cohort.id
+        )
+    )
+    if member is None:
+        abort(404)
+    services.remove_member(db.session, cohort, member, current_user)
+    flash(_("The participant is no longer in this cohort."), "success")
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+def _roster_table(rows: list[report.RosterRow]):
+    header = [
+        _("Name"), _("E-mail"), _("Country"), _("Joined"), _("Lessons done"),
+        _("Lessons in the course"), _("Progress (%)"), _("Last activity"),
+        _("Entry score (%)"), _("Entry form"), _("Final score (%)"), _("Normalised gain"),
+        _("Final attempts"),
+        _("Passed"), _("Status"), _("Certificate"),
+    ]  # fmt: skip
+    body = (
+        [
+            row.name,
+            row.email,
+            row.country or "",
+            row.joined_at,
+            row.lessons_done,
+            row.lessons_total,
+            row.progress,
+            row.last_activity,
+            row.pre_score,
+            row.entry_form or "",
+            row.post_score,
+            row.gain,
+            row.sat,
+            row.is_passed,
+            row.status,
+            row.certificate,
+        ]  # fmt: skip
+        for row in rows
+    )
+    return header, body
+
+
+@bp.route("/cohorts/<int:cohort_id>/roster.<any(csv, xlsx):extension>")
+@role_required(Role.trainer)
+def roster_export(cohort_id: int, extension: str):
+    """The whole roster as CSV or XLSX."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    header, body = _roster_table(report.roster(db.session, cohort.id, course))
+    return _table_download(cohort, "roster", _("Roster"), extension, header, body)
+
+
+def _report_context(cohort: Cohort, course: Course) -> dict:
+    result = report.cohort_report(db.session, cohort.id, course)
+    pre_label, post_label = _("Entry assessment"), _("Final assessment")
+    topics_svg = distribution_svg = None
+    if result.has_data:
+        topics_svg = charts.topics_chart(
+            result.topics, pre_label, post_label, _("Marks earned (%)")
+        )
+        distribution_svg = charts.distribution_chart(
+            result.distribution_pre,
+            result.distribution_post,
+            pre_label,
+            post_label,
+            _("Score (%)"),
+            _("Judges"),
+        )
+    return {
+        "cohort": cohort,
+        "course": course,
+        "report": result,
+        "topics_svg": topics_svg,
+        "distribution_svg": distribution_svg,
+        "as_data_url": charts.as_data_url,
+        "distribution_rows": [
+            (band, pre, post)
+            for (band, pre), (_, post) in zip(
+                result.distribution_pre, result.distribution_post, strict=True
+            )
+        ],
+        "gain_band": logic.gain_band(result.mean_gain),
+        "flag_rules": {
+            "min": logic.MIN_ANSWERS_FOR_FLAGS,
+            "easy": logic.TOO_EASY,
+            "hard": logic.TOO_HARD,
+            "disc": logic.LOW_DISCRIMINATION,
+        },
+        "flag_labels": _flag_labels(),
+        "band_labels": _band_labels(),
+        "reliabilities": quality.form_reliabilities(db.session, cohort.id, course),
+        "option_counts": quality.option_counts(db.session, cohort.id, course),
+        "trainers": services.trainers_of(db.session, cohort.id),
+        "generated_at": utcnow(),
+    }
+
+
+def _flag_labels() -> dict[str, str]:
+    return {
+        "too-easy": _("too easy"),
+        "too-hard": _("too hard"),
+        "not-discriminating": _("not discriminating"),
+        "unused-distractor": _("a wrong option nobody chose"),
+        "strong-choose-distractor": _("a wrong option chosen by judges who scored higher"),
+    }
+
+
+def _band_labels() -> dict[str, str]:
+    return {"low": _("low"), "medium": _("medium"), "high": _("high")}
+
+
+@bp.route("/cohorts/<int:cohort_id>/report")
+@role_required(Role.trainer)
+def report_page(cohort_id: int):
+    """The cohort report: progress, pre/post, gain, topics, distributions, item analysis."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    return render_template("cohorts/report.html", **_report_context(cohort, course))
+
+
+def _report_pdf_limit() -> str:
+    return current_app.config["REPORT_PDF_RATE_LIMIT"]
+
+
+@bp.route("/cohorts/<int:cohort_id>/report.pdf")
+@role_required(Role.trainer)
+@limiter.limit(_report_pdf_limit, key_func=lambda: f"user:{current_user.get_id()}")
+def report_pdf(cohort_id: int):
+    """The cohort report as a PDF to attach to the training's final report: rendered again
+    only when the cohort has changed since the last one (rendering costs seconds of CPU)."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    pdf = stored_report_pdf(
+        db.session,
+        Path(current_app.instance_path) / "documents",
+        cohort,
+        course,
+        str(get_locale()),
+        lambda: render_report_pdf(
+            render_template("cohorts/report_pdf.html", **_report_context(cohort, course))
+        ),
+    )
+    return attachment(pdf, _export_name(cohort, "report", "pdf"), "application/pdf")
+
+
+def _items_table(items: list[report.ItemResult]):
+    flags = _flag_labels()
+    header = [
+        _("Question"), _("Bank entry"), _("Topics"), _("Text"), _("Answers"),
+        _("Facility"), _("Entry facility"), _("Entry answers"), _("Final facility"),
+        _("Final answers"), _("Discrimination"), _("Flags"),
+    ]  # fmt: skip
+    body = (
+        [
+            item.question_id,
+            item.entry_id,
+            " ".join(item.tags),
+            item.stem,
+            item.answers,
+            item.facility,
+            item.pre_facility,
+            item.pre.n if item.pre else 0,
+            item.post_facility,
+            item.post.n if item.post else 0,
+            item.discrimination,
+            ", ".join(flags[flag] for flag in item.flags),
+        ]  # fmt: skip
+        for item in items
+    )
+    return header, body
+
+
+@bp.route("/cohorts/<int:cohort_id>/items.<any(csv, xlsx):extension>")
+@role_required(Role.trainer)
+def items_export(cohort_id: int, extension: str):
+    """The item analysis as CSV or XLSX."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    header, body = _items_table(report.item_analysis(db.session, cohort.id, course))
+    return _table_download(cohort, "item-analysis", _("Item analysis"), extension, header, body)
+
+
