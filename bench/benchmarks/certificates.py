@@ -263,7 +263,7 @@ def seed_holder(ctx: Context) -> tuple[Learner, int, str]:
     """
     from elearning.assessments import services as assessments
     from elearning.catalog import get_catalog
-    from elearning.certificates import adapters, services
+    from elearning.certificates import adapters, issuance
     from elearning.extensions import db
     from elearning.learning import services as learning
     from elearning.sqltypes import utcnow
@@ -298,7 +298,7 @@ def seed_holder(ctx: Context) -> tuple[Learner, int, str]:
         if assessments.standing(session, course, enrolment.id, True, utcnow()).passed is None:
             take("post", correctly=True)
         with app.test_request_context(base_url=ctx.app_url):  # the QR code's address
-            certificate = services.issue_certificate(
+            certificate = issuance.issue_certificate(
                 session,
                 course,
                 enrolment,

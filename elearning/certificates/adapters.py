@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from elearning.accounts.models import User
 from elearning.assessments.services import assessment_passed
 from elearning.catalog import get_catalog
-from elearning.certificates import services
+from elearning.certificates import issuance, services
 from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
@@ -61,7 +61,7 @@ def fulfil(enrolment_id: int, issued_by: User | None = None) -> Certificate | No
         raise services.CertificateRefused("not-eligible")
     holder = session.get(User, enrolment.user_id)
     assert holder is not None
-    draft = services.prepare(
+    draft = issuance.prepare(
         session,
         course,
         enrolment,
@@ -70,8 +70,8 @@ def fulfil(enrolment_id: int, issued_by: User | None = None) -> Certificate | No
         now=utcnow(),
     )
     session.commit()
-    pdf = services.render(draft)
-    certificate = services.store(session, draft, pdf, issued_by=issued_by)
+    pdf = issuance.render(draft)
+    certificate = issuance.store(session, draft, pdf, issued_by=issued_by)
     session.commit()
     return certificate
 

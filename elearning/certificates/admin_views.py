@@ -26,7 +26,7 @@ from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, services
+from elearning.certificates import adapters, bp, changes, issuance, register, services
 from elearning.certificates.forms import (
     ApproveForm,
     BulkIssueForm,
@@ -83,7 +83,7 @@ def admin_list():
         status = ""
     course = request.args.get("course", "")[:64]
     page = db.paginate(
-        services.search_certificates(query=query, status=status, course=course),
+        register.search_certificates(query=query, status=status, course=course),
         page=current_page(),
         per_page=PER_PAGE,
         error_out=False,
@@ -126,17 +126,17 @@ def admin_requests():
     )
 
 
-def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> services.BulkResult:
+def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> issuance.BulkResult:
     """Issue within this request's time budget; what is left stays owed."""
     started = time.monotonic()
-    total = services.BulkResult(issued=[], refused={})
+    total = issuance.BulkResult(issued=[], refused={})
     catalog = get_catalog()
     for slug, enrolment_ids in enrolment_ids_by_course.items():
         course = catalog.course(slug)
         if course is None:
             total.refused.update({i: "not-eligible" for i in enrolment_ids})
             continue
-        result = services.issue_many(
+        result = issuance.issue_many(
             db.session,
             course,
             enrolment_ids,
@@ -153,7 +153,7 @@ def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> services.BulkRe
     return total
 
 
-def _report(result: services.BulkResult) -> None:
+def _report(result: issuance.BulkResult) -> None:
     if result.issued:
         flash(
             ngettext(
@@ -279,7 +279,7 @@ def admin_revoke(certificate_id: int):
         flash_errors(form)
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
     try:
-        services.revoke_certificate(
+        changes.revoke_certificate(
             db.session, certificate, actor=current_user, reason=form.reason.data, now=utcnow()
         )
     except services.CertificateRefused as refused:
@@ -304,7 +304,7 @@ def admin_reissue(certificate_id: int):
         flash(_("The course of this certificate no longer exists."), "error")
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
     try:
-        new = services.reissue_certificate(
+        new = changes.reissue_certificate(
             db.session,
             certificate,
             course,
@@ -353,7 +353,7 @@ def admin_decide(correction_id: int):
         flash(_("The course of this certificate no longer exists."), "error")
         return redirect(url_for("certificates.admin_corrections"))
     try:
-        new = services.decide_name_correction(
+        new = changes.decide_name_correction(
             db.session,
             correction,
             course,

@@ -29,7 +29,7 @@ from elearning import codes
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, services
+from elearning.certificates import adapters, bp, changes, register, services
 from elearning.certificates.forms import (
     CheckPdfForm,
     NameCorrectionForm,
@@ -157,7 +157,7 @@ def correct_name(certificate_id: int):
         return redirect(url_for("certificates.mine"))
     if form.validate_on_submit():
         try:
-            services.request_name_correction(
+            changes.request_name_correction(
                 db.session,
                 certificate,
                 name=form.name.data,
@@ -213,7 +213,7 @@ def verify(code: str):
         return render_template("certificates/verify_form.html", form=form, not_found=True), 404
     if code != certificate.code:
         return redirect(url_for("certificates.verify", code=certificate.code))
-    facts = services.public_facts(db.session, certificate)
+    facts = register.public_facts(db.session, certificate)
     form = CheckPdfForm()
     match = None
     if form.validate_on_submit():
@@ -234,7 +234,7 @@ def verify_api(code: str):
     certificate = services.find_by_code(db.session, code[:64])
     if certificate is None:
         return jsonify(status="not-found"), 404
-    response = jsonify(services.public_facts(db.session, certificate).as_json())
+    response = jsonify(register.public_facts(db.session, certificate).as_json())
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -45,7 +45,7 @@ def certificates_issue(
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    from elearning.certificates import adapters, services
+    from elearning.certificates import adapters, issuance, services
     from elearning.certificates.messages import refusal
     from elearning.extensions import db
     from elearning.sqltypes import utcnow
@@ -93,7 +93,7 @@ def certificates_issue(
         ProcessPoolExecutor(max_workers=jobs) as pool,
         click.progressbar(length=len(owed), label=f"Issuing on {jobs} process(es)") as bar,
     ):
-        result = services.issue_many(
+        result = issuance.issue_many(
             db.session,
             course,
             owed,
@@ -126,14 +126,14 @@ def certificates_issue(
 def certificates_verify(code: str, pdf_path: Path | None) -> None:
     """Check a certificate by its code, as the public page does. Exit status 0 when it is
     valid (and the PDF, if given, matches), 1 otherwise."""
-    from elearning.certificates import services
+    from elearning.certificates import register, services
     from elearning.extensions import db
 
     certificate = services.find_by_code(db.session, code)
     if certificate is None:
         click.echo("Not found: no certificate has this code.")
         sys.exit(1)
-    facts = services.public_facts(db.session, certificate)
+    facts = register.public_facts(db.session, certificate)
     data = facts.as_json()
     click.echo(f"Status:   {facts.status.upper()}")
     click.echo(f"Holder:   {data['holder']}")

@@ -11,7 +11,7 @@ from elearning import codes
 from elearning.assessments import services as assessments
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import services
+from elearning.certificates import changes, issuance, services
 from elearning.config import ROOT
 from elearning.extensions import db
 from elearning.learning import services as learning
@@ -74,7 +74,7 @@ def pass_final(course, enrolment) -> None:
 
 
 def issue(course, enrolment, name="Judge Amara Okafor", **extra):
-    certificate = services.issue_certificate(
+    certificate = issuance.issue_certificate(
         db.session,
         course,
         enrolment,
@@ -126,13 +126,13 @@ def test_revocation_keeps_the_record_and_says_why(course, enrolment, admin):
     complete_lessons(course, enrolment)
     pass_final(course, enrolment)
     certificate = issue(course, enrolment)
-    services.revoke_certificate(
+    changes.revoke_certificate(
         db.session, certificate, actor=admin, reason="Issued in error", now=utcnow()
     )
     db.session.commit()
     assert certificate.status == "revoked" and certificate.revoked_reason == "Issued in error"
     with pytest.raises(services.CertificateRefused):
-        services.revoke_certificate(
+        changes.revoke_certificate(
             db.session, certificate, actor=admin, reason="again", now=utcnow()
         )
     assert services.current_certificate(db.session, enrolment.id) is None
@@ -143,12 +143,12 @@ def test_an_approved_name_correction_supersedes_the_old_certificate(course, enro
     pass_final(course, enrolment)
     old = issue(course, enrolment)
     now = utcnow() + timedelta(days=1)
-    correction = services.request_name_correction(
+    correction = changes.request_name_correction(
         db.session, old, name="Judge Amara N. Okafor", note="Middle initial", now=now
     )
     with pytest.raises(services.CertificateRefused):  # one request at a time
-        services.request_name_correction(db.session, old, name="Other", note="", now=now)
-    new = services.decide_name_correction(
+        changes.request_name_correction(db.session, old, name="Other", note="", now=now)
+    new = changes.decide_name_correction(
         db.session,
         correction,
         course,

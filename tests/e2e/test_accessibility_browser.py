@@ -37,7 +37,7 @@ from elearning.accounts.models import TokenPurpose
 from elearning.assessments import services as assessments
 from elearning.catalog import get_catalog
 from elearning.certificates import adapters
-from elearning.certificates import services as certificates
+from elearning.certificates import changes as certificates
 from elearning.cli import main as cli_main
 from elearning.cohorts.models import Cohort
 from elearning.demo import take_assessment

@@ -50,7 +50,7 @@ from elearning.admin.forms import AccountStatusForm, RoleForm
 from elearning.assessments.forms import PageForm, StartForm, SubmitForm
 from elearning.assessments.models import Response
 from elearning.catalog import get_catalog
-from elearning.certificates import services as certificates
+from elearning.certificates import changes as certificates
 from elearning.certificates.forms import (
     ApproveForm,
     BulkIssueForm,

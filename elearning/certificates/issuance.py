@@ -1,0 +1,301 @@
+"""Issuing certificates, in three steps so the slow one holds no lock: :func:`prepare` reads
+and freezes the record, :func:`render` makes the PDF (no database), :func:`store` writes it and
+deletes the request that owed it, so only one of two simultaneous issuers issues.
+:func:`issue_many` does it for many learners, rendering in parallel and committing per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from babel.numbers import format_percent
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from elearning import codes
+from elearning.accounts.models import User
+from elearning.audit.services import record_audit
+from elearning.certificates import services
+from elearning.certificates.models import Certificate, CertificateRequest
+from elearning.certificates.rendering import CertificateRecord, render_certificate
+from elearning.content.model import Course
+from elearning.learning.models import Enrolment
+from elearning.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A certificate ready to render and store: everything frozen, nothing written yet."""
+
+    enrolment_id: int
+    user_id: int
+    attempt_id: int
+    course_slug: str
+    design: str
+    design_dir: Path
+    content_version: str
+    score: float
+    completed_at: datetime
+    issued_at: datetime
+    code: str
+    record: CertificateRecord
+    replaces_id: int | None = None
+
+
+def prepare(
+    session: Session,
+    course: Course,
+    enrolment: Enrolment,
+    *,
+    holder_name: str,
+    issuing: services.Issuing,
+    now: datetime,
+    replaces: Certificate | None = None,
+) -> Draft:
+    """Freeze the record of the enrolment's certificate (reads only).
+
+    CertificateRefused: "not-eligible" (lessons or final assessment not done), "name".
+    """
+    name = services.clean_name(holder_name)
+    earned = services.eligibility(session, course, enrolment.id)
+    attempt = earned.passed
+    if not earned.is_eligible or attempt is None:
+        raise services.CertificateRefused("not-eligible")
+    code = codes.new_code()
+    completed_at = attempt.submitted_at or now
+    score = attempt.score or 0.0
+    holder = session.get(User, enrolment.user_id)
+    language = services.certificate_language(holder, issuing.page_language)
+    record = CertificateRecord(
+        holder_name=name,
+        course_title=course.title.get(language),
+        score=score,
+        score_text=format_percent(round(score) / 100, locale=language),
+        completed_on=services._date(completed_at, language),
+        issued_on=services._date(now, language),
+        issuer=issuing.issuer,
+        code=codes.display(code),
+        verify_url=issuing.verify_url(code),
+        content_version=attempt.content_version,
+        language=language,
+    )
+    return Draft(
+        enrolment_id=enrolment.id,
+        user_id=enrolment.user_id,
+        attempt_id=attempt.id,
+        course_slug=course.slug,
+        design=course.certificate.design,
+        design_dir=issuing.design_root / course.certificate.design,
+        content_version=attempt.content_version,
+        score=score,
+        completed_at=completed_at,
+        issued_at=now,
+        code=code,
+        record=record,
+        replaces_id=replaces.id if replaces is not None else None,
+    )
+
+
+def render(draft: Draft) -> bytes:
+    """The draft's PDF. No database: safe to run in another process."""
+    return render_certificate(draft.design_dir, draft.record)
+
+
+def store(
+    session: Session, draft: Draft, pdf: bytes, *, issued_by: User | None = None
+) -> Certificate:
+    """Write the rendered certificate, unless another request issued one first.
+
+    A first certificate takes the enrolment's request; when the enrolment already holds a
+    certificate that stands, that one is returned and nothing is written. A reissue supersedes
+    the certificate it replaces only if that one still stands. CertificateRefused: "revoked"
+    (the enrolment's certificate was revoked: only a reissue makes a new one), "not-current"
+    (the certificate to replace no longer stands).
+    """
+    # The enrolment row is the lock on PostgreSQL; SQLite has one writer at a time, and the
+    # DELETE below makes this transaction that writer before anything is read.
+    session.execute(
+        select(Enrolment.id).where(Enrolment.id == draft.enrolment_id).with_for_update()
+    )
+    session.execute(
+        delete(CertificateRequest)
+        .where(CertificateRequest.enrolment_id == draft.enrolment_id)
+        .execution_options(synchronize_session=False)
+    )
+    if draft.replaces_id is None:
+        latest = services.latest_certificate(session, draft.enrolment_id)
+        if latest is not None and latest.status == "valid":
+            return latest
+        if latest is not None:
+            raise services.CertificateRefused("revoked")
+    certificate = _insert(session, draft, pdf, issued_by)
+    replaces = None
+    if draft.replaces_id is not None:
+        taken = session.execute(
+            update(Certificate)
+            .where(Certificate.id == draft.replaces_id, Certificate.superseded_by_id.is_(None))
+            .values(superseded_by_id=certificate.id)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            raise services.CertificateRefused("not-current")
+        replaces = session.get(Certificate, draft.replaces_id)
+        if replaces is not None:
+            session.refresh(replaces)
+    record_audit(
+        session,
+        actor=issued_by,
+        action="certificate.reissue" if replaces is not None else "certificate.issue",
+        subject=certificate,
+        details={
+            "serial": certificate.serial,
+            "course": draft.course_slug,
+            "holder_name": certificate.holder_name,
+            **({"replaces": replaces.serial} if replaces is not None else {}),
+        },
+        at=draft.issued_at,
+    )
+    return certificate
+
+
+def _insert(session: Session, draft: Draft, pdf: bytes, issued_by: User | None) -> Certificate:
+    certificate = Certificate(
+        serial=f"pending-{draft.code}",
+        code=draft.code,
+        user_id=draft.user_id,
+        enrolment_id=draft.enrolment_id,
+        attempt_id=draft.attempt_id,
+        course_slug=draft.course_slug,
+        holder_name=draft.record.holder_name,
+        course_title=draft.record.course_title,
+        content_version=draft.content_version,
+        score=draft.score,
+        completed_at=draft.completed_at,
+        issued_at=draft.issued_at,
+        issuer=draft.record.issuer,
+        issued_by_id=issued_by.id if issued_by else None,
+        design=draft.design,
+        language=draft.record.language,
+        pdf=pdf,
+        pdf_sha256=services.sha256(pdf),
+    )
+    try:
+        with session.begin_nested():
+            session.add(certificate)
+    except IntegrityError:  # pragma: no cover - two 75-bit random codes alike
+        raise services.CertificateRefused("code") from None
+    certificate.serial = f"{draft.issued_at:%Y}-{certificate.id:06d}"
+    session.flush()
+    return certificate
+
+
+def issue_certificate(
+    session: Session,
+    course: Course,
+    enrolment: Enrolment,
+    *,
+    holder_name: str,
+    issuing: services.Issuing,
+    issued_by: User | None = None,
+    now: datetime | None = None,
+    replaces: Certificate | None = None,
+) -> Certificate:
+    """Prepare, render and store in one go (one certificate; the caller's transaction).
+
+    Issuing again returns the certificate that stands (unless ``replaces`` names it: a reissue).
+    """
+    if replaces is None:
+        standing = services.current_certificate(session, enrolment.id)
+        if standing is not None:
+            return standing
+    draft = prepare(
+        session,
+        course,
+        enrolment,
+        holder_name=holder_name,
+        issuing=issuing,
+        now=now or utcnow(),
+        replaces=replaces,
+    )
+    return store(session, draft, render(draft), issued_by=issued_by)
+
+
+@dataclass
+class BulkResult:
+    """What a bulk issue did: certificates issued, and enrolments refused with the reason."""
+
+    issued: list[Certificate]
+    refused: dict[int, str]
+    remaining: int = 0
+
+
+def issue_many(
+    session: Session,
+    course: Course,
+    enrolment_ids: Sequence[int],
+    *,
+    issuing: services.Issuing,
+    issued_by: User | None,
+    now: datetime,
+    render_all: Callable[[Callable[[Draft], bytes], Iterable[Draft]], Iterable[bytes]] = map,
+    commit: Callable[[], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    until: Callable[[], bool] | None = None,
+    batch: int = 16,
+) -> BulkResult:
+    """Issue the owed certificates of these enrolments, ``batch`` at a time.
+
+    Each batch is prepared (reads), rendered by ``render_all`` (``map``, or an executor's
+    ``map`` to use every core), then stored; ``commit`` ends each batch's transaction, so a
+    long run holds no lock while rendering. ``until()`` returning True stops before the next
+    batch (the rest stay owed: ``remaining``).
+    """
+    result = BulkResult(issued=[], refused={})
+    enrolments = {
+        e.id: e for e in session.scalars(select(Enrolment).where(Enrolment.id.in_(enrolment_ids)))
+    }
+    names = dict(
+        session.execute(
+            select(User.id, User.certificate_name).where(
+                User.id.in_({e.user_id for e in enrolments.values()})
+            )
+        ).all()
+    )
+    order = [i for i in enrolment_ids if i in enrolments]
+    for start in range(0, len(order), batch):
+        if until is not None and until():
+            result.remaining = len(order) - start
+            break
+        drafts = []
+        for enrolment_id in order[start : start + batch]:
+            enrolment = enrolments[enrolment_id]
+            try:
+                drafts.append(
+                    prepare(
+                        session,
+                        course,
+                        enrolment,
+                        holder_name=names.get(enrolment.user_id, ""),
+                        issuing=issuing,
+                        now=now,
+                    )
+                )
+            except services.CertificateRefused as refused:
+                result.refused[enrolment_id] = refused.reason
+        if commit is not None:
+            commit()  # end the read transaction before the long render
+        pdfs = list(render_all(render, drafts))
+        for draft, pdf in zip(drafts, pdfs, strict=True):
+            try:
+                with session.begin_nested():
+                    result.issued.append(store(session, draft, pdf, issued_by=issued_by))
+            except services.CertificateRefused as refused:
+                result.refused[draft.enrolment_id] = refused.reason
+        if commit is not None:
+            commit()
+        if on_progress is not None:
+            on_progress(len(order[start : start + batch]))
+    return result

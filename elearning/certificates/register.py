@@ -1,0 +1,94 @@
+"""The public facts of a certificate (what the verification page and API show), and the
+admin's search of the register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from elearning import codes
+from elearning.certificates import services
+from elearning.certificates.models import Certificate
+
+
+@dataclass(frozen=True)
+class PublicFacts:
+    """What the public verification shows of a certificate, and nothing more."""
+
+    status: str  # valid, revoked, superseded
+    code: str  # compact
+    holder_name: str
+    course_title: str
+    issuer: str
+    issued_at: datetime
+    pdf_sha256: str
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+    successor_code: str | None = None
+
+    def as_json(self) -> dict:
+        """The API's answer."""
+        data = {
+            "status": self.status,
+            "code": codes.display(self.code),
+            "holder": self.holder_name,
+            "course": self.course_title,
+            "issuer": self.issuer,
+            "issued_on": self.issued_at.date().isoformat(),
+            "pdf_sha256": self.pdf_sha256,
+        }
+        if self.status == "revoked":
+            data["revoked_on"] = self.revoked_at.date().isoformat() if self.revoked_at else None
+            data["revocation_reason"] = self.revoked_reason
+        if self.successor_code is not None:
+            data["superseded_by"] = codes.display(self.successor_code)
+        return data
+
+
+def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
+    """The certificate as the verification page and API show it."""
+    successor = None
+    if certificate.superseded_by_id is not None:
+        successor = session.scalar(
+            select(Certificate.code).where(Certificate.id == certificate.superseded_by_id)
+        )
+    return PublicFacts(
+        status=certificate.status,
+        code=certificate.code,
+        holder_name=certificate.holder_name,
+        course_title=certificate.course_title,
+        issuer=certificate.issuer,
+        issued_at=certificate.issued_at,
+        pdf_sha256=certificate.pdf_sha256,
+        revoked_at=certificate.revoked_at,
+        revoked_reason=certificate.revoked_reason,
+        successor_code=successor,
+    )
+
+
+def search_certificates(*, query: str = "", status: str = "", course: str = "") -> Select:
+    """Certificates matching a name, serial or code fragment, a status and a course, newest
+    first (a statement: the caller pages it)."""
+    where = []
+    if query:
+        pattern = f"%{query.lower()}%"
+        code = codes.normalise(query)
+        where.append(
+            or_(
+                func.lower(Certificate.holder_name).like(pattern),
+                func.lower(Certificate.serial).like(pattern),
+                *([Certificate.code == code] if code else []),
+            )
+        )
+    if course:
+        where.append(Certificate.course_slug == course)
+    if status:
+        where += services.status_condition(status)
+    return (
+        select(Certificate)
+        .where(*where)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
