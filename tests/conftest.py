@@ -79,8 +79,7 @@ def _empty_tables(app: Flask) -> None:
     # tables hand the same ids out again, so what an earlier test computed must go too.
     from elearning.cohorts import report
 
-    with report._cache_lock:
-        report._QUESTIONS_CACHE.clear()
+    report.clear_cache()
 
 
 @pytest.fixture

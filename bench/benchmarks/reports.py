@@ -508,7 +508,7 @@ def time_calls(
 
 def measure_direct(session: Session, engine: Engine, course: Course, seeded: Seeded) -> Direct:
     """``cohort_report()`` and the roster's first page by gain, called in this process."""
-    from elearning.cohorts import report
+    from elearning.cohorts import report, rosters
 
     counter = StatementCounter(engine)
     try:
@@ -529,14 +529,14 @@ def measure_direct(session: Session, engine: Engine, course: Course, seeded: See
             session,
             counter,
             lambda: (
-                report._QUESTIONS_CACHE.clear(),
+                report.clear_cache(),
                 report.cohort_report(session, seeded.cohort_id, course),
             ),
         )
         roster_ms, roster_queries, page = time_calls(
             session,
             counter,
-            lambda: report.roster_page(
+            lambda: rosters.roster_page(
                 session, seeded.cohort_id, course, sort="gain", descending=True
             ),
         )

@@ -1,23 +1,14 @@
-"""The cohort's roster and report, as SQL aggregates: a fixed number of queries at any size.
-
-Definitions (the trainers' manual explains them to trainers):
-
-- a judge's **pre score** is their entry assessment; their **post score** is their best final
-  attempt (ties: the earlier one); the **gain** is (post − pre) ÷ (100 − pre);
-- **started**: a lesson completed or an assessment begun; **lessons done**: every lesson the
-  course has now; **sat**: a final attempt scored; **passed**: a final attempt passed;
-- **by topic**: the pre and post attempts above, marks per tag;
-- **item analysis**: first attempts only (the first entry and the first final attempt).
-"""
+"""The cohort's report, as SQL aggregates over the judges' facts (``cohorts.facts``): a fixed
+number of queries at any size. The pass over every response (topics and item analysis) is kept
+in this process until the cohort's scored attempts or members change; ``clear_cache()``
+forgets it."""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from html import unescape
 from typing import Any
 
@@ -29,320 +20,16 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    null,
     or_,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import GenericFunction
 
-from elearning.accounts.models import User
 from elearning.assessments.models import Attempt, Response
-from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.cohorts import logic
+from elearning.cohorts.facts import facts, member_ids
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
-from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
-from elearning.sqltypes import UTCDateTime
-
-STATUSES = ("not-started", "in-progress", "lessons-done", "passed")
-
-
-class greatest(GenericFunction):  # noqa: N801 (a SQL function's name)
-    """The largest of its arguments (none may be NULL): GREATEST, or SQLite's scalar max()."""
-
-    inherit_cache = True
-
-
-@compiles(greatest)
-def _greatest_default(element, compiler, **kw):
-    return f"GREATEST({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element, compiler, **kw):
-    return f"max({compiler.process(element.clauses, **kw)})"
-
-
-def _member_ids(cohort_id: int):
-    """The cohort's enrolments, for ``IN``: each table is then read through its enrolment
-    index for the cohort's judges only, never scanned whole."""
-    return select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort_id)
-
-
-def _per_judge(member, query) -> Any:
-    """A scalar subquery answered from one judge's own rows (an index lookup)."""
-    return query.correlate(member).scalar_subquery()
-
-
-def _facts(cohort_id: int, course: Course, *, materialized: bool = False):
-    """One row per judge of the cohort: every fact the roster and report use.
-
-    Each fact is a subquery on the judge's own rows (lessons, attempts, checks, certificates),
-    so the cost follows the cohort's size and not the platform's.
-    """
-    member = CohortMember.__table__.alias("member")
-    enrolment = member.c.enrolment_id
-    lesson_slugs = [lesson.slug for lesson in course.lessons] or [""]
-    scored = and_(Attempt.enrolment_id == enrolment, Attempt.score.is_not(None))
-
-    def first(column, kind: str, *order):
-        return _per_judge(
-            member,
-            select(column).where(scored, Attempt.kind == kind).order_by(*order).limit(1),
-        )
-
-    base = (
-        select(
-            member.c.id.label("member_id"),
-            enrolment.label("enrolment_id"),
-            member.c.user_id,
-            User.certificate_name.label("name"),
-            User.email,
-            User.country,
-            member.c.joined_at,
-            _per_judge(
-                member,
-                select(func.count()).where(
-                    LessonCompletion.enrolment_id == enrolment,
-                    LessonCompletion.lesson_slug.in_(lesson_slugs),
-                ),
-            ).label("lessons_done"),
-            first(Attempt.id, "pre", Attempt.number).label("pre_attempt_id"),
-            # Which parallel form the judge began with (the first final is the other one).
-            _per_judge(member, select(Enrolment.entry_form).where(Enrolment.id == enrolment)).label(
-                "entry_form"
-            ),
-            first(Attempt.score, "pre", Attempt.number).label("pre_score"),
-            # The best final attempt (ties: the earlier one), as the results page reads it.
-            first(Attempt.id, "post", Attempt.score.desc(), Attempt.number).label(
-                "post_attempt_id"
-            ),
-            first(Attempt.score, "post", Attempt.score.desc(), Attempt.number).label("post_score"),
-            _per_judge(member, select(func.count()).where(scored, Attempt.kind == "post")).label(
-                "sat"
-            ),
-            _per_judge(
-                member,
-                select(func.count()).where(
-                    Attempt.enrolment_id == enrolment, Attempt.is_passed.is_(True)
-                ),
-            ).label("passes"),
-            _per_judge(member, select(func.count()).where(Attempt.enrolment_id == enrolment)).label(
-                "attempts"
-            ),
-            greatest(
-                member.c.joined_at,
-                *(
-                    func.coalesce(_per_judge(member, query), member.c.joined_at)
-                    for query in (
-                        select(func.max(LessonCompletion.completed_at)).where(
-                            LessonCompletion.enrolment_id == enrolment
-                        ),
-                        select(
-                            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at))
-                        ).where(Attempt.enrolment_id == enrolment),
-                        select(func.max(CheckAnswer.answered_at)).where(
-                            CheckAnswer.enrolment_id == enrolment
-                        ),
-                    )
-                ),
-            ).label("last_activity"),
-            _per_judge(
-                member,
-                select(func.max(case((Certificate.revoked_at.is_(None), 2), else_=1))).where(
-                    Certificate.enrolment_id == enrolment, Certificate.superseded_by_id.is_(None)
-                ),
-            ).label("certificate_state"),
-            _per_judge(
-                member,
-                select(func.count()).where(CertificateRequest.enrolment_id == enrolment),
-            ).label("requests"),
-        )
-        .select_from(member.join(User, User.id == member.c.user_id))
-        .where(member.c.cohort_id == cohort_id)
-    )
-    # Materialised, each judge's subqueries run once however often the outer query reads their
-    # columns (the summary reads the scores in twenty score bands); the roster, which sorts and
-    # pages, is faster without.
-    raw = base.cte("judge").prefix_with("MATERIALIZED") if materialized else base.subquery("judge")
-    total = len(course.lessons)
-    passed = raw.c.passes > 0
-    status = case(
-        (passed, "passed"),
-        (and_(raw.c.lessons_done >= total, literal(total) > 0), "lessons-done"),
-        (raw.c.lessons_done > 0, "in-progress"),
-        (raw.c.attempts > 0, "in-progress"),
-        else_="not-started",
-    )
-    certificate = case(
-        (raw.c.certificate_state == 2, "valid"),
-        (raw.c.certificate_state == 1, "revoked"),
-        (raw.c.requests > 0, "pending"),
-        else_="none",
-    )
-    gain = case(
-        (
-            and_(
-                raw.c.pre_score.is_not(None), raw.c.post_score.is_not(None), raw.c.pre_score < 100
-            ),
-            (cast(raw.c.post_score, Float) - raw.c.pre_score) / (100.0 - raw.c.pre_score),
-        ),
-        else_=null(),
-    )
-    return select(
-        raw.c.member_id,
-        raw.c.enrolment_id,
-        raw.c.user_id,
-        raw.c.name,
-        raw.c.email,
-        raw.c.country,
-        raw.c.joined_at,
-        raw.c.lessons_done,
-        raw.c.pre_attempt_id,
-        raw.c.pre_score,
-        raw.c.post_attempt_id,
-        raw.c.post_score,
-        gain.label("gain"),
-        raw.c.sat,
-        case((passed, 1), else_=0).label("passed"),
-        case((status != "not-started", 1), else_=0).label("started"),
-        status.label("status"),
-        certificate.label("certificate"),
-        raw.c.last_activity,
-    ).subquery("facts")
-
-
-# --- the roster -----------------------------------------------------------------------------
-
-SORTS = {
-    "name": "name",
-    "progress": "lessons_done",
-    "activity": "last_activity",
-    "pre": "pre_score",
-    "post": "post_score",
-    "gain": "gain",
-    "status": "status",
-    "certificate": "certificate",
-}
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    """One judge of the cohort, as the roster shows them."""
-
-    member_id: int
-    enrolment_id: int
-    user_id: int
-    name: str
-    email: str
-    country: str | None
-    joined_at: datetime
-    lessons_done: int
-    lessons_total: int
-    pre_score: float | None
-    post_score: float | None
-    gain: float | None
-    sat: int
-    is_passed: bool
-    status: str
-    certificate: str
-    last_activity: datetime | None
-    entry_form: str | None = None  # the parallel form of the entry assessment
-
-    @property
-    def progress(self) -> int:
-        """Lessons complete, per cent."""
-        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
-
-
-@dataclass(frozen=True)
-class RosterPage:
-    """A page of the roster and how many judges match the filter."""
-
-    rows: list[RosterRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _as_utc(value: Any) -> datetime | None:
-    """A timestamp read through a CTE, which SQLite hands back as text without its zone."""
-    return UTCDateTime().process_result_value(
-        datetime.fromisoformat(value) if isinstance(value, str) else value, None
-    )
-
-
-def _roster_query(
-    cohort_id: int, course: Course, status: str | None, sort: str, descending: bool
-) -> Select:
-    facts = _facts(cohort_id, course)
-    column = facts.c[SORTS.get(sort, "name")]
-    ordered = column.desc() if descending else column.asc()
-    query = select(facts).order_by(ordered.nulls_last(), facts.c.name, facts.c.enrolment_id)
-    if status in STATUSES:
-        query = query.where(facts.c.status == status)
-    return query
-
-
-def _row(course: Course, values: Mapping[str, Any]) -> RosterRow:
-    return RosterRow(
-        member_id=values["member_id"],
-        enrolment_id=values["enrolment_id"],
-        user_id=values["user_id"],
-        name=values["name"],
-        email=values["email"],
-        country=values["country"],
-        joined_at=_as_utc(values["joined_at"]),
-        lessons_done=int(values["lessons_done"]),
-        lessons_total=len(course.lessons),
-        pre_score=values["pre_score"],
-        post_score=values["post_score"],
-        gain=values["gain"],
-        sat=int(values["sat"]),
-        is_passed=bool(values["passed"]),
-        status=values["status"],
-        certificate=values["certificate"],
-        last_activity=_as_utc(values["last_activity"]),
-        entry_form=values.get("entry_form"),
-    )
-
-
-def roster_page(
-    session: Session,
-    cohort_id: int,
-    course: Course,
-    *,
-    status: str | None = None,
-    sort: str = "name",
-    descending: bool = False,
-    page: int = 1,
-    per_page: int = 50,
-) -> RosterPage:
-    """One page of the roster, sorted and filtered in SQL: two queries."""
-    query = _roster_query(cohort_id, course, status, sort, descending)
-    if status in STATUSES:
-        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    else:  # everyone: counting the members is enough
-        total = session.scalar(select(func.count()).where(CohortMember.cohort_id == cohort_id))
-    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings()
-    return RosterPage([_row(course, row) for row in rows], total or 0, page, per_page)
-
-
-def roster(
-    session: Session, cohort_id: int, course: Course, *, status: str | None = None
-) -> list[RosterRow]:
-    """The whole roster (for exports), by name."""
-    query = _roster_query(cohort_id, course, status, "name", False)
-    return [_row(course, row) for row in session.execute(query).mappings()]
-
-
-# --- the report -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -436,10 +123,10 @@ class CohortReport:
         return self.pre_count > 0 or self.post_count > 0
 
 
-def _summary(session: Session, facts) -> Any:
+def _summary(session: Session, judges) -> Any:
     """Counts, means, the paired sums and the score bands, in one pass over the judges."""
-    both = and_(facts.c.pre_score.is_not(None), facts.c.post_score.is_not(None))
-    difference = cast(facts.c.post_score, Float) - facts.c.pre_score
+    both = and_(judges.c.pre_score.is_not(None), judges.c.post_score.is_not(None))
+    difference = cast(judges.c.post_score, Float) - judges.c.pre_score
 
     def in_band(score, low: int):
         upper = score < low + 10 if low < logic.BANDS[-1] else literal(True)
@@ -448,26 +135,26 @@ def _summary(session: Session, facts) -> Any:
     return session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(facts.c.started), 0),
+            func.coalesce(func.sum(judges.c.started), 0),
             func.coalesce(
-                func.sum(case((facts.c.status.in_(("lessons-done", "passed")), 1), else_=0)), 0
+                func.sum(case((judges.c.status.in_(("lessons-done", "passed")), 1), else_=0)), 0
             ),
-            func.coalesce(func.sum(case((facts.c.sat > 0, 1), else_=0)), 0),
-            func.coalesce(func.sum(facts.c.passed), 0),
-            func.avg(facts.c.pre_score),
-            func.count(facts.c.pre_score),
-            func.avg(facts.c.post_score),
-            func.count(facts.c.post_score),
-            func.avg(facts.c.gain),
-            func.count(facts.c.gain),
+            func.coalesce(func.sum(case((judges.c.sat > 0, 1), else_=0)), 0),
+            func.coalesce(func.sum(judges.c.passed), 0),
+            func.avg(judges.c.pre_score),
+            func.count(judges.c.pre_score),
+            func.avg(judges.c.post_score),
+            func.count(judges.c.post_score),
+            func.avg(judges.c.gain),
+            func.count(judges.c.gain),
             func.sum(case((both, 1), else_=0)),
-            func.sum(case((both, facts.c.pre_score))),
-            func.sum(case((both, facts.c.post_score))),
+            func.sum(case((both, judges.c.pre_score))),
+            func.sum(case((both, judges.c.post_score))),
             func.sum(case((both, difference))),
             func.sum(case((both, difference * difference))),
-            *(in_band(facts.c.pre_score, low) for low in logic.BANDS),
-            *(in_band(facts.c.post_score, low) for low in logic.BANDS),
-        ).select_from(facts)
+            *(in_band(judges.c.pre_score, low) for low in logic.BANDS),
+            *(in_band(judges.c.post_score, low) for low in logic.BANDS),
+        ).select_from(judges)
     ).one()
 
 
@@ -477,13 +164,13 @@ def _counts(summary) -> Counts:
 
 def cohort_counts(session: Session, cohort_id: int, course: Course) -> Counts:
     """How far the cohort has come: one query."""
-    return _counts(_summary(session, _facts(cohort_id, course, materialized=True)))
+    return _counts(_summary(session, facts(cohort_id, course, materialized=True)))
 
 
 def cohort_report(session: Session, cohort_id: int, course: Course) -> CohortReport:
     """The cohort report: the judges' summary and the pass over the responses (kept while
     nothing changes, see :func:`_questions_cached`), whatever the cohort's size."""
-    summary = _summary(session, _facts(cohort_id, course, materialized=True))
+    summary = _summary(session, facts(cohort_id, course, materialized=True))
     mean_pre, pre_n, mean_post, post_n = summary[5:9]
     mean_gain, gain_n, pair_n, sum_pre, sum_post, sum_d, sum_d2 = summary[9:16]
     bands = len(logic.BANDS)
@@ -536,13 +223,19 @@ _QUESTIONS_CACHE_SIZE = 64
 _cache_lock = threading.Lock()
 
 
+def clear_cache() -> None:
+    """Forget every kept pass over the responses (tests, and benchmarks timing a cold report)."""
+    with _cache_lock:
+        _QUESTIONS_CACHE.clear()
+
+
 def _questions_cached(
     session: Session, cohort_id: int, course: Course
 ) -> tuple[list[TopicResult], list[ItemResult]]:
     """:func:`_questions`, kept in this process until the cohort's scored attempts or members
     change. Scored responses never change, so a cheap fingerprint of which attempts are scored
     and who is in the cohort says whether the pass over every response must run again."""
-    scored = and_(Attempt.enrolment_id.in_(_member_ids(cohort_id)), Attempt.score.is_not(None))
+    scored = and_(Attempt.enrolment_id.in_(member_ids(cohort_id)), Attempt.score.is_not(None))
     attempts = session.execute(
         select(func.count(), func.coalesce(func.sum(Attempt.id), 0)).where(scored)
     ).one()
@@ -604,7 +297,7 @@ def _questions(
         )
         .join(Response, Response.attempt_id == Attempt.id)
         .where(
-            Attempt.enrolment_id.in_(_member_ids(cohort_id)),
+            Attempt.enrolment_id.in_(member_ids(cohort_id)),
             Attempt.score.is_not(None),
             Response.credit.is_not(None),
             or_(is_first, is_scored),

@@ -28,6 +28,7 @@ from elearning.cohorts import (
     logic,
     quality,
     report,
+    rosters,
     services,
 )
 from elearning.cohorts.access import load_cohort_or_404
@@ -63,8 +64,8 @@ def _roster_args() -> dict:
     status = request.args.get("status")
     sort = request.args.get("sort", "name")
     return {
-        "status": status if status in report.STATUSES else None,
-        "sort": sort if sort in report.SORTS else "name",
+        "status": status if status in rosters.STATUSES else None,
+        "sort": sort if sort in rosters.SORTS else "name",
         "descending": request.args.get("order") == "desc",
     }
 
@@ -75,7 +76,7 @@ def roster(cohort_id: int):
     """Every judge of the cohort: progress, activity, scores, gain, pass, certificate."""
     cohort, course = load_cohort_or_404(cohort_id)
     args = _roster_args()
-    page = report.roster_page(
+    page = rosters.roster_page(
         db.session, cohort.id, course, page=current_page(), per_page=ROSTER_PER_PAGE, **args
     )
     pending = invitations.pending_of(db.session, cohort.id)
@@ -111,7 +112,7 @@ def remove_member(cohort_id: int, member_id: int):
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
 
 
-def _roster_table(rows: list[report.RosterRow]):
+def _roster_table(rows: list[rosters.RosterRow]):
     header = [
         _("Name"), _("E-mail"), _("Country"), _("Joined"), _("Lessons done"),
         _("Lessons in the course"), _("Progress (%)"), _("Last activity"),
@@ -148,7 +149,7 @@ def _roster_table(rows: list[report.RosterRow]):
 def roster_export(cohort_id: int, extension: str):
     """The whole roster as CSV or XLSX."""
     cohort, course = load_cohort_or_404(cohort_id)
-    header, body = _roster_table(report.roster(db.session, cohort.id, course))
+    header, body = _roster_table(rosters.roster(db.session, cohort.id, course))
     return _table_download(cohort, "roster", _("Roster"), extension, header, body)
 
 

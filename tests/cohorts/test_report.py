@@ -5,7 +5,7 @@ from sqlalchemy import event, select
 
 from elearning.assessments.logic import normalised_gain
 from elearning.assessments.models import Attempt
-from elearning.cohorts import report
+from elearning.cohorts import report, rosters
 from elearning.extensions import db
 
 
@@ -23,7 +23,7 @@ def test_an_empty_cohort_reports_no_data_and_divides_by_nothing(cohort, course):
     assert result.mean_gain is None and result.paired is None
     assert result.topics == [] and result.items == []
     assert all(count == 0 for _, count in result.distribution_pre)
-    assert report.roster_page(db.session, cohort.id, course).total == 0
+    assert rosters.roster_page(db.session, cohort.id, course).total == 0
 
 
 def test_figures_follow_each_judges_path(cohort, course, add_judge):
@@ -66,7 +66,7 @@ def test_figures_follow_each_judges_path(cohort, course, add_judge):
     assert sum(sums.n for sums in posts) == sum(a.marks_possible for a in first_finals)
     assert sum(sums.sum_x for sums in posts) == sum(a.marks_earned for a in first_finals)
 
-    rows = {row.name: row for row in report.roster(db.session, cohort.id, course)}
+    rows = {row.name: row for row in rosters.roster(db.session, cohort.id, course)}
     assert rows["Ana Not Started"].status == "not-started"
     assert rows["Ben Entry Only"].status == "in-progress"
     assert rows["Chen Halfway"].progress == round(100 / lessons)
@@ -82,14 +82,14 @@ def test_roster_sorts_filters_and_pages_in_the_database(cohort, course, add_judg
     for index in range(5):
         add_judge(cohort, name=f"Judge {index}", pre="wrong")
     add_judge(cohort, name="Zed Top", pre="wrong", lessons=lessons, post=["right"])
-    page = report.roster_page(
+    page = rosters.roster_page(
         db.session, cohort.id, course, sort="gain", descending=True, per_page=2
     )
     assert page.total == 6 and page.pages == 3
     assert [row.name for row in page.rows][0] == "Zed Top"
-    passed = report.roster_page(db.session, cohort.id, course, status="passed")
+    passed = rosters.roster_page(db.session, cohort.id, course, status="passed")
     assert [row.name for row in passed.rows] == ["Zed Top"]
-    by_name = report.roster_page(db.session, cohort.id, course, page=2, per_page=4)
+    by_name = rosters.roster_page(db.session, cohort.id, course, page=2, per_page=4)
     assert [row.name for row in by_name.rows] == ["Judge 4", "Zed Top"]
 
 
@@ -124,7 +124,7 @@ def test_the_number_of_queries_does_not_grow_with_the_cohort(cohort, course, add
         db.session.expire_all()
         return (
             _count_queries(lambda: report.cohort_report(db.session, cohort.id, course)),
-            _count_queries(lambda: report.roster_page(db.session, cohort.id, course)),
+            _count_queries(lambda: rosters.roster_page(db.session, cohort.id, course)),
         )
 
     add_judge(cohort, pre="wrong", lessons=lessons, post=["right"])

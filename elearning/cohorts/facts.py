@@ -1,0 +1,202 @@
+"""The facts of a cohort's judges, as one SQL query the roster and the report both read.
+
+Definitions (the trainers' manual explains them to trainers):
+
+- a judge's **pre score** is their entry assessment; their **post score** is their best final
+  attempt (ties: the earlier one); the **gain** is (post − pre) ÷ (100 − pre);
+- **started**: a lesson completed or an assessment begun; **lessons done**: every lesson the
+  course has now; **sat**: a final attempt scored; **passed**: a final attempt passed;
+- **by topic**: the pre and post attempts above, marks per tag;
+- **item analysis**: first attempts only (the first entry and the first final attempt).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
+
+from elearning.accounts.models import User
+from elearning.assessments.models import Attempt
+from elearning.certificates.models import Certificate, CertificateRequest
+from elearning.cohorts.models import CohortMember
+from elearning.content.model import Course
+from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
+
+STATUSES = ("not-started", "in-progress", "lessons-done", "passed")
+
+
+class greatest(GenericFunction):  # noqa: N801 (a SQL function's name)
+    """The largest of its arguments (none may be NULL): GREATEST, or SQLite's scalar max()."""
+
+    inherit_cache = True
+
+
+@compiles(greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+def member_ids(cohort_id: int):
+    """The cohort's enrolments, for ``IN``: each table is then read through its enrolment
+    index for the cohort's judges only, never scanned whole."""
+    return select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort_id)
+
+
+def per_judge(member, query) -> Any:
+    """A scalar subquery answered from one judge's own rows (an index lookup)."""
+    return query.correlate(member).scalar_subquery()
+
+
+def facts(cohort_id: int, course: Course, *, materialized: bool = False):
+    """One row per judge of the cohort: every fact the roster and report use.
+
+    Each fact is a subquery on the judge's own rows (lessons, attempts, checks, certificates),
+    so the cost follows the cohort's size and not the platform's.
+    """
+    member = CohortMember.__table__.alias("member")
+    enrolment = member.c.enrolment_id
+    lesson_slugs = [lesson.slug for lesson in course.lessons] or [""]
+    scored = and_(Attempt.enrolment_id == enrolment, Attempt.score.is_not(None))
+
+    def first(column, kind: str, *order):
+        return per_judge(
+            member,
+            select(column).where(scored, Attempt.kind == kind).order_by(*order).limit(1),
+        )
+
+    base = (
+        select(
+            member.c.id.label("member_id"),
+            enrolment.label("enrolment_id"),
+            member.c.user_id,
+            User.certificate_name.label("name"),
+            User.email,
+            User.country,
+            member.c.joined_at,
+            per_judge(
+                member,
+                select(func.count()).where(
+                    LessonCompletion.enrolment_id == enrolment,
+                    LessonCompletion.lesson_slug.in_(lesson_slugs),
+                ),
+            ).label("lessons_done"),
+            first(Attempt.id, "pre", Attempt.number).label("pre_attempt_id"),
+            # Which parallel form the judge began with (the first final is the other one).
+            per_judge(member, select(Enrolment.entry_form).where(Enrolment.id == enrolment)).label(
+                "entry_form"
+            ),
+            first(Attempt.score, "pre", Attempt.number).label("pre_score"),
+            # The best final attempt (ties: the earlier one), as the results page reads it.
+            first(Attempt.id, "post", Attempt.score.desc(), Attempt.number).label(
+                "post_attempt_id"
+            ),
+            first(Attempt.score, "post", Attempt.score.desc(), Attempt.number).label("post_score"),
+            per_judge(member, select(func.count()).where(scored, Attempt.kind == "post")).label(
+                "sat"
+            ),
+            per_judge(
+                member,
+                select(func.count()).where(
+                    Attempt.enrolment_id == enrolment, Attempt.is_passed.is_(True)
+                ),
+            ).label("passes"),
+            per_judge(member, select(func.count()).where(Attempt.enrolment_id == enrolment)).label(
+                "attempts"
+            ),
+            greatest(
+                member.c.joined_at,
+                *(
+                    func.coalesce(per_judge(member, query), member.c.joined_at)
+                    for query in (
+                        select(func.max(LessonCompletion.completed_at)).where(
+                            LessonCompletion.enrolment_id == enrolment
+                        ),
+                        select(
+                            func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at))
+                        ).where(Attempt.enrolment_id == enrolment),
+                        select(func.max(CheckAnswer.answered_at)).where(
+                            CheckAnswer.enrolment_id == enrolment
+                        ),
+                    )
+                ),
+            ).label("last_activity"),
+            per_judge(
+                member,
+                select(func.max(case((Certificate.revoked_at.is_(None), 2), else_=1))).where(
+                    Certificate.enrolment_id == enrolment, Certificate.superseded_by_id.is_(None)
+                ),
+            ).label("certificate_state"),
+            per_judge(
+                member,
+                select(func.count()).where(CertificateRequest.enrolment_id == enrolment),
+            ).label("requests"),
+        )
+        .select_from(member.join(User, User.id == member.c.user_id))
+        .where(member.c.cohort_id == cohort_id)
+    )
+    # Materialised, each judge's subqueries run once however often the outer query reads their
+    # columns (the summary reads the scores in twenty score bands); the roster, which sorts and
+    # pages, is faster without.
+    raw = base.cte("judge").prefix_with("MATERIALIZED") if materialized else base.subquery("judge")
+    total = len(course.lessons)
+    passed = raw.c.passes > 0
+    status = case(
+        (passed, "passed"),
+        (and_(raw.c.lessons_done >= total, literal(total) > 0), "lessons-done"),
+        (raw.c.lessons_done > 0, "in-progress"),
+        (raw.c.attempts > 0, "in-progress"),
+        else_="not-started",
+    )
+    certificate = case(
+        (raw.c.certificate_state == 2, "valid"),
+        (raw.c.certificate_state == 1, "revoked"),
+        (raw.c.requests > 0, "pending"),
+        else_="none",
+    )
+    gain = case(
+        (
+            and_(
+                raw.c.pre_score.is_not(None), raw.c.post_score.is_not(None), raw.c.pre_score < 100
+            ),
+            (cast(raw.c.post_score, Float) - raw.c.pre_score) / (100.0 - raw.c.pre_score),
+        ),
+        else_=null(),
+    )
+    return select(
+        raw.c.member_id,
+        raw.c.enrolment_id,
+        raw.c.user_id,
+        raw.c.name,
+        raw.c.email,
+        raw.c.country,
+        raw.c.joined_at,
+        raw.c.lessons_done,
+        raw.c.pre_attempt_id,
+        raw.c.pre_score,
+        raw.c.post_attempt_id,
+        raw.c.post_score,
+        gain.label("gain"),
+        raw.c.sat,
+        case((passed, 1), else_=0).label("passed"),
+        case((status != "not-started", 1), else_=0).label("started"),
+        status.label("status"),
+        certificate.label("certificate"),
+        raw.c.last_activity,
+    ).subquery("facts")
