@@ -19,45 +19,14 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from elearning.content.htmlpolicy import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    CALLOUT_KINDS,
+    CALLOUT_LABELS,
+    URL_SCHEMES,
+)
 from elearning.content.model import CheckBlock, HtmlBlock, KnowledgeCheck, Option
-
-CALLOUT_KINDS = ("case-study", "key-point", "reflection", "further-reading")
-
-# Callout headings are part of the lesson, so they follow the lesson's language, not the page's.
-CALLOUT_LABELS: Mapping[str, Mapping[str, str]] = {
-    "case-study": {
-        "en": "Case study",
-        "fr": "Étude de cas",
-        "es": "Estudio de caso",
-        "ar": "دراسة حالة",
-        "zh": "案例研究",
-        "ru": "Практический случай",
-    },
-    "key-point": {
-        "en": "Key point",
-        "fr": "Point clé",
-        "es": "Idea clave",
-        "ar": "نقطة أساسية",
-        "zh": "要点",
-        "ru": "Главное",
-    },
-    "reflection": {
-        "en": "Reflection",
-        "fr": "Réflexion",
-        "es": "Reflexión",
-        "ar": "تأمل",
-        "zh": "思考",
-        "ru": "Вопрос для размышления",
-    },
-    "further-reading": {
-        "en": "Further reading",
-        "fr": "Pour aller plus loin",
-        "es": "Lecturas complementarias",
-        "ar": "قراءات إضافية",
-        "zh": "延伸阅读",
-        "ru": "Дополнительные материалы",
-    },
-}
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _OPEN = re.compile(r"^:::\s*([A-Za-z0-9_-]+)\s*(.*?)\s*$")
@@ -67,47 +36,6 @@ _OPTION = re.compile(r"^[-*]\s+\[( |x|X)\]\s*(.*)$")
 _LESSON_HREF = re.compile(r'href="lesson:([a-z0-9-]+)/([a-z0-9-]+)(?:#([^"]*))?"')
 _HEADING_ID = re.compile(r'<(h[2-4]) id="([^"]+)"')
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "code",
-    "pre",
-    "blockquote",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "sup",
-    "sub",
-    "abbr",
-    "dl",
-    "dt",
-    "dd",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
-    "ol": {"start"},
-    "th": {"scope"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "lesson"}
 
 
 @dataclass(frozen=True)

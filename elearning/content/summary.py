@@ -7,13 +7,13 @@ import math
 from typing import Any
 
 from elearning.content import cues
+from elearning.content.forms import form_profile, retake_profile
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
     AssessmentForm,
     Catalog,
     Course,
 )
-from elearning.content.quizzes import form_profile, retake_profile
 
 
 def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
