@@ -35,7 +35,22 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter keeps its store on the limiter, not on the app, and each ``init_app`` adds
+    to the store options of the app bound before. A process serves one app, but the tests and
+    the benchmarks build many: each binding starts from a clean store, never from a store the
+    previous app found dead (whose fallback to memory would otherwise carry over)."""
+
+    def init_app(self, app) -> None:
+        self._storage_options = {}
+        self._storage_dead = False
+        self._fallback_limiter = None
+        super().init_app(app)
+
+
+limiter = AppLimiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")
