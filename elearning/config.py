@@ -236,7 +236,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
-LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru", "pt")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
 DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1")
 MIN_SECRET_KEY_BYTES = 32

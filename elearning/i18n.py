@@ -10,6 +10,7 @@ LANGUAGE_NAMES = {
     "ar": "العربية",
     "zh": "中文",
     "ru": "Русский",
+    "pt": "Português",
 }
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 

@@ -29,6 +29,7 @@ TRUE_FALSE_LABELS = {
         "ar": "صحيح",
         "zh": "正确",
         "ru": "Верно",
+        "pt": "Verdadeiro",
     },
     "false": {
         "en": "False",
@@ -37,6 +38,7 @@ TRUE_FALSE_LABELS = {
         "ar": "خطأ",
         "zh": "错误",
         "ru": "Неверно",
+        "pt": "Falso",
     },
 }
 

@@ -46,7 +46,7 @@ from elearning.content.sources import load_sources
 from elearning.content.tags import load_tags
 from elearning.content.yamlfile import LineDict, LineList
 
-KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru", "pt")
 RESERVED_MODULE_SLUGS = frozenset(
     {"enrol", "print", "results", "assessment", "certificate", "sources"}
 )

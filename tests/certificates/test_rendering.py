@@ -130,6 +130,7 @@ def test_a_design_template_cannot_reach_python(tmp_path: Path):
         ("fr", ["Certificat", "21 novembre 2026"], "ltr"),
         ("es", ["Certificado", "21 de noviembre de 2026"], "ltr"),
         ("ru", ["Сертификат", "21 ноября 2026"], "ltr"),
+        ("pt", ["Certificado", "21 de novembro de 2026"], "ltr"),
         ("zh", ["证书", "2026年11月21日"], "ltr"),
         ("ar", ["شهادة", "نوفمبر"], "rtl"),
     ],

@@ -39,6 +39,7 @@ def test_the_browser_language_is_used_when_nobody_chose_one(client):
         ("ar,en;q=0.5", ("ar", "rtl")),
         ("zh-CN,zh;q=0.9", ("zh", "ltr")),
         ("ru-RU", ("ru", "ltr")),
+        ("pt-BR,pt;q=0.9", ("pt", "ltr")),
         ("de-DE,fr;q=0.7", ("fr", "ltr")),  # German is not served: the next choice is
         ("de-DE", ("en", "ltr")),  # nothing we serve: the default
     ):
@@ -63,6 +64,7 @@ def test_every_page_has_the_switcher_naming_each_language_in_itself(client, crea
             ("fr", "Français"),
             ("es", "Español"),
             ("ru", "Русский"),
+            ("pt", "Português"),
         ):
             assert f'value="{code}" lang="{code}"' in switcher.group(0)
             assert name in switcher.group(0)
