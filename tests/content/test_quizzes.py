@@ -10,7 +10,7 @@ import pytest
 from elearning.assessments.logic import draw_retake
 from elearning.config import ROOT
 from elearning.content import catalog_summary, load_catalog
-from elearning.content.quizzes import form_profile, retake_profile
+from elearning.content.forms import form_profile, retake_profile
 from tests.conftest import FIXTURE_CONTENT
 from tests.content.conftest import edit, errors_after_edit, errors_of
 
