@@ -8,7 +8,7 @@ from elearning.catalog import get_catalog
 from elearning.cohorts.models import Cohort, CohortTrainer
 from elearning.cohorts.report import cohort_report
 from elearning.extensions import db
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 
 
 def test_users_create_makes_an_active_admin(app, runner, auth):
@@ -139,7 +139,7 @@ def test_content_check_fails_with_path_and_line_on_broken_content(runner, tmp_pa
     import json
     import shutil
 
-    from tests.conftest import FIXTURE_CONTENT
+    from tests.helpers import FIXTURE_CONTENT
 
     root = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, root)
@@ -160,7 +160,7 @@ def test_serve_refuses_to_start_on_broken_content(make_app, tmp_path):
     from flask.cli import ScriptInfo
 
     from elearning.cli import main
-    from tests.conftest import FIXTURE_CONTENT
+    from tests.helpers import FIXTURE_CONTENT
 
     root = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, root)

@@ -16,9 +16,11 @@ def test_defaults_use_sqlite_in_the_instance_folder(tmp_path):
 
 def test_instance_file_overrides_defaults_and_environment_overrides_both(tmp_path):
     (tmp_path / "config.py").write_text(
-        'MAIL_BACKEND = "smtp"\nSMTP_HOST = "mail.court.example"\nlowercase = "ignored"\n')
-    settings = load_settings(tmp_path, environ={"ELEARNING_SMTP_HOST": "relay.example",
-                                                "ELEARNING_SMTP_PORT": "2525"})
+        'MAIL_BACKEND = "smtp"\nSMTP_HOST = "mail.court.example"\nlowercase = "ignored"\n'
+    )
+    settings = load_settings(
+        tmp_path, environ={"ELEARNING_SMTP_HOST": "relay.example", "ELEARNING_SMTP_PORT": "2525"}
+    )
     assert settings["MAIL_BACKEND"] == "smtp"
     assert settings["SMTP_HOST"] == "relay.example"
     assert settings["SMTP_PORT"] == 2525
@@ -44,9 +46,14 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_production_with_a_key_uses_secure_cookies(tmp_path):
     key = "5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e"
-    settings = load_settings(tmp_path, environ={"ELEARNING_ENV": "production",
-                                                "ELEARNING_SECRET_KEY": key,
-                                                "ELEARNING_BASE_URL": "https://e.example.org"})
+    settings = load_settings(
+        tmp_path,
+        environ={
+            "ELEARNING_ENV": "production",
+            "ELEARNING_SECRET_KEY": key,
+            "ELEARNING_BASE_URL": "https://e.example.org",
+        },
+    )
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 
 
@@ -55,9 +62,14 @@ def test_development_reads_the_generated_secret_key_file(tmp_path):
     assert load_settings(tmp_path, environ={})["SECRET_KEY"] == "from-the-file"
 
 
-@pytest.mark.parametrize(("name", "value"), [("ELEARNING_ENV", "staging"),
-                                             ("ELEARNING_SMTP_PORT", "lots"),
-                                             ("ELEARNING_SMTP_STARTTLS", "maybe")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ELEARNING_ENV", "staging"),
+        ("ELEARNING_SMTP_PORT", "lots"),
+        ("ELEARNING_SMTP_STARTTLS", "maybe"),
+    ],
+)
 def test_bad_settings_are_reported_by_name(tmp_path, name, value):
     with pytest.raises(ConfigError):
         load_settings(tmp_path, environ={name: value})

@@ -26,8 +26,13 @@ def test_serve_refuses_an_outdated_chosen_database(tmp_path):
     from elearning import create_app
     from elearning.cli import main
 
-    empty = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
-                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/chosen.db"})
+    empty = create_app(
+        {
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/chosen.db",
+        }
+    )
     assert not empty.config["IS_EMBEDDED_DATABASE"]
     result = CliRunner().invoke(main, ["serve"], obj=ScriptInfo(create_app=lambda: empty))
     assert result.exit_code != 0
@@ -43,27 +48,45 @@ def test_judges_who_took_the_entry_assessment_keep_their_lessons_open(tmp_path):
 
     from elearning import create_app
 
-    app = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.db"})
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.db",
+        }
+    )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory, revision="a446549dbba9")
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO users (id, email, certificate_name, institution, position, role,"
-                " session_version, created_at) VALUES (1, 'j@example.org', 'J', '', '', 'learner',"
-                " 1, '2026-11-01 09:00:00.000000')"))
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, certificate_name, institution, position,"
+                    " role, session_version, created_at) VALUES (1, 'j@example.org', 'J', '',"
+                    " '', 'learner', 1, '2026-11-01 09:00:00.000000')"
+                )
+            )
             for enrolment in (1, 2):
-                connection.execute(text(
-                    "INSERT INTO enrolments (id, user_id, course_slug, source, enrolled_at)"
-                    f" VALUES ({enrolment}, 1, 'course-{enrolment}', 'self',"
-                    " '2026-11-01 09:00:00.000000')"))
+                connection.execute(
+                    text(
+                        "INSERT INTO enrolments (id, user_id, course_slug, source, enrolled_at)"
+                        f" VALUES ({enrolment}, 1, 'course-{enrolment}', 'self',"
+                        " '2026-11-01 09:00:00.000000')"
+                    )
+                )
             for number, submitted in ((1, "2026-11-02 10:00:00.000000"), (2, None)):
-                connection.execute(text(
-                    "INSERT INTO attempts (enrolment_id, kind, number, seed, content_version,"
-                    " status, started_at, submitted_at, position) VALUES (:e, 'pre', :n, 1, 'v',"
-                    " :s, '2026-11-02 09:00:00.000000', :t, 0)"),
-                    {"e": number, "n": 1, "t": submitted,
-                     "s": "submitted" if submitted else "open"})
+                connection.execute(
+                    text(
+                        "INSERT INTO attempts (enrolment_id, kind, number, seed,"
+                        " content_version, status, started_at, submitted_at, position)"
+                        " VALUES (:e, 'pre', :n, 1, 'v', :s, '2026-11-02 09:00:00.000000', :t, 0)"
+                    ),
+                    {
+                        "e": number,
+                        "n": 1,
+                        "t": submitted,
+                        "s": "submitted" if submitted else "open",
+                    },
+                )
         upgrade(directory=app.extensions["migrate"].directory)
         with db.engine.connect() as connection:
             taken = dict(connection.execute(text("SELECT id, pre_taken_at FROM enrolments")).all())

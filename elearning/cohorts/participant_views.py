@@ -82,6 +82,7 @@ def upload(cohort_id: int):
     parsed = _read(stored, cohort)
     if parsed.is_importable:
         db.session.add(stored)
+        db.session.flush()  # its id goes into the confirmation form
     return render_template(
         "cohorts/upload_preview.html",
         cohort=cohort,

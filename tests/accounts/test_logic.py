@@ -31,8 +31,9 @@ def test_emails_compare_without_case_or_surrounding_space():
     ],
 )
 def test_password_policy(password, problem):
-    assert password_problem(password, email="Amina.Yusuf@court.ke",
-                            name="Hon. Judge Amina") is problem
+    assert (
+        password_problem(password, email="Amina.Yusuf@court.ke", name="Hon. Judge Amina") is problem
+    )
 
 
 def test_common_password_list_is_large_and_case_insensitive():

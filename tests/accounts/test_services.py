@@ -11,15 +11,24 @@ from elearning.accounts.models import AccountToken, TokenPurpose, User
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
 
-PROFILE = services.Profile(certificate_name="Hon. Justice Li Wei", country="CN",
-                           institution="Supreme People's Court", position="Judge")
+PROFILE = services.Profile(
+    certificate_name="Hon. Justice Li Wei",
+    country="CN",
+    institution="Supreme People's Court",
+    position="Judge",
+)
 
 
 def _sign_up(email="li.wei@example.org", password="correct horse battery staple"):
     """Sign up, and make the activation link the e-mail job would send (None if none)."""
     outcome = services.sign_up(db.session, email=email, password=password, profile=PROFILE)
-    token = services.issue_token(db.session, outcome.user, TokenPurpose.confirm_email, 3600,
-                                 payload=outcome.pending) if outcome.pending else None
+    token = (
+        services.issue_token(
+            db.session, outcome.user, TokenPurpose.confirm_email, 3600, payload=outcome.pending
+        )
+        if outcome.pending
+        else None
+    )
     return SimpleNamespace(user=outcome.user, token=token, is_new_account=outcome.is_new_account)
 
 
@@ -51,8 +60,10 @@ def test_activation_link_works_once(app_ctx):
 def test_authenticate(app_ctx):
     outcome = _sign_up()
     services.confirm_email(db.session, outcome.token)
-    assert services.authenticate(db.session, "Li.Wei@example.org",
-                                 "correct horse battery staple") is outcome.user
+    assert (
+        services.authenticate(db.session, "Li.Wei@example.org", "correct horse battery staple")
+        is outcome.user
+    )
     assert outcome.user.last_login_at is not None
     assert services.authenticate(db.session, "li.wei@example.org", "wrong") is None
     assert services.authenticate(db.session, "nobody@example.org", "whatever") is None
@@ -94,8 +105,9 @@ def test_change_password_needs_the_current_one(app_ctx):
     version = user.session_version
     assert not services.change_password(db.session, user, "wrong", "a brand new passphrase")
     assert user.session_version == version
-    assert services.change_password(db.session, user, "correct horse battery staple",
-                                    "a brand new passphrase")
+    assert services.change_password(
+        db.session, user, "correct horse battery staple", "a brand new passphrase"
+    )
     assert user.session_version == version + 1
 
 
@@ -110,7 +122,10 @@ def test_stale_or_forged_session_ids_load_no_user(app_ctx, session_id):
 
 def test_profile_update_keeps_the_name_as_typed(app_ctx):
     user = _sign_up().user
-    services.update_profile(db.session, user, services.Profile(
-        certificate_name="  Justice Лев Толстой-Гарсия  ", country="RU"))
+    services.update_profile(
+        db.session,
+        user,
+        services.Profile(certificate_name="  Justice Лев Толстой-Гарсия  ", country="RU"),
+    )
     assert user.certificate_name == "Justice Лев Толстой-Гарсия"
     assert user.country == "RU" and user.institution == ""

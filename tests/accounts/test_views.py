@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from elearning.accounts.models import AccountToken, User
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
-from tests.conftest import Mailbox, csrf_token_of, same_page
+from tests.helpers import Mailbox, csrf_token_of, same_page
 
 SIGN_UP = {
     "email": "amina.yusuf@example.org",
@@ -53,14 +53,20 @@ def test_sign_up_activate_and_reach_the_dashboard(app, client, csrf, mailbox):
 
 def test_sign_in_before_activation_explains_what_to_do(client, csrf):
     _sign_up(client, csrf)
-    response = client.post("/signin", data={"email": SIGN_UP["email"],
-                                             "password": SIGN_UP["password"],
-                                             "csrf_token": csrf("/signin")})
+    response = client.post(
+        "/signin",
+        data={
+            "email": SIGN_UP["email"],
+            "password": SIGN_UP["password"],
+            "csrf_token": csrf("/signin"),
+        },
+    )
     assert "not active yet" in response.text
 
 
-def test_duplicate_email_shows_the_same_page_and_mails_the_owner(app, client, csrf, mailbox,
-                                                                 create_user):
+def test_duplicate_email_shows_the_same_page_and_mails_the_owner(
+    app, client, csrf, mailbox, create_user
+):
     create_user(email="amina.yusuf@example.org", name="Amina Yusuf")
     response = _sign_up(client, csrf, email="Amina.Yusuf@EXAMPLE.org")
     assert "Check your e-mail" in response.text
@@ -83,8 +89,11 @@ def test_sign_up_page_reveals_nothing_about_existing_accounts(client, csrf, crea
         ({"email": ""}, "email", "Enter your e-mail address."),
         ({"email": "a" * 250 + "@example.org"}, "email", "at most 254 characters"),
         ({"password": "short", "confirm": "short"}, "password", "Use at least 8 characters."),
-        ({"password": "password123", "confirm": "password123"}, "password",
-         "one of the most commonly used"),
+        (
+            {"password": "password123", "confirm": "password123"},
+            "password",
+            "one of the most commonly used",
+        ),
         ({"confirm": "something else"}, "confirm", "The two passwords are not the same."),
         ({"certificate_name": ""}, "certificate_name", "Enter your name as it must appear"),
         ({"certificate_name": "x" * 201}, "certificate_name", "Use at most 200 characters."),
@@ -93,14 +102,17 @@ def test_sign_up_page_reveals_nothing_about_existing_accounts(client, csrf, crea
         ({"country": "XX"}, "country", "Not a valid choice"),
     ],
 )
-def test_sign_up_bad_input_is_explained_next_to_the_field(app, client, csrf, mailbox, changes,
-                                                          field, message):
+def test_sign_up_bad_input_is_explained_next_to_the_field(
+    app, client, csrf, mailbox, changes, field, message
+):
     response = _sign_up(client, csrf, **changes)
     assert response.status_code == 200
     assert f'id="{field}-error"' in response.text
     assert message in response.text
-    assert f'aria-describedby="{field}-hint {field}-error"' in response.text or \
-        f'aria-describedby="{field}-error"' in response.text
+    assert (
+        f'aria-describedby="{field}-hint {field}-error"' in response.text
+        or f'aria-describedby="{field}-error"' in response.text
+    )
     assert _count_users(app) == 0
     assert mailbox.messages() == []
 
@@ -124,33 +136,57 @@ def test_oversized_fields_and_requests_are_refused_cleanly(app, client, csrf):
 
 def test_sign_in_failures_look_the_same_for_known_and_unknown_emails(client, csrf, create_user):
     create_user(email="known@example.org")
-    wrong_password = client.post("/signin", data={
-        "email": "known@example.org", "password": "not the password",
-        "csrf_token": csrf("/signin")})
-    unknown = client.post("/signin", data={
-        "email": "unknown@example.org", "password": "not the password",
-        "csrf_token": csrf("/signin")})
+    wrong_password = client.post(
+        "/signin",
+        data={
+            "email": "known@example.org",
+            "password": "not the password",
+            "csrf_token": csrf("/signin"),
+        },
+    )
+    unknown = client.post(
+        "/signin",
+        data={
+            "email": "unknown@example.org",
+            "password": "not the password",
+            "csrf_token": csrf("/signin"),
+        },
+    )
     assert wrong_password.status_code == unknown.status_code == 200
     assert "The e-mail address or the password is not right." in wrong_password.text
-    assert same_page(wrong_password.text.replace("known@", "X@"),
-                     unknown.text.replace("unknown@", "X@"))
+    assert same_page(
+        wrong_password.text.replace("known@", "X@"), unknown.text.replace("unknown@", "X@")
+    )
 
 
 def test_sign_in_goes_to_the_dashboard_or_a_local_next_page(client, csrf, create_user):
     user = create_user()
-    response = client.post("/signin?next=/account/profile", data={
-        "email": user.email, "password": "correct horse battery staple",
-        "csrf_token": csrf("/signin")})
+    response = client.post(
+        "/signin?next=/account/profile",
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "csrf_token": csrf("/signin"),
+        },
+    )
     assert response.headers["Location"] == "/account/profile"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
 def test_sign_in_never_redirects_off_site(client, csrf, create_user, target):
     user = create_user()
-    response = client.post("/signin", query_string={"next": target}, data={
-        "email": user.email, "password": "correct horse battery staple",
-        "csrf_token": csrf("/signin")})
+    response = client.post(
+        "/signin",
+        query_string={"next": target},
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "csrf_token": csrf("/signin"),
+        },
+    )
     assert response.headers["Location"] == "/dashboard"
 
 
@@ -159,9 +195,14 @@ def test_disabled_accounts_cannot_sign_in(app, client, csrf, create_user):
     with app.app_context():
         db.session.execute(update(User).values(disabled_at=func.now()))
         db.session.commit()
-    response = client.post("/signin", data={"email": user.email,
-                                             "password": "correct horse battery staple",
-                                             "csrf_token": csrf("/signin")})
+    response = client.post(
+        "/signin",
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "csrf_token": csrf("/signin"),
+        },
+    )
     assert "The e-mail address or the password is not right." in response.text
 
 
@@ -184,17 +225,24 @@ def test_sign_out_needs_post_and_csrf(client, auth, create_user):
     assert client.get("/dashboard").status_code == 200
 
 
-def test_password_change_signs_out_other_devices_but_not_this_one(app, client, auth, csrf,
-                                                                  create_user):
+def test_password_change_signs_out_other_devices_but_not_this_one(
+    app, client, auth, csrf, create_user
+):
     user = create_user()
     auth.login(user.email)
     other_device = app.test_client()
     other_device.set_cookie("elearning_session", client.get_cookie("elearning_session").value)
 
-    response = client.post("/account/password", data={
-        "current_password": "correct horse battery staple",
-        "password": "a much better passphrase", "confirm": "a much better passphrase",
-        "csrf_token": csrf("/account/password")}, follow_redirects=True)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "correct horse battery staple",
+            "password": "a much better passphrase",
+            "confirm": "a much better passphrase",
+            "csrf_token": csrf("/account/password"),
+        },
+        follow_redirects=True,
+    )
     assert "Other devices have been signed out." in response.text
     assert client.get("/dashboard").status_code == 200
     assert other_device.get("/dashboard").status_code == 302
@@ -205,9 +253,15 @@ def test_password_change_signs_out_other_devices_but_not_this_one(app, client, a
 def test_password_change_with_wrong_current_password(client, auth, csrf, create_user):
     user = create_user()
     auth.login(user.email)
-    response = client.post("/account/password", data={
-        "current_password": "wrong", "password": "a much better passphrase",
-        "confirm": "a much better passphrase", "csrf_token": csrf("/account/password")})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "wrong",
+            "password": "a much better passphrase",
+            "confirm": "a much better passphrase",
+            "csrf_token": csrf("/account/password"),
+        },
+    )
     assert "This is not your current password." in response.text
     auth.logout()
     assert auth.login(user.email).headers["Location"] == "/dashboard"
@@ -215,13 +269,21 @@ def test_password_change_with_wrong_current_password(client, auth, csrf, create_
 
 def test_forgotten_password_flow(app, client, csrf, mailbox, auth, create_user):
     user = create_user(email="li.wei@example.org")
-    response = client.post("/password/forgot", data={"email": "LI.WEI@example.org",
-                                                     "csrf_token": csrf("/password/forgot")})
+    response = client.post(
+        "/password/forgot",
+        data={"email": "LI.WEI@example.org", "csrf_token": csrf("/password/forgot")},
+    )
     assert "If an account uses" in response.text
     link = mailbox.last_link("li.wei@example.org")
-    response = client.post(link, data={"password": "a fresh passphrase here",
-                                       "confirm": "a fresh passphrase here",
-                                       "csrf_token": csrf(link)}, follow_redirects=True)
+    response = client.post(
+        link,
+        data={
+            "password": "a fresh passphrase here",
+            "confirm": "a fresh passphrase here",
+            "csrf_token": csrf(link),
+        },
+        follow_redirects=True,
+    )
     assert "Your password is changed." in response.text
     assert auth.login(user.email, "a fresh passphrase here").headers["Location"] == "/dashboard"
     # The link is spent.
@@ -231,10 +293,14 @@ def test_forgotten_password_flow(app, client, csrf, mailbox, auth, create_user):
 
 def test_forgotten_password_for_unknown_email_looks_the_same(client, csrf, mailbox, create_user):
     create_user(email="known@example.org")
-    known = client.post("/password/forgot", data={"email": "known@example.org",
-                                                  "csrf_token": csrf("/password/forgot")})
-    unknown = client.post("/password/forgot", data={"email": "unknown@example.org",
-                                                    "csrf_token": csrf("/password/forgot")})
+    known = client.post(
+        "/password/forgot",
+        data={"email": "known@example.org", "csrf_token": csrf("/password/forgot")},
+    )
+    unknown = client.post(
+        "/password/forgot",
+        data={"email": "unknown@example.org", "csrf_token": csrf("/password/forgot")},
+    )
     assert same_page(known.text.replace("known@", "X@"), unknown.text.replace("unknown@", "X@"))
     # Only the account's owner gets a link; the unknown address is told why none came.
     assert "/password/reset/" in mailbox.to("known@example.org")[0].get_content()
@@ -244,27 +310,34 @@ def test_forgotten_password_for_unknown_email_looks_the_same(client, csrf, mailb
 
 def test_expired_reset_link_is_refused(app, client, csrf, mailbox, create_user):
     user = create_user()
-    client.post("/password/forgot", data={"email": user.email,
-                                          "csrf_token": csrf("/password/forgot")})
+    client.post(
+        "/password/forgot", data={"email": user.email, "csrf_token": csrf("/password/forgot")}
+    )
     link = mailbox.last_link(user.email)
     with app.app_context():
-        db.session.execute(update(AccountToken).values(
-            expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.execute(update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
-    response = client.post(link, data={"password": "a fresh passphrase here",
-                                       "confirm": "a fresh passphrase here",
-                                       "csrf_token": csrf("/signin")})
+    response = client.post(
+        link,
+        data={
+            "password": "a fresh passphrase here",
+            "confirm": "a fresh passphrase here",
+            "csrf_token": csrf("/signin"),
+        },
+    )
     assert response.status_code == 404
     assert "This link no longer works" in response.text
 
 
 def test_reset_with_a_weak_password_keeps_the_link_usable(client, csrf, mailbox, create_user):
     user = create_user()
-    client.post("/password/forgot", data={"email": user.email,
-                                          "csrf_token": csrf("/password/forgot")})
+    client.post(
+        "/password/forgot", data={"email": user.email, "csrf_token": csrf("/password/forgot")}
+    )
     link = mailbox.last_link(user.email)
-    response = client.post(link, data={"password": "12345678", "confirm": "12345678",
-                                       "csrf_token": csrf(link)})
+    response = client.post(
+        link, data={"password": "12345678", "confirm": "12345678", "csrf_token": csrf(link)}
+    )
     assert "one of the most commonly used" in response.text
     assert client.get(link).status_code == 200
 
@@ -272,11 +345,18 @@ def test_reset_with_a_weak_password_keeps_the_link_usable(client, csrf, mailbox,
 def test_profile_edit(client, auth, csrf, create_user):
     user = create_user(name="Judge Old Name")
     auth.login(user.email)
-    response = client.post("/account/profile", data={
-        "certificate_name": "القاضية فاطمة الزهراء", "country": "MA",
-        "institution": "Cour de cassation", "position": "Conseillère",
-        "preferred_language": "fr", "csrf_token": csrf("/account/profile")},
-        follow_redirects=True)
+    response = client.post(
+        "/account/profile",
+        data={
+            "certificate_name": "القاضية فاطمة الزهراء",
+            "country": "MA",
+            "institution": "Cour de cassation",
+            "position": "Conseillère",
+            "preferred_language": "fr",
+            "csrf_token": csrf("/account/profile"),
+        },
+        follow_redirects=True,
+    )
     assert "القاضية فاطمة الزهراء" in response.text
     assert re.search(r'<option (selected value="MA"|value="MA" selected)', response.text)
     assert '<html lang="fr"' in response.text  # the preferred language now applies
@@ -285,8 +365,10 @@ def test_profile_edit(client, auth, csrf, create_user):
 def test_profile_bad_input_changes_nothing(app, client, auth, csrf, create_user):
     user = create_user(name="Judge Kept Name")
     auth.login(user.email)
-    response = client.post("/account/profile", data={
-        "certificate_name": "", "country": "KE", "csrf_token": csrf("/account/profile")})
+    response = client.post(
+        "/account/profile",
+        data={"certificate_name": "", "country": "KE", "csrf_token": csrf("/account/profile")},
+    )
     assert "Enter your name as it must appear" in response.text
     with app.app_context():
         assert db.session.get(User, user.id).certificate_name == "Judge Kept Name"
@@ -298,9 +380,16 @@ def test_sign_in_is_rate_limited_per_email(make_app, create_user):
     responses = []
     for attempt in range(5):
         token = csrf_token_of(client, "/signin")
-        responses.append(client.post("/signin", data={
-            "email": "target@example.org", "password": f"guess {attempt}",
-            "csrf_token": token}))
+        responses.append(
+            client.post(
+                "/signin",
+                data={
+                    "email": "target@example.org",
+                    "password": f"guess {attempt}",
+                    "csrf_token": token,
+                },
+            )
+        )
     assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
     assert "Too many attempts" in responses[-1].text
 
@@ -311,8 +400,11 @@ def test_password_reset_requests_are_rate_limited(make_app):
     statuses = []
     for _ in range(3):
         token = csrf_token_of(client, "/password/forgot")
-        statuses.append(client.post("/password/forgot", data={
-            "email": "target@example.org", "csrf_token": token}).status_code)
+        statuses.append(
+            client.post(
+                "/password/forgot", data={"email": "target@example.org", "csrf_token": token}
+            ).status_code
+        )
     assert statuses == [200, 200, 429]
 
 
@@ -322,8 +414,7 @@ def test_a_mail_server_outage_loses_no_e_mail(make_app, tmp_path):
     from elearning.outbox.models import OutboxMessage
     from elearning.outbox.tasks import deliver
 
-    app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1,
-                   SMTP_STARTTLS=False)
+    app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_STARTTLS=False)
     client = app.test_client()
     token = csrf_token_of(client, "/signup")
     response = client.post("/signup", data={**SIGN_UP, "csrf_token": token})
@@ -344,17 +435,26 @@ def test_rate_limits_can_live_in_redis(make_app):
     import redis
 
     prefix = f"test-{uuid.uuid4().hex}"
-    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-                "RATELIMIT_KEY_PREFIX": prefix,
-                "LOGIN_RATE_LIMIT": "2 per minute"}
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
     first_host, second_host = make_app(**settings), make_app(**settings)
     statuses = []
     for app in (first_host, second_host, second_host):
         client = app.test_client()
         token = csrf_token_of(client, "/signin")
-        statuses.append(client.post("/signin", data={
-            "email": "target@example.org", "password": "a guess", "csrf_token": token,
-        }).status_code)
+        statuses.append(
+            client.post(
+                "/signin",
+                data={
+                    "email": "target@example.org",
+                    "password": "a guess",
+                    "csrf_token": token,
+                },
+            ).status_code
+        )
     assert statuses == [200, 200, 429]
     store = redis.Redis(host="127.0.0.1", port=6379)
     counters = store.keys(f"*{prefix}*")

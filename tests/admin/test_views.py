@@ -5,25 +5,30 @@ from sqlalchemy import select
 from elearning.accounts.models import Role, User
 from elearning.audit.models import AuditEvent
 from elearning.extensions import db
-from tests.conftest import csrf_token_of
+from tests.helpers import csrf_token_of
 
 
-def test_admin_promotes_a_learner_to_trainer_and_it_is_audited(app, client, auth, csrf,
-                                                                 create_user):
+def test_admin_promotes_a_learner_to_trainer_and_it_is_audited(
+    app, client, auth, csrf, create_user
+):
     admin = create_user(email="admin@example.org", role=Role.admin)
     judge = create_user(email="judge@example.org", name="Judge Promoted")
     auth.login(admin.email)
     page = client.get("/admin/users?q=promoted")
     assert "Judge Promoted" in page.text and "admin@example.org" not in page.text
     url = f"/admin/users/{judge.id}"
-    response = client.post(url, data={"role": "trainer", "csrf_token": csrf(url)},
-                           follow_redirects=True)
+    response = client.post(
+        url, data={"role": "trainer", "csrf_token": csrf(url)}, follow_redirects=True
+    )
     assert "is now Trainer" in response.text
     with app.app_context():
         assert db.session.get(User, judge.id).role is Role.trainer
         event = db.session.scalar(select(AuditEvent))
         assert (event.action, event.actor_id, event.subject_id) == (
-            "user.role_changed", admin.id, judge.id)
+            "user.role_changed",
+            admin.id,
+            judge.id,
+        )
         assert event.details == {"from": "learner", "to": "trainer", "email": judge.email}
     log = client.get("/admin/audit").text
     assert "user.role_changed" in log and "admin@example.org" in log
@@ -34,8 +39,14 @@ def test_role_change_ends_the_sessions_of_the_changed_user(app, client, auth, cs
     trainer = create_user(role=Role.trainer)
     trainer_client = app.test_client()
     token = csrf_token_of(trainer_client, "/signin")
-    trainer_client.post("/signin", data={"email": trainer.email, "csrf_token": token,
-                                         "password": "correct horse battery staple"})
+    trainer_client.post(
+        "/signin",
+        data={
+            "email": trainer.email,
+            "csrf_token": token,
+            "password": "correct horse battery staple",
+        },
+    )
     assert trainer_client.get("/dashboard").status_code == 200
     auth.login(admin.email)
     url = f"/admin/users/{trainer.id}"
@@ -47,11 +58,11 @@ def test_the_last_admin_cannot_be_demoted_or_disabled(app, client, auth, csrf, c
     admin = create_user(role=Role.admin)
     auth.login(admin.email)
     url = f"/admin/users/{admin.id}"
-    response = client.post(url, data={"role": "learner", "csrf_token": csrf(url)},
-                           follow_redirects=True)
+    response = client.post(
+        url, data={"role": "learner", "csrf_token": csrf(url)}, follow_redirects=True
+    )
     assert "needs at least one active admin" in response.text
-    response = client.post(f"{url}/status", data={"csrf_token": csrf(url)},
-                           follow_redirects=True)
+    response = client.post(f"{url}/status", data={"csrf_token": csrf(url)}, follow_redirects=True)
     assert "needs at least one active admin" in response.text
     with app.app_context():
         stored = db.session.get(User, admin.id)
@@ -63,12 +74,17 @@ def test_disabling_an_account_signs_it_out(app, client, auth, csrf, create_user)
     judge = create_user()
     judge_client = app.test_client()
     token = csrf_token_of(judge_client, "/signin")
-    judge_client.post("/signin", data={"email": judge.email, "csrf_token": token,
-                                       "password": "correct horse battery staple"})
+    judge_client.post(
+        "/signin",
+        data={
+            "email": judge.email,
+            "csrf_token": token,
+            "password": "correct horse battery staple",
+        },
+    )
     auth.login(admin.email)
     url = f"/admin/users/{judge.id}"
-    response = client.post(f"{url}/status", data={"csrf_token": csrf(url)},
-                           follow_redirects=True)
+    response = client.post(f"{url}/status", data={"csrf_token": csrf(url)}, follow_redirects=True)
     assert "disabled and signed out everywhere" in response.text
     assert judge_client.get("/dashboard").status_code == 302
     with app.app_context():
@@ -81,8 +97,7 @@ def test_trainers_cannot_manage_users(client, auth, csrf, create_user):
     auth.login(trainer.email)
     assert client.get("/admin/users").status_code == 403
     token = csrf("/account/profile")
-    response = client.post(f"/admin/users/{judge.id}", data={"role": "admin",
-                                                            "csrf_token": token})
+    response = client.post(f"/admin/users/{judge.id}", data={"role": "admin", "csrf_token": token})
     assert response.status_code == 403
 
 

@@ -4,7 +4,6 @@ the same length drawn from the rest of the bank, and forms that are not matched 
 from __future__ import annotations
 
 import random
-import shutil
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -21,47 +20,7 @@ from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
-from tests.conftest import FIXTURE_CONTENT
-from tests.content.conftest import errors_of
-
-PAIR = """
-- id: par-{form}-{n}
-  type: single
-  tags: [{tag}]
-  points: [{points}]
-  difficulty: easy
-  stem: "Question {n} of form {form}."
-  options:
-    - text: "One answer."
-      correct: true
-    - text: "Another answer."
-  explanation: "Why."
-"""
-FORMS = """
-parallel:
-  A: [par-a-1, par-a-2]
-  B: [par-b-1, par-b-2]
-pre: {}
-post: {}
-"""
-
-
-@pytest.fixture
-def parallel_content(tmp_path: Path) -> Path:
-    """The sample course with two matched forms (one question on 1.1, one on social media each)
-    beside its bank, which the retakes draw from."""
-    root = tmp_path / "content"
-    shutil.copytree(FIXTURE_CONTENT, root)
-    bank = root / "quizzes/sample"
-    (bank / "parallel.yaml").write_text(
-        "".join(
-            PAIR.format(form=form, n=n, tag=tag, points=points)
-            for form in ("a", "b")
-            for n, tag, points in ((1, "independence", '"1.1"'), (2, "social-media", ""))
-        )
-    )
-    (bank / "forms.yaml").write_text(FORMS)
-    return root
+from tests.helpers import FIXTURE_CONTENT, PARALLEL_FORMS, errors_of
 
 
 def test_parallel_forms_are_loaded_and_must_be_matched(parallel_content: Path):
@@ -75,9 +34,9 @@ def test_parallel_forms_are_loaded_and_must_be_matched(parallel_content: Path):
         for error in errors_of(parallel_content)
     )
     forms = parallel_content / "quizzes/sample/forms.yaml"
-    forms.write_text(FORMS.replace("B: [par-b-1, par-b-2]", "B: [par-b-1, par-a-2]"))
+    forms.write_text(PARALLEL_FORMS.replace("B: [par-b-1, par-b-2]", "B: [par-b-1, par-a-2]"))
     assert any("already in parallel form A" in error for error in errors_of(parallel_content))
-    forms.write_text(FORMS.replace("pre: {}", "pre:\n  items: [ind-signs]"))
+    forms.write_text(PARALLEL_FORMS.replace("pre: {}", "pre:\n  items: [ind-signs]"))
     assert any("the forms are its questions" in error for error in errors_of(parallel_content))
 
 

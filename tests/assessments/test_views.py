@@ -11,107 +11,25 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from elearning.assessments.logic import option_order
 from elearning.assessments.models import Attempt, Response
 from elearning.catalog import get_catalog
 from elearning.extensions import db
-from elearning.learning.models import Enrolment, LessonCompletion
 from elearning.sqltypes import utcnow
-from tests.conftest import FIXTURE_CONTENT, PASSWORD, AuthActions, csrf_token_of
-
-PRE = "/courses/sample/assessment/pre"
-POST = "/courses/sample/assessment/post"
-
-
-def start(client, overview: str) -> str:
-    """Press Start on an assessment's overview; the URL of the attempt's page it opens."""
-    token = csrf_token_of(client, overview)
-    response = client.post(f"{overview}/start", data={"csrf_token": token})
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
-
-
-def attempt_id_of(url: str) -> int:
-    return int(re.search(r"/attempts/(\d+)/", url).group(1))
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def right_answers(app, attempt_id: int, page: int, *, right: bool = True) -> dict[str, list[str]]:
-    """The form fields that answer every question on a page of the attempt, rightly or wrongly,
-    worked out from the catalog and the attempt's seed as the server does."""
-    with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        entry_id = db.session.scalar(
-            select(Response.entry_id).where(
-                Response.attempt_id == attempt_id, Response.position == page - 1
-            )
-        )
-        entry = get_catalog().course("sample").bank.entries[entry_id]
-        fields = {}
-        for question in entry.questions:
-            order = option_order(attempt.seed, question)
-            keys = (
-                question.correct_keys
-                if right
-                else {order[0]} - question.correct_keys
-                or {next(k for k in order if k not in question.correct_keys)}
-            )
-            fields[f"q-{question.id}"] = [str(order.index(key) + 1) for key in sorted(keys)]
-        return fields
-
-
-def page_count(app, attempt_id: int) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(func.count(func.distinct(Response.position))).where(
-                Response.attempt_id == attempt_id
-            )
-        )
-
-
-def answer_all(client, app, first_page: str, *, right: bool = True) -> int:
-    """Answer every page of the attempt through its forms, then submit. The attempt id."""
-    attempt_id = attempt_id_of(first_page)
-    base = first_page.rsplit("/", 1)[0]
-    for page in range(1, page_count(app, attempt_id) + 1):
-        html = client.get(f"{base}/{page}").text
-        data = {
-            "csrf_token": token_of(html),
-            "go": "next",
-            **right_answers(app, attempt_id, page, right=right),
-        }
-        response = client.post(f"{base}/{page}", data=data)
-        assert response.status_code == 302, response.text
-    review = client.get(f"{base}/review")
-    assert "Submit my answers" in review.text
-    response = client.post(f"{base}/submit", data={"csrf_token": token_of(review.text)})
-    response.close()  # as a server does once the response is sent (work queued for then runs)
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/results")
-    return attempt_id
-
-
-def complete_lessons(app, email: str = "judge@example.org") -> None:
-    with app.app_context():
-        enrolment = _enrolment_of(email)
-        for lesson in get_catalog().course("sample").lessons:
-            db.session.add(
-                LessonCompletion(
-                    enrolment_id=enrolment.id, lesson_slug=lesson.slug, content_version="x"
-                )
-            )
-        db.session.commit()
-
-
-def _enrolment_of(email: str) -> Enrolment:
-    from elearning.accounts.models import User
-
-    return db.session.scalar(
-        select(Enrolment).join(User, User.id == Enrolment.user_id).where(User.email == email)
-    )
+from tests.helpers import (
+    FIXTURE_CONTENT,
+    PASSWORD,
+    POST,
+    PRE,
+    AuthActions,
+    answer_all,
+    attempt_id_of,
+    complete_lessons,
+    csrf_token_of,
+    page_count,
+    right_answers,
+    start,
+    token_of,
+)
 
 
 def test_the_learner_takes_the_entry_assessment_and_sees_a_baseline(client, app, enrolled):

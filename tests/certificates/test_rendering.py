@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from elearning.certificates.rendering import (
     render_certificate,
 )
 from elearning.config import ROOT
+from tests.helpers import pdf_text
 
 DESIGN = ROOT / "certificates" / "default"
-PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils, from .ci/run
 RECORD = CertificateRecord(
     holder_name="Judge Amara Okafor-Núñez",
     course_title="Judicial ethics: the Bangalore Principles and UNCAC article 11",
@@ -34,13 +33,6 @@ RECORD = CertificateRecord(
     verify_url="https://ethics.example.org/verify/7K3QM9XD2HNTR8WA",
     content_version="abc123",
 )
-
-
-def pdf_text(data: bytes) -> str:
-    result = subprocess.run(  # noqa: S603 - poppler on our own PDF
-        [PDFTOTEXT, "-layout", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return result.stdout.decode("utf-8")
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from elearning.config import ROOT
 from elearning.extensions import db
 from elearning.learning import services as learning
 from elearning.sqltypes import utcnow
-from tests.certificates.test_rendering import pdf_text
+from tests.helpers import pdf_text
 
 DESIGNS = ROOT / "certificates"
 

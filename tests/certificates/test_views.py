@@ -14,67 +14,30 @@ import pytest
 from sqlalchemy import func, select, update
 
 from elearning import codes
-from elearning.accounts.models import Role, User
-from elearning.assessments import services as assessments
+from elearning.accounts.models import Role
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
-from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.config import DEVELOPMENT_BASE_URL
 from elearning.extensions import db
-from elearning.learning import services as learning
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
-from tests.assessments.test_views import (
+from tests.helpers import (
+    FIXTURE_CONTENT,
     POST,
     answer_all,
+    browser_for,
+    certificates_of,
     complete_lessons,
+    csrf_token_of,
+    db_enrolment,
+    earn,
+    issued_to,
     page_count,
+    pdf_text,
     right_answers,
     start,
 )
-from tests.certificates.test_rendering import pdf_text
-from tests.conftest import FIXTURE_CONTENT, PASSWORD, AuthActions, csrf_token_of
-
-
-def browser_for(app, email: str):
-    """A signed-in client of its own."""
-    client = app.test_client()
-    response = AuthActions(client, lambda path: csrf_token_of(client, path)).login(email, PASSWORD)
-    assert response.status_code == 302
-    return client
-
-
-def earn(app, email: str, *, passed: bool = True) -> int:
-    """Enrol ``email`` in the sample course, complete it and take the final assessment through
-    the services (as the HTTP tests of assessments do through the pages); the enrolment id."""
-    with app.app_context():
-        course = get_catalog().course("sample")
-        user = db.session.scalar(select(User).where(User.email == email))
-        enrolment = learning.enrol(db.session, user.id, course)
-        for lesson in course.lessons:
-            learning.mark_complete(db.session, enrolment, lesson, course.content_version)
-        now = utcnow()
-        current = assessments.standing(db.session, course, enrolment.id, True, now)
-        attempt = assessments.start_attempt(db.session, course, enrolment.id, "post", current, now)
-        responses = assessments.responses_of(db.session, attempt.id)
-        for position, entry_id in enumerate(assessments.entry_order(responses)):
-            entry = course.bank.entries[entry_id]
-            answers = {q.id: (q.correct_keys if passed else frozenset()) for q in entry.questions}
-            assessments.save_answers(db.session, course, attempt, position, answers, now)
-        assessments.submit_attempt(db.session, course, attempt, now)
-        db.session.commit()
-        return enrolment.id
-
-
-def certificates_of(app, email: str) -> list[Certificate]:
-    with app.app_context():
-        return db.session.scalars(
-            select(Certificate)
-            .join(User, User.id == Certificate.user_id)
-            .where(User.email == email)
-            .order_by(Certificate.id)
-        ).all()
 
 
 def count(app, model) -> int:
@@ -214,26 +177,6 @@ def test_nobody_else_gets_a_learners_pdf(app, create_user, admin):
     )
     assert refused.status_code == 404
     assert boris.get(f"/certificates/{certificate.id}/name").status_code == 404
-
-
-def db_enrolment(app, email: str) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(Enrolment.id).join(User, User.id == Enrolment.user_id).where(User.email == email)
-        )
-
-
-def issued_to(app, create_user, email="amara@example.org", name="Judge Amara Okafor"):
-    """A learner with an issued certificate (earned, then claimed through the page)."""
-    create_user(email=email, name=name)
-    earn(app, email)
-    client = browser_for(app, email)
-    client.post(
-        f"/certificates/claim/{db_enrolment(app, email)}",
-        data={"csrf_token": token(client, "/certificates")},
-    )
-    [certificate] = certificates_of(app, email)
-    return client, certificate
 
 
 # --- public verification ----------------------------------------------------------------------
@@ -535,8 +478,9 @@ def test_the_cli_issues_in_bulk_and_verifies(make_app, create_user, tmp_path):
         app.config.update(config)
         return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
 
-    local = run("certificates", "issue", "--course", "sample", "--dry-run",
-                BASE_URL=DEVELOPMENT_BASE_URL)
+    local = run(
+        "certificates", "issue", "--course", "sample", "--dry-run", BASE_URL=DEVELOPMENT_BASE_URL
+    )
     assert "set ELEARNING_BASE_URL" in local.output  # the QR codes would point to this machine
     assert run("certificates", "issue", "--course", "nope").exit_code == 1
     dry = run(

@@ -17,10 +17,7 @@ from elearning.extensions import db
 from elearning.learning import services as learning
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
-
-ALWAYS_RIGHT = 2.0  # an "ability" above any question's difficulty: every answer right
-ALWAYS_WRONG = -2.0
-
+from tests.helpers import ALWAYS_RIGHT, ALWAYS_WRONG
 
 # The factories open their own application context: a context kept open around a test would be
 # shared by the test client's requests (and with it Flask's ``g``: the signed-in user, the CSRF

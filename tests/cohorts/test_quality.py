@@ -14,7 +14,6 @@ from elearning.cohorts.models import Cohort
 from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
-from tests.assessments.test_parallel import parallel_content  # noqa: F401 - a fixture
 
 
 def _alpha_by_definition(scores: list[list[float]]) -> float:
@@ -56,7 +55,9 @@ def test_option_flags_need_enough_answers():
 
 
 def test_the_report_gives_each_form_s_reliability_and_the_choices(
-    make_app, parallel_content, create_user  # noqa: F811 - the fixture
+    make_app,
+    parallel_content,
+    create_user,  # noqa: F811 - the fixture
 ):
     app = make_app(CONTENT_DIR=str(parallel_content))
     trainer = create_user(email="trainer@example.org", role=Role.trainer)

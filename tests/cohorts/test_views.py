@@ -15,8 +15,7 @@ from elearning.accounts.models import Role, User
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
-from tests.certificates.test_rendering import pdf_text
-from tests.conftest import PASSWORD, AuthActions, csrf_token_of
+from tests.helpers import PASSWORD, AuthActions, csrf_token_of, pdf_text, upload
 
 
 class Browser:
@@ -217,26 +216,6 @@ def test_wrong_expired_and_closed_codes_are_refused_clearly(app, cohort, trainer
     assert count(app, CohortMember) == 0
 
 
-def upload(browser, cohort, token, content: bytes, name="participants.csv"):
-    """POST a file as a browser does. The body is built here: Werkzeug's test client would
-    spool a large one to a temporary file it never closes."""
-    boundary = "----participants-boundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: text/csv\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return browser.post(
-        f"/cohorts/{cohort.id}/upload",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
-
-
 def test_a_csv_file_invites_and_nobody_joins_without_accepting(
     app, cohort, trainer, create_user, mailbox
 ):
@@ -259,6 +238,8 @@ def test_a_csv_file_invites_and_nobody_joins_without_accepting(
     after = snapshot(app)
     assert after[:3] == before[:3] and after[4:] == before[4:]  # only the upload is kept
     upload_id = scalar(app, select(ParticipantUpload.id))
+    # The preview's button confirms that upload: its id is in the page's form.
+    assert re.search(rf'name="upload_id"[^>]*value="{upload_id}"', preview.text), preview.text
     confirmed = browser.post(
         f"/cohorts/{cohort.id}/upload/confirm",
         data={"csrf_token": token, "upload_id": str(upload_id)},
@@ -292,11 +273,18 @@ def test_a_csv_file_invites_and_nobody_joins_without_accepting(
     link = mailbox.last_link("beatriz@example.org")
     page = invited.get(link)
     assert page.status_code == 200 and "Juíza Beatriz Carvalho" in page.text
-    done = invited.post(link, data={
-        "csrf_token": invited.csrf(link), "action": "accept",
-        "certificate_name": "Juíza Beatriz Carvalho", "country": "BR",
-        "preferred_language": "es", "password": PASSWORD, "confirm": PASSWORD,
-    })
+    done = invited.post(
+        link,
+        data={
+            "csrf_token": invited.csrf(link),
+            "action": "accept",
+            "certificate_name": "Juíza Beatriz Carvalho",
+            "country": "BR",
+            "preferred_language": "es",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert done.status_code == 302
     assert "Academy intake 2027" in invited.get("/dashboard").text
     assert invited.get(link).status_code == 404
@@ -306,13 +294,17 @@ def test_a_csv_file_invites_and_nobody_joins_without_accepting(
     known_link = mailbox.last_link("known@example.org")
     assert "Sign in" in Browser(app).get(known_link).text
     known = Browser(app, "known@example.org")
-    assert known.post(known_link, data={
-        "csrf_token": known.csrf(known_link), "action": "accept"
-    }).status_code == 302
+    assert (
+        known.post(
+            known_link, data={"csrf_token": known.csrf(known_link), "action": "accept"}
+        ).status_code
+        == 302
+    )
     yusuf = Browser(app)
     yusuf_link = mailbox.last_link("yusuf@example.org")
-    declined = yusuf.post(yusuf_link, data={"csrf_token": yusuf.csrf(yusuf_link),
-                                            "action": "decline"})
+    declined = yusuf.post(
+        yusuf_link, data={"csrf_token": yusuf.csrf(yusuf_link), "action": "decline"}
+    )
     assert declined.status_code == 200 and "declined" in declined.text
     roster = browser.get(f"/cohorts/{cohort.id}/roster")
     assert "Known Judge" in roster.text and "Juíza Beatriz Carvalho" in roster.text

@@ -9,8 +9,7 @@ import pytest
 
 from elearning.content import load_catalog
 from elearning.content.model import CheckBlock, HtmlBlock
-from tests.conftest import FIXTURE_CONTENT
-from tests.content.conftest import edit, errors_after_edit, errors_of
+from tests.helpers import FIXTURE_CONTENT, edit, errors_after_edit, errors_of
 
 
 def test_the_fixture_course_loads_whole():

@@ -11,8 +11,7 @@ from elearning.assessments.logic import draw_retake
 from elearning.config import ROOT
 from elearning.content import catalog_summary, load_catalog
 from elearning.content.forms import form_profile, retake_profile
-from tests.conftest import FIXTURE_CONTENT
-from tests.content.conftest import edit, errors_after_edit, errors_of
+from tests.helpers import FIXTURE_CONTENT, edit, errors_after_edit, errors_of
 
 BANK = "quizzes/sample"
 
@@ -207,6 +206,7 @@ def test_the_shipped_assessments_are_matched_forms_and_retakes_keep_their_length
         for question in entry.questions:
             assert question.explanation is not None and question.correct_keys
 
+
 IND = f"{BANK}/independence.yaml"
 SM = f"{BANK}/social-media.yaml"
 FORMS = f"{BANK}/forms.yaml"
@@ -285,15 +285,15 @@ BROKEN = [
     ),
     pytest.param(
         IND,
-        PHONE_RIGHT + '\n      correct: true\n',
-        PHONE_RIGHT + '\n',
+        PHONE_RIGHT + "\n      correct: true\n",
+        PHONE_RIGHT + "\n",
         f"{IND}:9: a single-choice question has exactly one option with `correct: true` (found 0)",
         id="single-without-a-right-option",
     ),
     pytest.param(
         IND,
         PHONE_CLERK + "\n",
-        PHONE_CLERK + '\n      correct: true\n',
+        PHONE_CLERK + "\n      correct: true\n",
         f"{IND}:9: a single-choice question has exactly one option with `correct: true` (found 2)",
         id="single-with-two-right-options",
     ),
@@ -321,7 +321,7 @@ BROKEN = [
     ),
     pytest.param(
         IND,
-        PHONE_EXPLANATION + '\n',
+        PHONE_EXPLANATION + "\n",
         "",
         f"{IND}:1: explanation is missing",
         id="missing-explanation",
@@ -467,10 +467,14 @@ def test_content_check_warns_of_test_wise_cues(content: Path, runner):
     bank = content / "quizzes/sample/independence.yaml"
     bank.write_text(
         bank.read_text()
-        .replace('"Ends the call and notes it in the file."',
-                 '"Ends the call at once, notes it in the file and tells the other party."')
-        .replace('"No, and the judge should say why."',
-                 '"No, and the judge should say why, in writing, to both of the parties."')
+        .replace(
+            '"Ends the call and notes it in the file."',
+            '"Ends the call at once, notes it in the file and tells the other party."',
+        )
+        .replace(
+            '"No, and the judge should say why."',
+            '"No, and the judge should say why, in writing, to both of the parties."',
+        )
     )
     courses = {course["slug"]: course for course in catalog_summary(load_catalog(content))}
     summary = courses["sample"]["assessment"]["cues"]

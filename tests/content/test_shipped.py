@@ -72,6 +72,7 @@ def test_no_test_wise_strategy_beats_guessing_on_the_shipped_course():
         scores = report["strategies"]
         assert max(scores.values()) - scores["random"] <= 5
 
+
 def test_every_shipped_module_has_objectives_cases_checks_and_takeaways():
     course = load_catalog(ROOT).course("judicial-ethics")
     # Measured from the text at 120 words a minute (a judge reading in a second language),

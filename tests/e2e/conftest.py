@@ -12,10 +12,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from elearning.config import DEVELOPMENT_BASE_URL
-from tests.conftest import FIXTURE_CONTENT
+from tests.e2e.helpers import ARTIFACTS
+from tests.helpers import FIXTURE_CONTENT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -49,13 +49,21 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with "
-                    "`apt-get install chromium` (or run .ci/run), or set CHROMIUM_PATH.")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install it with "
+            "`apt-get install chromium` (or run .ci/run), or set CHROMIUM_PATH."
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

@@ -44,7 +44,7 @@ from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.learning import services as learning
 from elearning.sqltypes import utcnow
-from tests.conftest import PASSWORD, _empty_tables, base_config
+from tests.helpers import PASSWORD, base_config, empty_tables
 
 pytestmark = pytest.mark.e2e
 
@@ -181,7 +181,7 @@ def site(database_url, _schema, tmp_path_factory) -> Iterator[Site]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
-        _empty_tables(app)
+        empty_tables(app)
         with app.app_context():
             db.engine.dispose()
 
@@ -311,20 +311,22 @@ class Tour:
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(self.axe)
         read = page.evaluate(READ_PAGE, {"tags": AXE_TAGS})
-        self.visits.append(Visit(
-            role=self.role,
-            language=self.language,
-            page=name,
-            url=page.url.removeprefix(self.site.base),
-            h1=read["h1"],
-            lang=read["lang"],
-            dir=read["dir"],
-            unnamed_fields=read["unnamed"],
-            duplicate_ids=read["duplicateIds"],
-            violations=read["violations"],
-            unmarked_english=read["latin"],
-            incomplete=read["incomplete"],
-        ))
+        self.visits.append(
+            Visit(
+                role=self.role,
+                language=self.language,
+                page=name,
+                url=page.url.removeprefix(self.site.base),
+                h1=read["h1"],
+                lang=read["lang"],
+                dir=read["dir"],
+                unnamed_fields=read["unnamed"],
+                duplicate_ids=read["duplicateIds"],
+                violations=read["violations"],
+                unmarked_english=read["latin"],
+                incomplete=read["incomplete"],
+            )
+        )
 
     def visit(self, name: str, path: str, tabs: int = 0) -> None:
         self.go(path)
@@ -516,11 +518,7 @@ REVIEWED_BY_EYE = {"color-contrast"}
 
 
 def test_axe_core_finds_no_violation_on_any_page(visits):
-    found = [
-        (visit, "violation", finding)
-        for visit in visits
-        for finding in visit.violations
-    ] + [
+    found = [(visit, "violation", finding) for visit in visits for finding in visit.violations] + [
         (visit, "needs review", finding)
         for visit in visits
         for finding in visit.incomplete
@@ -591,7 +589,10 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     for role in TOURS:
         assert pages[(role, "en")] == pages[(role, "ar")], role
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
-        "visitor": 18, "judge": 24, "trainer": 13, "admin": 10,
+        "visitor": 18,
+        "judge": 24,
+        "trainer": 13,
+        "admin": 10,
     }
 
 

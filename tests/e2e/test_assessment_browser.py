@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from elearning.content import load_catalog
-from tests.conftest import PASSWORD
+from tests.e2e.helpers import answer_page, take_assessment
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -18,35 +19,6 @@ pytestmark = pytest.mark.e2e
 def app(make_app, content):
     """The live server's app: the gated sample course."""
     return make_app(CONTENT_DIR=str(content))
-
-
-def answer_page(page, bank, rightly: bool, language: str = "en") -> None:
-    """Tick the right (or one wrong) option of every question on the page, by its text (as a
-    page in ``language`` shows it: true/false in that language, other options in English)."""
-    names = set(page.locator("input[name^='q-']").evaluate_all("inputs => inputs.map(i => i.name)"))
-    for name in names:
-        question = bank.questions[name.removeprefix("q-")]
-        group = page.locator("fieldset.question", has=page.locator(f"input[name='{name}']"))
-        wrong = next(choice for choice in question.choices if not choice.is_correct)
-        for choice in question.choices:
-            if (choice.is_correct and rightly) or (choice is wrong and not rightly):
-                label = re.sub("<[^>]+>", "", choice.text.get(language))
-                group.get_by_label(label, exact=True).check()
-
-
-def take_assessment(page, bank, rightly: bool) -> None:
-    """From an attempt's first page: answer every page, review and submit."""
-    while True:
-        answer_page(page, bank, rightly)
-        more = page.get_by_role("button", name="Save and continue")
-        if more.count() == 0:
-            break
-        more.click()
-    page.get_by_role("button", name="Save and review your answers").click()
-    expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
-    expect(page.get_by_text("You have answered all")).to_be_visible()
-    page.get_by_role("button", name="Submit my answers").click()
-    expect(page.get_by_role("heading", name="Your results")).to_be_visible()
 
 
 def test_pre_assessment_lessons_and_a_passed_final_assessment(
@@ -94,6 +66,4 @@ def test_pre_assessment_lessons_and_a_passed_final_assessment(
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
 
     page.goto(live_server + "/dashboard")
-    expect(
-        page.get_by_text("Course completed: final assessment passed with 100%.")
-    ).to_be_visible()
+    expect(page.get_by_text("Course completed: final assessment passed with 100%.")).to_be_visible()

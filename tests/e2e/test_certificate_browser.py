@@ -19,20 +19,11 @@ from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate
 from elearning.extensions import db
 from elearning.learning import services as learning
-from tests.certificates.test_rendering import pdf_text
-from tests.conftest import PASSWORD
-from tests.e2e.test_assessment_browser import take_assessment
+from tests.e2e.helpers import sign_in, take_assessment
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.e2e
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"  # poppler-utils, from .ci/run
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/signin")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def qr_code_of(pdf: Path) -> str:

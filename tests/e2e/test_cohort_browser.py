@@ -14,9 +14,8 @@ from playwright.sync_api import expect
 
 from elearning.accounts.models import Role
 from elearning.catalog import get_catalog
-from tests.conftest import PASSWORD
-from tests.e2e.test_assessment_browser import answer_page, take_assessment
-from tests.e2e.test_certificate_browser import sign_in
+from tests.e2e.helpers import answer_page, sign_in, take_assessment
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -137,7 +136,8 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     expect(page.get_by_text("2 participants are invited by e-mail")).to_be_visible()
     for _name, email in (INVITED, SILENT):
         expect(page.get_by_role("row").filter(has_text=email)).to_contain_text(
-            "waiting for an answer")
+            "waiting for an answer"
+        )
 
     # Each invited judge opens the e-mail's link, checks the details and chooses a password;
     # nobody is in the cohort before accepting. Huong then does the whole course: the entry
@@ -146,15 +146,18 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     huong = new_page()
     for person, (name, email) in ((huong, INVITED), (new_page(), SILENT)):
         person.goto(base + mailbox.last_link(email))
-        expect(person.get_by_role("heading", name=f"An invitation to join “{COHORT}”")
-               ).to_be_visible()
-        expect(person.get_by_label("Name as it must appear on your certificate")
-               ).to_have_value(name)
+        expect(
+            person.get_by_role("heading", name=f"An invitation to join “{COHORT}”")
+        ).to_be_visible()
+        expect(person.get_by_label("Name as it must appear on your certificate")).to_have_value(
+            name
+        )
         person.get_by_label("New password").fill(PASSWORD)
         person.get_by_label("Repeat the password").fill(PASSWORD)
         person.get_by_role("button", name="Create my account and join").click()
-        expect(person.get_by_text("Your account is ready and you have joined the cohort.")
-               ).to_be_visible()
+        expect(
+            person.get_by_text("Your account is ready and you have joined the cohort.")
+        ).to_be_visible()
     start(huong, base, "pre")
     take_assessment(huong, bank, rightly=False)
     complete_the_lessons(huong, base)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from elearning.accounts.models import Role
 from elearning.config import ROOT
 from elearning.content import load_catalog
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -72,8 +72,10 @@ def test_a_judge_takes_the_entry_assessment_and_opens_every_module_and_lesson(
     page.get_by_role("button", name=re.compile("Start")).click()
     asked = answer_every_page(page)
     # One of the two parallel forms, whole: each holds the same number of questions.
-    held = {sum(len(COURSE.bank.entries[e].questions) for e in form)
-            for form in COURSE.parallel_forms.values()}
+    held = {
+        sum(len(COURSE.bank.entries[e].questions) for e in form)
+        for form in COURSE.parallel_forms.values()
+    }
     assert held == {asked}
 
     page.goto(live_server + "/courses/judicial-ethics")

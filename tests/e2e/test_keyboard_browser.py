@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from elearning.content import load_catalog
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -120,8 +120,12 @@ def tab_to(page: Page, matches, what: str, backwards: bool = False) -> dict:
 
 
 def tab_to_named(page: Page, name: str, tags=("a", "button"), backwards: bool = False) -> dict:
-    return tab_to(page, lambda f: f["tag"] in tags and f["name"] == name,
-                  f"{'/'.join(tags)} {name!r}", backwards)
+    return tab_to(
+        page,
+        lambda f: f["tag"] in tags and f["name"] == name,
+        f"{'/'.join(tags)} {name!r}",
+        backwards,
+    )
 
 
 def press_and_load(page: Page, key: str) -> None:
@@ -130,8 +134,14 @@ def press_and_load(page: Page, key: str) -> None:
         page.keyboard.press(key)
 
 
-def activate(page: Page, name: str, tags=("a", "button"), key: str = "Enter",
-             backwards: bool = False, navigates: bool = True) -> None:
+def activate(
+    page: Page,
+    name: str,
+    tags=("a", "button"),
+    key: str = "Enter",
+    backwards: bool = False,
+    navigates: bool = True,
+) -> None:
     """Tab to a link or button by its name and activate it with Enter (or Space)."""
     tab_to_named(page, name, tags, backwards)
     if navigates:
@@ -187,8 +197,11 @@ def sign_in(page: Page, live_server: str, email: str, via_skip_link: bool) -> No
         info = focused(page)
         assert info["name"] == "E-mail address", f"after the skip link: {describe(info)}"
     else:
-        tab_to(page, lambda f: f["tag"] == "input" and f["name"] == "E-mail address",
-               "the e-mail field")
+        tab_to(
+            page,
+            lambda f: f["tag"] == "input" and f["name"] == "E-mail address",
+            "the e-mail field",
+        )
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     info = focused(page)
@@ -235,7 +248,8 @@ def answer_page(page: Page, bank, button: str, javascript: bool, key: str = "Ent
         right = {strip_tags(c.text.get("en")) for c in question.choices if c.is_correct}
         if info["type"] == "radio":
             assert question.id not in answered, (
-                f"a group of radio buttons took two Tab stops: {question.id}")
+                f"a group of radio buttons took two Tab stops: {question.id}"
+            )
             choose_radio(page, next(iter(right)))
             answered.append(question.id)
         elif info["type"] == "checkbox":
@@ -268,10 +282,12 @@ def check_answers_kept(page: Page, bank, button: str) -> None:
         if info["type"] == "radio":
             assert info["checked"] and info["name"] in right, (
                 f"back on {page.url}, Tab enters {question.id} at {describe(info)}, "
-                f"checked={info['checked']}: the answer given was {right}")
+                f"checked={info['checked']}: the answer given was {right}"
+            )
         else:
             assert info["checked"] == (info["name"] in right), (
-                f"back on {page.url}, {describe(info)} has checked={info['checked']}")
+                f"back on {page.url}, {describe(info)} has checked={info['checked']}"
+            )
     pytest.fail(f"the button {button!r} cannot be reached with Tab on {page.url}")
 
 
@@ -308,13 +324,17 @@ def open_first_lesson(page: Page) -> None:
 def complete_first_lesson(page: Page, javascript: bool) -> None:
     """On the freshly loaded first lesson: answer its check, see the feedback, mark it complete."""
     # A wrong answer first: Tab into the option group, Space selects the first option.
-    tab_to(page, lambda f: f["type"] == "radio" and f["inputName"] == "selected",
-           "the knowledge check's options")
+    tab_to(
+        page,
+        lambda f: f["type"] == "radio" and f["inputName"] == "selected",
+        "the knowledge check's options",
+    )
     choose_radio(page, "The minister")
     page.keyboard.press("Tab")
     info = focused(page)
     assert info and info["name"] == "Check my answer", (
-        f"Tab from the chosen option should reach 'Check my answer', not {describe(info)}")
+        f"Tab from the chosen option should reach 'Check my answer', not {describe(info)}"
+    )
     if javascript:
         page.keyboard.press("Enter")  # answered in place: no page load
     else:
@@ -335,7 +355,8 @@ def complete_first_lesson(page: Page, javascript: bool) -> None:
     page.keyboard.press(key)
     info = focused(page)
     assert info and info["type"] == "radio" and info["checked"], (
-        f"after the verdict, {key} should return to the chosen option, not {describe(info)}")
+        f"after the verdict, {key} should return to the chosen option, not {describe(info)}"
+    )
     assert info["name"] == "The minister", describe(info)
     choose_radio(page, "The judge")
     activate(page, "Try again", tags=("button",), key="Space", navigates=not javascript)
@@ -385,11 +406,13 @@ def check_focus_order(page: Page) -> list[dict]:
     unfocused = page.evaluate(UNFOCUSED_LOOK, indexes)
     for stop, look in zip(stops, unfocused, strict=True):
         assert stop["look"] != look, (
-            f"{url}: {describe(stop)} looks the same focused and not ({look}): no focus indicator")
+            f"{url}: {describe(stop)} looks the same focused and not ({look}): no focus indicator"
+        )
         assert stop["visible"], f"{url}: {describe(stop)} takes focus but cannot be seen"
         assert stop["inViewport"], f"{url}: {describe(stop)} takes focus off the screen"
         assert stop["outline"] or stop["shadow"], (
-            f"{url}: {describe(stop)} shows no focus indicator (no outline, no box-shadow)")
+            f"{url}: {describe(stop)} shows no focus indicator (no outline, no box-shadow)"
+        )
     return stops
 
 
@@ -424,8 +447,12 @@ def test_entry_assessment_and_a_lesson_with_the_keyboard_alone(
     reload(page)
     stops = check_focus_order(page)
     in_main = [s["name"] for s in stops if s["region"] == "main"]
-    for name in ("Sample course", "Check my answer", "Mark complete and continue",
-                 "The second lesson →"):
+    for name in (
+        "Sample course",
+        "Check my answer",
+        "Mark complete and continue",
+        "The second lesson →",
+    ):
         assert name in in_main, f"the lesson's {name!r} is not reached with Tab: {in_main}"
     # The check's options come in this judge's own order; Tab enters the group once, at one.
     options = {"The minister", "The judge", "The loudest party"}
@@ -439,8 +466,9 @@ def test_entry_assessment_and_a_lesson_by_keyboard_without_javascript(
 ):
     bank = load_catalog(content).course("sample").bank
     create_user(email="no-script@example.org")
-    context = browser.new_context(java_script_enabled=False, locale="en-GB",
-                                  viewport={"width": 1024, "height": 800})
+    context = browser.new_context(
+        java_script_enabled=False, locale="en-GB", viewport={"width": 1024, "height": 800}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

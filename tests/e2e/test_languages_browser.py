@@ -17,10 +17,8 @@ from playwright.sync_api import expect
 
 from elearning.certificates.rendering import TRANSLATIONS
 from elearning.content import load_catalog
-from tests.certificates.test_rendering import pdf_text
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_assessment_browser import answer_page
+from tests.e2e.helpers import ARTIFACTS, answer_page
+from tests.helpers import PASSWORD, pdf_text
 
 pytestmark = pytest.mark.e2e
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from elearning.content import load_catalog
 from elearning.learning import logic
-from tests.conftest import FIXTURE_CONTENT
+from tests.helpers import FIXTURE_CONTENT
 
 CATALOG = load_catalog(FIXTURE_CONTENT)
 SAMPLE = CATALOG.course("sample")

@@ -46,9 +46,7 @@ from elearning.extensions import db
 from elearning.learning import services as learning
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
-from tests.cohorts.conftest import ALWAYS_RIGHT, ALWAYS_WRONG
-from tests.cohorts.test_views import upload
-from tests.conftest import PASSWORD, AuthActions, csrf_token_of
+from tests.helpers import ALWAYS_RIGHT, ALWAYS_WRONG, PASSWORD, AuthActions, csrf_token_of, upload
 
 # --- the answers --------------------------------------------------------------------------------
 
@@ -482,8 +480,16 @@ def world(app, create_user) -> World:
             [asked] = invitations.invite_participants(
                 db.session,
                 db.session.get(Cohort, cohort_id),
-                [SimpleNamespace(email=f"asked-{cohort_id}@example.org", name="Judge Asked",
-                                 country=None, institution="", position="", language=None)],
+                [
+                    SimpleNamespace(
+                        email=f"asked-{cohort_id}@example.org",
+                        name="Judge Asked",
+                        country=None,
+                        institution="",
+                        position="",
+                        language=None,
+                    )
+                ],
                 invited_by=db.session.get(User, users["admin"].id),
                 now=utcnow(),
             ).invitations

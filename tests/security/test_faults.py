@@ -59,7 +59,7 @@ from bench.harness.servers import (  # noqa: E402
     wait_until_up,
 )
 from bench.harness.web import SESSION_COOKIE, get_page, http_request, session_cookie  # noqa: E402
-from tests.conftest import AuthActions, csrf_token_of  # noqa: E402
+from tests.helpers import AuthActions, csrf_token_of  # noqa: E402
 
 LEARNERS = 50
 WORKERS = 2

@@ -76,16 +76,23 @@ from elearning.cohorts.models import ParticipantUpload
 from elearning.extensions import db
 from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
 from elearning.sqltypes import utcnow
-from tests.assessments.test_views import PRE, attempt_id_of, start
-from tests.certificates.test_views import browser_for, db_enrolment, issued_to
-from tests.conftest import PASSWORD, csrf_token_of
+from tests.helpers import (
+    FORMULA,
+    IMG,
+    JS_URL,
+    PASSWORD,
+    PRE,
+    SCRIPT,
+    attempt_id_of,
+    browser_for,
+    csrf_token_of,
+    db_enrolment,
+    issued_to,
+    start,
+)
 
 # --- hostile values ---------------------------------------------------------------------------
 
-SCRIPT = "<script>alert(1)</script>"
-IMG = '"><img src=x onerror=alert(1)>'
-JS_URL = "javascript:alert(document.cookie)"
-FORMULA = "=cmd|' /C calc'!A0"
 
 PAYLOADS = (
     SCRIPT, IMG, JS_URL, FORMULA, "+1+1", "-2+3", "@SUM(1+1)", '=HYPERLINK("http://x","y")',
@@ -366,8 +373,13 @@ def build_world(app, create_user, error_log) -> World:
         ).invitations  # fmt: skip
         asked_token = invitations.new_link(asked, 86_400, utcnow())
         db.session.commit()
-        world.ids.update(cohort_id=cohort.id, join_code=cohort.join_code, member_id=member.id,
-                         invitation_id=asked.id, cohort_invitation_token=asked_token)
+        world.ids.update(
+            cohort_id=cohort.id,
+            join_code=cohort.join_code,
+            member_id=member.id,
+            invitation_id=asked.id,
+            cohort_invitation_token=asked_token,
+        )
     # The judge is enrolled and half-way through the entry assessment.
     judge = world.browsers["judge"]
     judge.post(

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, AuthActions, csrf_token_of
+from tests.helpers import PASSWORD, AuthActions, csrf_token_of
 
 COOKIE = "elearning_session"
 HTTPS = "https://elearning.example.org"

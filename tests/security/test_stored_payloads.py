@@ -32,11 +32,19 @@ from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort, CohortInvitation, ParticipantUpload
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
-from tests.certificates.test_rendering import pdf_text
-from tests.certificates.test_views import browser_for, db_enrolment, earn
-from tests.cohorts.test_views import upload
-from tests.conftest import PASSWORD, csrf_token_of
-from tests.security.test_hostile_input import FORMULA, IMG, JS_URL, SCRIPT
+from tests.helpers import (
+    FORMULA,
+    IMG,
+    JS_URL,
+    PASSWORD,
+    SCRIPT,
+    browser_for,
+    csrf_token_of,
+    db_enrolment,
+    earn,
+    pdf_text,
+    upload,
+)
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"

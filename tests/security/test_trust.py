@@ -21,7 +21,7 @@ from elearning.accounts.passwords import HASHER
 from elearning.config import ConfigError, load_settings
 from elearning.extensions import db
 from elearning.outbox.models import OutboxMessage
-from tests.conftest import PASSWORD, AuthActions, csrf_token_of
+from tests.helpers import PASSWORD, AuthActions, csrf_token_of
 
 PUBLIC = "https://ethics.example.org"
 STRONG_KEY = "5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e"
@@ -212,8 +212,13 @@ def test_sign_in_is_limited_per_e_mail_from_many_addresses(make_app):
         client = app.test_client()
         environ = {"REMOTE_ADDR": f"10.1.0.{n}"}
         statuses.append(
-            post_form(client, "/signin", environ=environ, email="target@example.org",
-                      password=f"guess {n}").status_code  # fmt: skip
+            post_form(
+                client,
+                "/signin",
+                environ=environ,
+                email="target@example.org",
+                password=f"guess {n}",
+            ).status_code  # fmt: skip
         )
     assert statuses == [200, 200, 200, 429, 429]
 
@@ -270,9 +275,7 @@ def test_an_unreachable_rate_limit_store_degrades_visibly_not_with_an_error(make
 # --- who may do what to a cohort ----------------------------------------------------------------
 
 
-def test_adding_a_co_trainer_tells_nothing_about_accounts_that_are_not_trainers(
-    app, create_user
-):
+def test_adding_a_co_trainer_tells_nothing_about_accounts_that_are_not_trainers(app, create_user):
     trainer = create_user(email="trainer@example.org", role=Role.trainer)
     create_user(email="learner@example.org", name="Judge Private Learner")
     create_user(email="gone@example.org", role=Role.trainer, name="Judge Disabled Trainer")
@@ -280,9 +283,9 @@ def test_adding_a_co_trainer_tells_nothing_about_accounts_that_are_not_trainers(
         from elearning.catalog import get_catalog
         from elearning.cohorts import services as cohorts
 
-        db.session.scalar(select(User).where(User.email == "gone@example.org")).disabled_at = (
-            func.now()
-        )
+        db.session.scalar(
+            select(User).where(User.email == "gone@example.org")
+        ).disabled_at = func.now()
         cohort = cohorts.create_cohort(
             db.session,
             course=get_catalog().course("sample"),

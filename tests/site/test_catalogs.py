@@ -105,6 +105,7 @@ def _key(value):
 
 def _template_text(source: str) -> list[tuple[int, str]]:
     """Words a template prints outside any {{ }} expression: strings nobody can translate."""
+
     def blank(match: re.Match) -> str:
         return "\n" * match.group(0).count("\n")
 

@@ -14,7 +14,7 @@ from elearning.catalog import get_catalog
 from elearning.config import ROOT
 from elearning.content import load_catalog
 from elearning.extensions import db
-from tests.conftest import AuthActions, csrf_token_of
+from tests.helpers import AuthActions, csrf_token_of
 
 LESSON = "/courses/sample/basics/first-lesson"
 SECOND = "/courses/sample/basics/second-lesson"

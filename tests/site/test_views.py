@@ -9,17 +9,28 @@ from elearning import create_app
 
 # Pages anyone may open. Every other GET route must send an anonymous visitor to sign in.
 PUBLIC_ENDPOINTS = {
-    "site.index", "site.healthz", "static",
-    "accounts.sign_up", "accounts.sign_in", "accounts.forgot_password",
-    "accounts.reset_password", "accounts.confirm_email", "accounts.sign_out",
+    "site.index",
+    "site.healthz",
+    "static",
+    "accounts.sign_up",
+    "accounts.sign_in",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.confirm_email",
+    "accounts.sign_out",
     "accounts.accept_invitation",
-    "learning.catalog", "learning.course", "learning.sources",
+    "learning.catalog",
+    "learning.course",
+    "learning.sources",
     # A join code can be typed, and an invite link read, before signing in; joining needs one.
-    "cohorts.join", "cohorts.join_link",
+    "cohorts.join",
+    "cohorts.join_link",
     # An invitation to a cohort is answered from its e-mailed link, with or without an account.
     "cohorts.invitation",
     # Certificate verification needs no account (DESIGN.md, "Certificates").
-    "certificates.verify_form", "certificates.verify", "certificates.verify_api",
+    "certificates.verify_form",
+    "certificates.verify",
+    "certificates.verify_api",
 }
 
 
@@ -71,10 +82,13 @@ def test_health_check_reports_the_database(client):
 
 
 def test_health_check_answers_503_when_the_database_is_unreachable(tmp_path):
-    app = create_app({
-        "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/none.db",
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/none.db",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     body = json.loads(response.text)
@@ -82,12 +96,17 @@ def test_health_check_answers_503_when_the_database_is_unreachable(tmp_path):
 
 
 def test_pages_show_a_friendly_error_when_the_database_is_down(tmp_path):
-    app = create_app({
-        "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "WTF_CSRF_ENABLED": False,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/none.db",
-    })
-    response = app.test_client().post("/signin", data={"email": "a@example.org",
-                                                       "password": "whatever123"})
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path),
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/none.db",
+        }
+    )
+    response = app.test_client().post(
+        "/signin", data={"email": "a@example.org", "password": "whatever123"}
+    )
     assert response.status_code == 503
     # Honest: what was just sent was not saved (this page answers a request it could not carry).
     assert "was not saved" in response.text and "What you saved before is safe" in response.text
@@ -107,8 +126,11 @@ def test_security_headers_on_every_page(client, path):
 
 
 def test_production_adds_hsts_and_secure_cookies(make_app):
-    app = make_app(ENV="production", BASE_URL="https://elearning.example.org",
-                   SECRET_KEY="5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e")
+    app = make_app(
+        ENV="production",
+        BASE_URL="https://elearning.example.org",
+        SECRET_KEY="5f1c9e0b7a2d4c6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c0d2e",
+    )
     client = app.test_client()
     response = client.get("/signin", base_url="https://elearning.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

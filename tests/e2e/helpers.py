@@ -1,0 +1,50 @@
+"""What the browser tests share: signing in, and answering an assessment page by page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.helpers import PASSWORD
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/signin")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def answer_page(page, bank, rightly: bool, language: str = "en") -> None:
+    """Tick the right (or one wrong) option of every question on the page, by its text (as a
+    page in ``language`` shows it: true/false in that language, other options in English)."""
+    names = set(page.locator("input[name^='q-']").evaluate_all("inputs => inputs.map(i => i.name)"))
+    for name in names:
+        question = bank.questions[name.removeprefix("q-")]
+        group = page.locator("fieldset.question", has=page.locator(f"input[name='{name}']"))
+        wrong = next(choice for choice in question.choices if not choice.is_correct)
+        for choice in question.choices:
+            if (choice.is_correct and rightly) or (choice is wrong and not rightly):
+                label = re.sub("<[^>]+>", "", choice.text.get(language))
+                group.get_by_label(label, exact=True).check()
+
+
+def take_assessment(page, bank, rightly: bool) -> None:
+    """From an attempt's first page: answer every page, review and submit."""
+    while True:
+        answer_page(page, bank, rightly)
+        more = page.get_by_role("button", name="Save and continue")
+        if more.count() == 0:
+            break
+        more.click()
+    page.get_by_role("button", name="Save and review your answers").click()
+    expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
+    expect(page.get_by_text("You have answered all")).to_be_visible()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Your results")).to_be_visible()
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
