@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -10,17 +11,51 @@ from flask import Flask, current_app
 from elearning.content import Catalog, load_catalog
 
 _lock = threading.Lock()
+# Catalogs already read in this process, by content folder and the state of its files: an app
+# built again on unchanged content (the tests build hundreds; the command line a few) shares
+# the immutable catalog instead of reading and rendering every file again.
+_READ: OrderedDict[tuple, Catalog] = OrderedDict()
+_READ_KEPT = 8
+
+
+def _files_state(root: Path) -> tuple:
+    """Every content file's path, size and modification time: a change to any reads again."""
+    files = sorted(
+        path
+        for folder in ("courses", "quizzes")
+        if (root / folder).is_dir()
+        for path in (root / folder).rglob("*")
+        if path.is_file()
+    )
+    return tuple((str(path), *_size_and_time(path)) for path in files)
+
+
+def _size_and_time(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def read_catalog(root: Path) -> Catalog:
+    """The catalog of ``root``, read once per process while its files are unchanged."""
+    key = (str(root.resolve()), _files_state(root))
+    with _lock:
+        catalog = _READ.get(key)
+        if catalog is None:
+            catalog = load_catalog(root)
+            _READ[key] = catalog
+            while len(_READ) > _READ_KEPT:
+                _READ.popitem(last=False)
+        _READ.move_to_end(key)
+    return catalog
 
 
 def load_app_catalog(app: Flask) -> Catalog:
     """Load (once) and return the app's catalog; raises ContentInvalid on broken content."""
     catalog = app.extensions.get("catalog")
     if catalog is None:
-        with _lock:
-            catalog = app.extensions.get("catalog")
-            if catalog is None:
-                catalog = load_catalog(Path(app.config["CONTENT_DIR"]))
-                app.extensions["catalog"] = catalog
+        catalog = read_catalog(Path(app.config["CONTENT_DIR"]))
+        app.extensions.setdefault("catalog", catalog)
+        catalog = app.extensions["catalog"]
     return catalog
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from elearning.assessments.logic import draw_retake
+from elearning.catalog import read_catalog
 from elearning.config import ROOT
 from elearning.content import catalog_summary, load_catalog
 from elearning.content.forms import form_profile, retake_profile
@@ -180,7 +181,7 @@ def test_catalog_summary_counts_the_bank_and_its_forms():
 
 
 def test_the_shipped_assessments_are_matched_forms_and_retakes_keep_their_length():
-    course = load_catalog(ROOT).course("judicial-ethics")
+    course = read_catalog(ROOT).course("judicial-ethics")
     bank = course.bank
     assert bank is not None and course.form("pre").parallel and course.form("post").parallel
     forms = course.parallel_forms

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from elearning.catalog import read_catalog
 from elearning.config import ROOT
-from elearning.content import catalog_summary, load_catalog
+from elearning.content import catalog_summary
 
 VALUES = (
     "independence",
@@ -20,7 +21,7 @@ MODERN = ("uncac-11", "social-media", "artificial-intelligence")
 
 
 def test_the_shipped_course_teaches_and_assesses_every_application_point():
-    catalog = load_catalog(ROOT)
+    catalog = read_catalog(ROOT)
     course = catalog.course("judicial-ethics")
     summary = catalog_summary(catalog)[0]
     tags = {tag["slug"]: tag for tag in summary["tags"]}
@@ -39,7 +40,7 @@ def test_the_shipped_course_teaches_and_assesses_every_application_point():
 
 
 def test_the_shipped_bank_has_the_size_and_balance_a_course_of_record_needs():
-    bank = catalog_summary(load_catalog(ROOT))[0]["assessment"]
+    bank = catalog_summary(read_catalog(ROOT))[0]["assessment"]
     assert bank["entries"] >= 150 and bank["questions"] >= 250
     assert bank["scenario_share"] >= 0.4
     for value in VALUES:
@@ -47,7 +48,7 @@ def test_the_shipped_bank_has_the_size_and_balance_a_course_of_record_needs():
     for tag in MODERN:
         assert bank["by_tag"][tag]["entries"] >= 8, tag
     # Every point has questions outside the two forms too, so a retake can reach it.
-    course = load_catalog(ROOT).course("judicial-ethics")
+    course = read_catalog(ROOT).course("judicial-ethics")
     in_forms = {e for ids in course.parallel_forms.values() for e in ids}
     outside = Counter(
         point
@@ -64,7 +65,7 @@ def test_no_test_wise_strategy_beats_guessing_on_the_shipped_course():
     """The cue audit of the bank, both forms and the knowledge checks: no strategy (longest,
     shortest or middle option, always true or false, odd one out, avoiding absolute words)
     beats blind guessing by more than the course allows."""
-    audit = catalog_summary(load_catalog(ROOT))[0]["assessment"]["cues"]
+    audit = catalog_summary(read_catalog(ROOT))[0]["assessment"]["cues"]
     assert audit["margin"] == 5
     assert set(audit["reports"]) == {"bank", "form A", "form B", "knowledge checks"}
     assert audit["warnings"] == []
@@ -74,7 +75,7 @@ def test_no_test_wise_strategy_beats_guessing_on_the_shipped_course():
 
 
 def test_every_shipped_module_has_objectives_cases_checks_and_takeaways():
-    course = load_catalog(ROOT).course("judicial-ethics")
+    course = read_catalog(ROOT).course("judicial-ethics")
     # Measured from the text at 120 words a minute (a judge reading in a second language),
     # with time for every knowledge check and reflection: "about nine to eleven hours".
     assert 9 * 60 * 0.9 <= course.minutes <= 11 * 60 * 1.1
@@ -93,7 +94,7 @@ def test_every_shipped_module_has_objectives_cases_checks_and_takeaways():
 
 
 def test_every_shipped_lesson_has_a_knowledge_check_with_feedback_everywhere():
-    course = load_catalog(ROOT).course("judicial-ethics")
+    course = read_catalog(ROOT).course("judicial-ethics")
     for lesson in course.lessons:
         assert lesson.checks, f"{lesson.source} has no knowledge check"
         for check in lesson.checks:

@@ -10,13 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from elearning.accounts.models import Role
+from elearning.catalog import read_catalog
 from elearning.config import ROOT
-from elearning.content import load_catalog
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-COURSE = load_catalog(ROOT).course("judicial-ethics")
+COURSE = read_catalog(ROOT).course("judicial-ethics")
 
 
 @pytest.fixture

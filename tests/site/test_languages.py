@@ -10,9 +10,8 @@ import re
 from sqlalchemy import select
 
 from elearning.accounts.models import User
-from elearning.catalog import get_catalog
+from elearning.catalog import get_catalog, read_catalog
 from elearning.config import ROOT
-from elearning.content import load_catalog
 from elearning.extensions import db
 from tests.helpers import AuthActions, csrf_token_of
 
@@ -154,7 +153,7 @@ def checks(text) -> list[str]:
 
 
 def test_the_shipped_introduction_and_entry_assessment_exist_in_french_and_spanish():
-    course = load_catalog(ROOT).course("judicial-ethics")
+    course = read_catalog(ROOT).course("judicial-ethics")
     introduction = [lesson for lesson in course.lessons if lesson.module_slug == "introduction"]
     assert len(introduction) == 3
     for lesson in introduction:
