@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The source checkout: templates/, migrations/ and the content folders live here."""
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
+#: Where templates/, migrations/ and the shipped content (courses/, quizzes/, certificates/) are:
+#: the source checkout (an editable install too), or, installed from a wheel, the copy the
+#: build bundles inside the package (``elearning/_root``, see setup.py).
+IS_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "templates").is_dir()
+ROOT = _CHECKOUT if IS_CHECKOUT else _PACKAGE / "_root"
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file name  # nosec B105
 
@@ -406,9 +411,11 @@ def ensure_secret_key_file(instance_path: Path) -> None:
 
 
 def instance_path_from_environment() -> Path:
-    """The instance folder (local database, secret key, mail): ELEARNING_INSTANCE_PATH or
-    ``instance/`` in the checkout. Read before the other settings, which may live in it."""
-    return Path(os.environ.get("ELEARNING_INSTANCE_PATH") or ROOT / "instance").resolve()
+    """The instance folder (local database, secret key, mail): ELEARNING_INSTANCE_PATH, else
+    ``instance/`` in the checkout, or in the working directory when installed from a wheel (never
+    inside the installed package). Read before the other settings, which may live in it."""
+    default = ROOT / "instance" if IS_CHECKOUT else Path.cwd() / "instance"
+    return Path(os.environ.get("ELEARNING_INSTANCE_PATH") or default).resolve()
 
 
 def database_url_for_tests() -> str | None:
