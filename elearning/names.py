@@ -18,8 +18,7 @@ def is_invisible(char: str) -> bool:
     and paragraph separators (U+2028, U+2029), which break a line wherever the text is read as
     lines (an e-mail's subject, a CSV row)."""
     return (
-        unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-        and char not in _JOINERS
+        unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"} and char not in _JOINERS
     )
 
 

@@ -389,5 +389,3 @@ def passed_attempt(session: Session, enrolment_id: int) -> Attempt | None:
             Attempt.is_passed.is_(True),
         )
     )
-
-

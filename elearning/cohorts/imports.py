@@ -107,7 +107,10 @@ def _header(row: list[str], result: ParsedFile) -> dict[str, int] | None:
         found = ", ".join(repr(h.strip()) for h in row if h.strip())
         result.errors.append(
             RowError.one(
-                1, "no-header", missing=", ".join(missing), found=found,
+                1,
+                "no-header",
+                missing=", ".join(missing),
+                found=found,
                 optional=", ".join(OPTIONAL),
             )
         )

@@ -187,9 +187,7 @@ def standard_error_of_measurement(
     return math.sqrt(total_variance) * math.sqrt(max(0.0, 1 - alpha))
 
 
-def option_flags(
-    answered: int, options: list[tuple[bool, int, float | None]]
-) -> tuple[str, ...]:
+def option_flags(answered: int, options: list[tuple[bool, int, float | None]]) -> tuple[str, ...]:
     """What the choices at one question say, once enough judges answered it: a wrong option
     nobody chose ("unused-distractor"), or one whose choosers scored higher on the attempt than
     the key's ("strong-choose-distractor": the option may be arguable, or the key wrong).

@@ -51,5 +51,3 @@ def manual_page(course_slug: str, page_slug: str):
         if index + 1 < len(course.trainer_pages)
         else None,
     )
-
-

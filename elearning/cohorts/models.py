@@ -117,4 +117,3 @@ class CohortInvitation(db.Model):
         if self.accepted_at is not None:
             return "accepted"
         return "declined" if self.declined_at is not None else "pending"
-

@@ -164,5 +164,3 @@ def confirm_upload(cohort_id: int):
         "success",
     )
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id, _anchor="invitations"))
-
-

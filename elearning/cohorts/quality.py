@@ -60,8 +60,9 @@ class OptionCounts:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """"unused-distractor" (a wrong option nobody chose), "strong-choose-distractor" (a
-        wrong option chosen by judges who scored higher than those who chose the key)."""
+        """The option's flags: "unused-distractor" (a wrong option nobody chose),
+        "strong-choose-distractor" (a wrong option chosen by judges who scored higher than those
+        who chose the key)."""
         return logic.option_flags(
             self.answered,
             [(o.is_correct, o.chosen, o.mean_score) for o in self.options],

@@ -278,5 +278,3 @@ def items_export(cohort_id: int, extension: str):
     cohort, course = load_cohort_or_404(cohort_id)
     header, body = _items_table(report.item_analysis(db.session, cohort.id, course))
     return _table_download(cohort, "item-analysis", _("Item analysis"), extension, header, body)
-
-

@@ -129,9 +129,7 @@ def detail(cohort_id: int):
         joinable=services.is_joinable_now(cohort, utcnow()),
         join_code=services.display_join_code(cohort.join_code) if cohort.join_code else None,
         invite_link=(
-            public_url("cohorts.join_link", code=cohort.join_code)
-            if cohort.join_code
-            else None
+            public_url("cohorts.join_link", code=cohort.join_code) if cohort.join_code else None
         ),
         upload_form=UploadForm(),
         trainer_form=AddTrainerForm(),
@@ -215,7 +213,6 @@ def remove_trainer(cohort_id: int, user_id: int):
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
-
 # --- joining ----------------------------------------------------------------------------------
 
 
@@ -280,4 +277,3 @@ def join_link(code: str):
         member=member,
         trainers=services.trainers_of(db.session, cohort.id),
     )
-

@@ -37,7 +37,6 @@ _LESSON_HREF = re.compile(r'href="lesson:([a-z0-9-]+)/([a-z0-9-]+)(?:#([^"]*))?"
 _HEADING_ID = re.compile(r'<(h[2-4]) id="([^"]+)"')
 
 
-
 @dataclass(frozen=True)
 class LessonAddress:
     """Where a lesson lives: its module and slug, for resolving links to it."""

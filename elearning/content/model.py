@@ -8,6 +8,8 @@ from functools import cached_property
 from types import MappingProxyType
 
 DEFAULT_LANGUAGE = "en"
+
+
 @dataclass(frozen=True)
 class Text:
     """A string in one or more languages; a missing language falls back to English."""

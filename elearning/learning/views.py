@@ -116,9 +116,7 @@ def sources(course_slug: str):
     course = load_course_or_404(course_slug)
     if not course.sources:
         abort(404)
-    return render_template(
-        "learning/sources.html", course=course, language=course_language(course)
-    )
+    return render_template("learning/sources.html", course=course, language=course_language(course))
 
 
 @bp.post("/<course_slug>/enrol")

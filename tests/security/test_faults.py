@@ -61,6 +61,8 @@ from bench.harness.servers import (  # noqa: E402
 from bench.harness.web import SESSION_COOKIE, get_page, http_request, session_cookie  # noqa: E402
 from tests.helpers import AuthActions, csrf_token_of  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 LEARNERS = 50
 WORKERS = 2
 THREADS = 4

@@ -91,6 +91,8 @@ from tests.helpers import (
     start,
 )
 
+pytestmark = pytest.mark.slow
+
 # --- hostile values ---------------------------------------------------------------------------
 
 
