@@ -27,7 +27,6 @@ from elearning.extensions import db
 from elearning.learning import services as learning_services
 from elearning.learning import views as learning_views
 from elearning.learning.access import (
-    Refusal,
     course_language,
     load_course_or_404,
     require_enrolment,
@@ -35,11 +34,6 @@ from elearning.learning.access import (
 from elearning.sqltypes import utcnow
 
 KINDS = "<any(pre, post):kind>"
-
-
-@bp.errorhandler(Refusal)
-def _refused(refusal: Refusal):
-    return refusal.response
 
 
 def _lessons_done(enrolment_id: int) -> int:

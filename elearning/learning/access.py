@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import abort, render_template
+from flask import abort, make_response, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,14 +13,6 @@ from elearning.content.model import Course, Lesson, Module
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
 from elearning.learning.services import find_enrolment
-
-
-class Refusal(Exception):
-    """The learner may not open this page; ``response`` explains why."""
-
-    def __init__(self, response) -> None:
-        super().__init__()
-        self.response = response
 
 
 def load_course_or_404(course_slug: str) -> Course:
@@ -60,7 +52,7 @@ def refuse_not_enrolled(course: Course) -> NoReturn:
     page = render_template(
         "learning/not_enrolled.html", course=course, language=course_language(course)
     )
-    raise Refusal((page, 403))
+    abort(make_response(page, 403))
 
 
 def course_language(course: Course) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,7 +12,6 @@ from elearning.catalog import get_catalog
 from elearning.extensions import db
 from elearning.learning import bp, documents, logic, services
 from elearning.learning.access import (
-    Refusal,
     course_language,
     load_course_or_404,
     load_lesson_or_404,
@@ -45,7 +44,7 @@ def _refuse_before_pre_assessment(course, enrolment) -> None:
         page = render_template(
             "learning/pre_first.html", course=course, language=course_language(course)
         )
-        raise Refusal((page, 403))
+        abort(make_response(page, 403))
 
 
 def _refuse_if_locked(course, lesson, enrolment) -> None:
@@ -55,11 +54,6 @@ def _refuse_if_locked(course, lesson, enrolment) -> None:
         times = services.completion_times(db.session, [enrolment.id])[enrolment.id]
         if logic.lesson_lock(course, lesson, times) is not None:
             abort(403)
-
-
-@bp.errorhandler(Refusal)
-def _refused(refusal: Refusal):
-    return refusal.response
 
 
 def _progress_of(course, enrolment):
