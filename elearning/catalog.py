@@ -18,13 +18,14 @@ _READ: OrderedDict[tuple, Catalog] = OrderedDict()
 _READ_KEPT = 8
 
 
-def _files_state(root: Path) -> tuple:
+def _files_state(root: Path, local: Path | None) -> tuple:
     """Every content file's path, size and modification time: a change to any reads again."""
+    folders = [root / "courses", root / "quizzes", *([local] if local else [])]
     files = sorted(
         path
-        for folder in ("courses", "quizzes")
-        if (root / folder).is_dir()
-        for path in (root / folder).rglob("*")
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.rglob("*")
         if path.is_file()
     )
     return tuple((str(path), *_size_and_time(path)) for path in files)
@@ -35,13 +36,14 @@ def _size_and_time(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def read_catalog(root: Path) -> Catalog:
-    """The catalog of ``root``, read once per process while its files are unchanged."""
-    key = (str(root.resolve()), _files_state(root))
+def read_catalog(root: Path, local: Path | None = None) -> Catalog:
+    """The catalog of ``root`` (with the local layers in ``local``), read once per process while
+    its files are unchanged."""
+    key = (str(root.resolve()), str(local), _files_state(root, local))
     with _lock:
         catalog = _READ.get(key)
         if catalog is None:
-            catalog = load_catalog(root)
+            catalog = load_catalog(root, local)
             _READ[key] = catalog
             while len(_READ) > _READ_KEPT:
                 _READ.popitem(last=False)
@@ -53,7 +55,8 @@ def load_app_catalog(app: Flask) -> Catalog:
     """Load (once) and return the app's catalog; raises ContentInvalid on broken content."""
     catalog = app.extensions.get("catalog")
     if catalog is None:
-        catalog = read_catalog(Path(app.config["CONTENT_DIR"]))
+        local = app.config.get("LOCAL_DIR")
+        catalog = read_catalog(Path(app.config["CONTENT_DIR"]), Path(local) if local else None)
         app.extensions.setdefault("catalog", catalog)
         catalog = app.extensions["catalog"]
     return catalog

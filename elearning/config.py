@@ -205,6 +205,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Root holding `courses/`, `quizzes/` and `certificates/`. Default: the checkout.",
     ),
     Setting(
+        "LOCAL_DIR",
+        "ELEARNING_LOCAL_DIR",
+        None,
+        str,
+        "An academy's local layer: its national provisions, notes and cases, one folder per "
+        "course, kept apart from the shipped course (courses/README.md). Default: none.",
+    ),
+    Setting(
         "DEMO_PASSWORD",
         "ELEARNING_DEMO_PASSWORD",
         None,

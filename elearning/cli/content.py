@@ -34,8 +34,14 @@ def content_group() -> None:
     default=None,
     help="Check this content root instead of the configured one.",
 )
+@click.option(
+    "--local-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Check this local layer folder too (default: ELEARNING_LOCAL_DIR, if set).",
+)
 @with_appcontext
-def content_check(as_json: bool, content_dir: Path | None) -> None:
+def content_check(as_json: bool, content_dir: Path | None, local_dir: Path | None) -> None:
     """Validate courses/ without starting the platform; exit status 1 on any error."""
     import json
     import time
@@ -43,9 +49,11 @@ def content_check(as_json: bool, content_dir: Path | None) -> None:
     from elearning.content import ContentInvalid, catalog_summary, load_catalog
 
     root = content_dir or Path(current_app.config["CONTENT_DIR"])
+    configured = current_app.config.get("LOCAL_DIR")
+    local = local_dir or (Path(configured) if configured else None)
     started = time.perf_counter()
     try:
-        catalog = load_catalog(root)
+        catalog = load_catalog(root, local)
     except ContentInvalid as exc:
         if as_json:
             errors = [{"path": e.path, "line": e.line, "message": e.message} for e in exc.errors]
@@ -114,6 +122,7 @@ def _print_course_summary(course: dict) -> None:
                 f"difficulty {', '.join(f'{k} {v}' for k, v in form['difficulty'].items())}"
             )
         _print_cues(bank["cues"])
+    _print_local(course["local"])
     click.echo("  coverage:" if course["tags"] else "  coverage: no tags.yaml, nothing to report")
     for tag in course["tags"]:
         if tag["points"]:
@@ -124,6 +133,22 @@ def _print_course_summary(course: dict) -> None:
         else:
             line = "covered" if tag["covered"] else "not covered"
         click.echo(f"    {tag['label']}: {line}")
+
+
+def _print_local(layer: dict | None) -> None:
+    """An academy's local layer: its notes and which application points its provisions state."""
+    if layer is None:
+        return
+    kind = "example local layer" if layer["example"] else "local layer"
+    click.echo(
+        f"  {kind} {layer['name']!r} ({layer['language']}): {layer['notes']} notes on "
+        f"{layer['lessons']} lessons, {layer['provisions']} provisions for "
+        f"{len(layer['points'])} application points"
+    )
+    if layer["points_without_provision"]:
+        click.echo(
+            f"    points no provision states: {', '.join(layer['points_without_provision'])}"
+        )
 
 
 def _print_cues(audit: dict) -> None:

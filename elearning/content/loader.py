@@ -27,6 +27,7 @@ from elearning.content.lessons import (
     load_module,
     reporter,
 )
+from elearning.content.local import load_local_layers
 from elearning.content.markup import (
     SLUG,
     LessonRenderer,
@@ -72,8 +73,9 @@ _ASSESSMENT_KEYS = {
 }
 
 
-def load_catalog(content_dir: Path | str) -> Catalog:
-    """Load and validate every course under ``content_dir/courses``; raise ContentInvalid."""
+def load_catalog(content_dir: Path | str, local_dir: Path | str | None = None) -> Catalog:
+    """Load and validate every course under ``content_dir/courses``, with an academy's local
+    layers from ``local_dir`` when given; raise ContentInvalid."""
     root = Path(content_dir)
     problems = Problems(root)
     courses_dir = root / "courses"
@@ -89,6 +91,8 @@ def load_catalog(content_dir: Path | str) -> Catalog:
             if course is not None:
                 courses.append(course)
         _orphan_banks(root, {course.slug for course in courses}, courses_dir, problems)
+        if local_dir is not None:
+            courses = load_local_layers(Path(local_dir), courses, problems)
         if not courses and not problems.errors:
             problems.add(courses_dir, 0, "there is no course (a folder with a course.yaml)")
     if problems.errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 
@@ -143,6 +143,49 @@ class Source:
     publisher: str
     url: str
     covers: tuple[str, ...] = ()  # tags whose application points it states
+
+
+@dataclass(frozen=True)
+class LocalSource:
+    """A national text a local layer cites (a code of conduct, a statute)."""
+
+    id: str
+    title: str
+    edition: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LocalProvision:
+    """Where a national text states an application point, in the layer's words."""
+
+    point: str
+    source: LocalSource
+    where: str  # "Article IV", "rule 5(2)"
+    text: str
+
+
+@dataclass(frozen=True)
+class LocalNote:
+    """An academy's own note on a lesson: at its head, under the standard, or at its end."""
+
+    title: str
+    where: str  # "head" or "end"
+    html: str
+    print_html: str
+
+
+@dataclass(frozen=True)
+class LocalLayer:
+    """What an academy adds to a course from its own folder (``ELEARNING_LOCAL_DIR``)."""
+
+    name: str  # the jurisdiction, as the notes are headed: "In Pakistan"
+    language: str
+    example: bool  # a shipped example, not an academy's own text: every note says so
+    about: str
+    sources: Mapping[str, LocalSource]
+    provisions: Mapping[str, tuple[LocalProvision, ...]]  # by application point
+    notes: Mapping[tuple[str, str], tuple[LocalNote, ...]]  # by (module, lesson)
 
 
 @dataclass(frozen=True)
@@ -305,6 +348,24 @@ class Course:
     trainer_pages: tuple[TrainerPage, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     words_per_minute: int = 120
+    local: LocalLayer | None = None
+
+    def with_local(self, layer: LocalLayer) -> Course:
+        """The course with an academy's local layer on top."""
+        return replace(self, local=layer)
+
+    def local_notes(self, lesson: Lesson, where: str) -> tuple[LocalNote, ...]:
+        """The local layer's notes on ``lesson`` at its head or its end."""
+        if self.local is None:
+            return ()
+        found = self.local.notes.get((lesson.module_slug, lesson.slug), ())
+        return tuple(note for note in found if note.where == where)
+
+    def local_provisions(self, lesson: Lesson) -> tuple[LocalProvision, ...]:
+        """The national provisions stating the lesson's application points."""
+        if self.local is None:
+            return ()
+        return tuple(p for point in lesson.points for p in self.local.provisions.get(point, ()))
 
     @cached_property
     def point_labels(self) -> Mapping[str, str]:

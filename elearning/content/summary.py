@@ -50,6 +50,7 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
                 "lessons": len(course.lessons),
                 "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
                 "assessment": _bank_summary(course),
+                "local": _local_summary(course),
                 "tags": [
                     {
                         "slug": tag.slug,
@@ -64,6 +65,30 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
             }
         )
     return summary
+
+
+def _local_summary(course: Course) -> dict[str, Any] | None:
+    """The academy's local layer: how many notes on which lessons, which points it states."""
+    layer = course.local
+    if layer is None:
+        return None
+    points = sorted(layer.provisions, key=_point_order)
+    return {
+        "name": layer.name,
+        "language": layer.language,
+        "example": layer.example,
+        "notes": sum(len(notes) for notes in layer.notes.values()),
+        "lessons": len(layer.notes),
+        "provisions": sum(len(found) for found in layer.provisions.values()),
+        "points": points,
+        "points_without_provision": sorted(
+            (p for p in course.point_labels if p not in layer.provisions), key=_point_order
+        ),
+    }
+
+
+def _point_order(point: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in point.split(".") if part.isdigit())
 
 
 def _form_length(course: Course, form: AssessmentForm) -> dict[str, float]:
