@@ -42,9 +42,10 @@ def test_a_layer_adds_notes_and_provisions_without_touching_the_course(local):
     assert "<strong>reassign</strong>" in end.html and "callout--case-study" in end.html
     # The note's heading has an id of its own, apart from any heading of the lesson.
     assert 'id="local-basics-first-lesson-end--procedure"' in end.html
-    [provision] = course.local_provisions(lesson)
-    assert (provision.point, provision.where) == ("1.1", "Article 3")
-    assert provision.source.url == "https://judiciary.example.org/code"
+    code, act = course.local_provisions(lesson)
+    assert (code.point, code.where) == ("1.1", "Article 3")
+    assert code.source.url == "https://judiciary.example.org/code"
+    assert (act.where, act.source.url) == ("section 12", "")
     # The course itself is the shipped one: same lessons, same version.
     assert course.content_version == plain.content_version
     assert lesson.text("en").blocks == plain.lesson("basics", "first-lesson").text("en").blocks
@@ -112,6 +113,7 @@ def test_the_lesson_print_and_sources_show_the_layer(make_app, create_user, loca
     assert page.index("Independence is the") < page.index("A Ruritanian case")
     assert "Added for Ruritania" in page and "an example, not an official text" not in page
     assert "In Ruritania" in page and "Code of Judicial Conduct of Ruritania" in page
+    assert 'href=""' not in page and "<cite>Courts Act of Ruritania</cite>" in page
     printed = client.get("/courses/sample/print").text
     assert "A Ruritanian case" in printed and "The minister" in printed
     sources = client.get("/courses/sample/sources").text
@@ -134,5 +136,5 @@ def test_content_check_prints_the_layer_and_the_points_it_leaves(runner, local):
         "content", "check", "--content-dir", str(FIXTURE_CONTENT), "--local-dir", str(local)
     )
     assert result.exit_code == 0, result.output
-    assert "local layer 'Ruritania' (en): 2 notes on 1 lessons, 1 provisions" in result.output
+    assert "local layer 'Ruritania' (en): 2 notes on 1 lessons, 2 provisions" in result.output
     assert "points no provision states: 1.2" in result.output
