@@ -123,6 +123,7 @@ def _print_course_summary(course: dict) -> None:
             )
         _print_cues(bank["cues"])
     _print_local(course["local"])
+    _print_translations(course["translations"])
     click.echo("  coverage:" if course["tags"] else "  coverage: no tags.yaml, nothing to report")
     for tag in course["tags"]:
         if tag["points"]:
@@ -133,6 +134,19 @@ def _print_course_summary(course: dict) -> None:
         else:
             line = "covered" if tag["covered"] else "not covered"
         click.echo(f"    {tag['label']}: {line}")
+
+
+def _print_translations(report: dict) -> None:
+    """Per language: what is translated, and what in it does not hold together."""
+    for language, done in report.items():
+        click.echo(
+            f"  {language}: lessons {done['lessons']}/{done['lessons_in_all']}, module texts "
+            f"{done['modules']}/{done['modules_in_all']}, question bank "
+            f"{done['bank_entries']}/{done['bank_entries_in_all']} entries, glossary "
+            f"{done['glossary_terms']} terms"
+        )
+        for warning in done["warnings"]:
+            click.echo(f"  warning: {warning}", err=True)
 
 
 def _print_local(layer: dict | None) -> None:

@@ -19,6 +19,7 @@ from elearning.content.fields import (
     text_field,
     unknown_keys,
 )
+from elearning.content.glossary import load_glossaries
 from elearning.content.lessons import (
     DEFAULT_WORDS_PER_MINUTE,
     LessonReading,
@@ -183,6 +184,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
 
     tags = load_tags(folder / "tags.yaml", problems)
     sources = load_sources(folder, tags, languages, problems)
+    glossaries = load_glossaries(folder, languages, problems)
     reading = LessonReading(reading.words_per_minute, frozenset(sources))
     quiz_folder = problems.root / "quizzes" / slug
     bank, forms, parallel_forms = load_quizzes(quiz_folder, tags, languages, problems, renderer)
@@ -231,6 +233,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         trainer_pages=_load_trainer_pages(folder / "trainer", problems, renderer),
         sources=sources,
         words_per_minute=reading.words_per_minute,
+        glossaries=glossaries,
     )
 
 

@@ -146,6 +146,24 @@ class Source:
 
 
 @dataclass(frozen=True)
+class GlossaryTerm:
+    """A term of the course and its translation, as the official texts use it."""
+
+    english: str
+    translated: str
+    forms: tuple[str, ...]  # word stems that count as using the term (declension, agreement)
+    check: bool  # a translation must not name it by another word
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """One language's terms of the course (``glossary/<language>.yaml``)."""
+
+    language: str
+    terms: tuple[GlossaryTerm, ...]
+
+
+@dataclass(frozen=True)
 class LocalSource:
     """A national text a local layer cites (a code of conduct, a statute)."""
 
@@ -348,6 +366,7 @@ class Course:
     trainer_pages: tuple[TrainerPage, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     words_per_minute: int = 120
+    glossaries: Mapping[str, Glossary] = field(default_factory=lambda: MappingProxyType({}))
     local: LocalLayer | None = None
 
     def with_local(self, layer: LocalLayer) -> Course:

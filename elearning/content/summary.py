@@ -14,6 +14,7 @@ from elearning.content.model import (
     Catalog,
     Course,
 )
+from elearning.content.translations import translation_report
 
 
 def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
@@ -51,6 +52,7 @@ def catalog_summary(catalog: Catalog) -> list[dict[str, Any]]:
                 "knowledge_checks": sum(len(lesson.checks) for lesson in course.lessons),
                 "assessment": _bank_summary(course),
                 "local": _local_summary(course),
+                "translations": translation_report(course),
                 "tags": [
                     {
                         "slug": tag.slug,

@@ -1,0 +1,126 @@
+"""How far each language has come, and whether what is translated holds together: per language,
+which lessons, module texts and question-bank entries are translated; whether each translated
+lesson has the English file's structure (its sections and callouts: the knowledge checks are
+already held to the English by the loader); and whether the glossary's checked terms are used
+where the English uses them.
+
+The report is part of ``elearning content check`` (and ``--json``); its warnings fail the
+shipped course's tests, so a broken or half-done translation never ships unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from markupsafe import Markup
+
+from elearning.content.model import DEFAULT_LANGUAGE, CheckBlock, Course, Item, LessonText, Text
+
+_STRUCTURE = re.compile(r'<(h2|h3)\b|class="callout callout--([a-z-]+)"')
+_NAMES = {"h2": "section", "h3": "subsection"}
+
+
+def translation_report(course: Course) -> dict[str, Any]:
+    """Per language: counts, structure and glossary warnings (see the module's docstring)."""
+    report = {}
+    for language in course.languages:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        warnings: list[str] = []
+        lessons = [lesson for lesson in course.lessons if language in lesson.texts]
+        for lesson in lessons:
+            english, translated = lesson.texts[DEFAULT_LANGUAGE], lesson.texts[language]
+            where = _translated_file(lesson.source, language)
+            if _structure(english) != _structure(translated):
+                warnings.append(
+                    f"{where}: not the English file's structure (sections and callouts: "
+                    f"{_describe(_structure(english))} in English, "
+                    f"{_describe(_structure(translated))} here)"
+                )
+            warnings += _glossary(course, language, where, _plain(english), _plain(translated))
+        bank_done = 0
+        if course.bank is not None:
+            for entry in course.bank.entries.values():
+                if not entry.stem.has(language):
+                    continue
+                bank_done += 1
+                english = " ".join(text.get(DEFAULT_LANGUAGE) for text in _texts(entry))
+                translated = " ".join(text.get(language) for text in _texts(entry))
+                warnings += _glossary(
+                    course, language, f"{entry.source} ({entry.id})", english, translated
+                )
+        modules = [m for m in course.modules if m.title.has(language) and m.summary.has(language)]
+        report[language] = {
+            "lessons": len(lessons),
+            "lessons_in_all": len(course.lessons),
+            "modules": len(modules),
+            "modules_in_all": len(course.modules),
+            "bank_entries": bank_done,
+            "bank_entries_in_all": len(course.bank.entries) if course.bank else 0,
+            "glossary_terms": len(course.glossaries[language].terms)
+            if language in course.glossaries
+            else 0,
+            "warnings": warnings,
+        }
+    return report
+
+
+def _translated_file(source: str, language: str) -> str:
+    return re.sub(r"\.md$", f".{language}.md", source)
+
+
+def _structure(text: LessonText) -> Counter:
+    found: Counter = Counter()
+    for block in text.blocks:
+        if isinstance(block, CheckBlock):
+            continue
+        for heading, callout in _STRUCTURE.findall(block.html):
+            found[_NAMES[heading] if heading else f"{callout} callout"] += 1
+    return found
+
+
+def _describe(structure: Counter) -> str:
+    return ", ".join(f"{count} {name}" for name, count in sorted(structure.items())) or "none"
+
+
+def _plain(text: LessonText) -> str:
+    parts = [text.title, *text.objectives]
+    for block in text.blocks:
+        if isinstance(block, CheckBlock):
+            parts.append(block.check.prompt_html)
+            parts += [option.html + " " + option.feedback_html for option in block.check.options]
+        else:
+            parts.append(block.html)
+    # Our own sanitised HTML, read as text.
+    return " ".join(str(Markup(part).striptags()) for part in parts)  # noqa: S704  # nosec B704
+
+
+def _texts(entry: Item) -> list[Text]:
+    texts = [entry.stem]
+    for question in (entry, *entry.parts):
+        if question is not entry:
+            texts.append(question.stem)
+        texts += [choice.text for choice in question.choices if choice.text.has(DEFAULT_LANGUAGE)]
+        if question.explanation is not None:
+            texts.append(question.explanation)
+    return texts
+
+
+def _glossary(course: Course, language: str, where: str, english: str, translated: str):
+    glossary = course.glossaries.get(language)
+    if glossary is None:
+        return []
+    lowered = translated.casefold()
+    problems = []
+    for term in glossary.terms:
+        if not term.check:
+            continue
+        uses = len(re.findall(rf"\b{re.escape(term.english)}\b", english, flags=re.IGNORECASE))
+        if uses and not any(form.casefold() in lowered for form in term.forms):
+            problems.append(
+                f"{where}: the English says {term.english!r} ({uses} times) but the translation "
+                f"never uses the glossary's {term.translated!r}"
+            )
+    return problems

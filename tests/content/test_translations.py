@@ -1,0 +1,69 @@
+"""Translations are checked by the machine: what each language has, whether a translated lesson
+keeps the English structure, and whether the glossary's terms are used where they must be."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from elearning.catalog import read_catalog
+from elearning.config import ROOT
+from elearning.content import catalog_summary, load_catalog
+from tests.helpers import edit
+
+FRENCH = "courses/sample/basics/01-first-lesson.fr.md"
+GLOSSARY = """language: fr
+terms:
+  - en: independence
+    fr: indépendance
+    check: true
+    forms: ["indépendan"]
+  - en: judge
+    fr: juge
+"""
+
+
+def report(root: Path) -> dict:
+    [sample] = [c for c in catalog_summary(load_catalog(root)) if c["slug"] == "sample"]
+    return sample["translations"]["fr"]
+
+
+def test_each_language_says_what_is_translated(content: Path):
+    french = report(content)
+    assert (french["lessons"], french["lessons_in_all"]) == (1, 3)
+    assert french["modules_in_all"] == 2 and french["glossary_terms"] == 0
+
+
+def test_a_translated_lesson_must_keep_the_english_structure(content: Path):
+    # The French sample lesson lacks the English file's key-point callout.
+    [warning] = report(content)["warnings"]
+    assert warning.startswith(FRENCH) and "1 key-point callout in English, none here" in warning
+    edit(
+        content / FRENCH,
+        "::: check first-check",
+        "::: key-point À retenir\nLe juge tranche selon les faits et le droit.\n:::\n\n"
+        "::: check first-check",
+    )
+    assert report(content)["warnings"] == []
+
+
+def test_a_translation_that_names_a_value_by_another_word_is_reported(content: Path):
+    (content / "courses/sample/glossary").mkdir()
+    (content / "courses/sample/glossary/fr.yaml").write_text(GLOSSARY, encoding="utf-8")
+    edit(
+        content / FRENCH, "::: check", "::: key-point À retenir\nLe juge tranche.\n:::\n\n::: check"
+    )
+    assert report(content)["warnings"] == [] and report(content)["glossary_terms"] == 2
+    edit(content / FRENCH, "L'indépendance est", "L'autonomie est")
+    [warning] = report(content)["warnings"]
+    assert "the English says 'independence'" in warning and "'indépendance'" in warning
+
+
+def test_the_shipped_translations_hold_together():
+    """No translated lesson or question of the shipped course breaks the English structure or
+    names a value by another word than the glossary's."""
+    translations = catalog_summary(read_catalog(ROOT))[0]["translations"]
+    assert set(translations) == {"fr", "es", "ar", "zh", "ru", "pt"}
+    for language, done in translations.items():
+        assert done["warnings"] == [], (language, done["warnings"])
+        assert done["bank_entries"] == done["bank_entries_in_all"], language
+        assert done["glossary_terms"] > 0, language
