@@ -140,7 +140,8 @@ def _print_translations(report: dict) -> None:
     """Per language: what is translated, and what in it does not hold together."""
     for language, done in report.items():
         click.echo(
-            f"  {language}: lessons {done['lessons']}/{done['lessons_in_all']}, module texts "
+            f"  {language}: course title {'yes' if done['course'] else 'no'}, lessons "
+            f"{done['lessons']}/{done['lessons_in_all']}, module texts "
             f"{done['modules']}/{done['modules_in_all']}, question bank "
             f"{done['bank_entries']}/{done['bank_entries_in_all']} entries, glossary "
             f"{done['glossary_terms']} terms"

@@ -51,8 +51,15 @@ def translation_report(course: Course) -> dict[str, Any]:
                 warnings += _glossary(
                     course, language, f"{entry.source} ({entry.id})", english, translated
                 )
-        modules = [m for m in course.modules if m.title.has(language) and m.summary.has(language)]
+        modules = [
+            module
+            for module in course.modules
+            if all(
+                text.has(language) for text in (module.title, module.summary, *module.objectives)
+            )
+        ]
         report[language] = {
+            "course": course.title.has(language) and course.summary.has(language),
             "lessons": len(lessons),
             "lessons_in_all": len(course.lessons),
             "modules": len(modules),
