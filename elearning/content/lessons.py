@@ -27,6 +27,7 @@ from elearning.content.markup import (
 )
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
+    HtmlBlock,
     Lesson,
     LessonText,
     Module,
@@ -296,6 +297,10 @@ def _load_lesson(
             ok = False
     if not ok:
         return None
+    texts = {
+        language: text if language == DEFAULT_LANGUAGE else _english_anchors(english, text)
+        for language, text in texts.items()
+    }
     return Lesson(
         slug=slug,
         module_slug=module_slug,
@@ -351,3 +356,40 @@ def _lesson_sources(
 
 def reporter(path: Path, problems: Problems):
     return lambda line, message: problems.add(path, line, message)
+
+
+_HEADING_ID = re.compile(r'(<h[2-4] id=")([^"]+)(")')
+
+
+def _heading_ids(text: LessonText) -> list[str]:
+    return [
+        match.group(2)
+        for block in text.blocks
+        if isinstance(block, HtmlBlock)
+        for match in _HEADING_ID.finditer(block.html)
+    ]
+
+
+def _english_anchors(english: LessonText, text: LessonText) -> LessonText:
+    """The translation with its headings' ids taken from the English file, heading by heading:
+    a link to a section (``#what-the-2010-measures-ask``) then lands on that section in every
+    language, whatever its script. A translation that does not have the English headings keeps
+    its own (the translation check reports it)."""
+    ids = _heading_ids(english)
+    if len(ids) != len(_heading_ids(text)):
+        return text
+    web, printed = iter(ids), iter(ids)
+
+    def rename(block):
+        if not isinstance(block, HtmlBlock):
+            return block
+        html = _HEADING_ID.sub(lambda m: f"{m.group(1)}{next(web)}{m.group(3)}", block.html)
+        print_html = _HEADING_ID.sub(
+            lambda m: f"{m.group(1)}{m.group(2).split('--')[0]}--{next(printed)}{m.group(3)}",
+            block.print_html,
+        )
+        return HtmlBlock(html, print_html)
+
+    return LessonText(
+        text.language, text.title, tuple(rename(b) for b in text.blocks), text.objectives
+    )

@@ -67,3 +67,15 @@ def test_the_shipped_translations_hold_together():
         assert done["warnings"] == [], (language, done["warnings"])
         assert done["bank_entries"] == done["bank_entries_in_all"], language
         assert done["glossary_terms"] > 0, language
+
+
+def test_a_translated_section_keeps_the_english_anchor(content: Path):
+    """A link to a section lands on it in every language, whatever the heading's script."""
+    english = "courses/sample/basics/01-first-lesson.md"
+    edit(content / english, "::: key-point", "## What the minister may not do\n\n::: key-point")
+    edit(content / FRENCH, "::: check", "## Ce que le ministre ne peut pas faire\n\n::: check")
+    lesson = load_catalog(content).course("sample").lesson("basics", "first-lesson")
+    french = "".join(block.html for block in lesson.text("fr").blocks if hasattr(block, "html"))
+    assert 'id="what-the-minister-may-not-do"' in french
+    printed = "".join(b.print_html for b in lesson.text("fr").blocks if hasattr(b, "print_html"))
+    assert '--what-the-minister-may-not-do"' in printed
