@@ -182,7 +182,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
             f"certificate design {design!r} does not exist in certificates/",
         )
 
-    tags = load_tags(folder / "tags.yaml", problems)
+    tags = load_tags(folder / "tags.yaml", problems, languages)
     sources = load_sources(folder, tags, languages, problems)
     glossaries = load_glossaries(folder, languages, problems)
     reading = LessonReading(reading.words_per_minute, frozenset(sources))

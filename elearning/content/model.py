@@ -33,8 +33,14 @@ class Tag:
     """Something a lesson or question is about, with its numbered application points."""
 
     slug: str
-    label: str
-    points: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    label: str  # in English; ``title`` in every language the course has it in
+    points: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # English
+    title: Text | None = None
+    point_texts: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
+
+    def label_text(self) -> Text:
+        """The tag's label as a Text (its translations, English where there are none)."""
+        return self.title or Text(MappingProxyType({DEFAULT_LANGUAGE: self.label}))
 
 
 @dataclass(frozen=True)
@@ -385,6 +391,13 @@ class Course:
         if self.local is None:
             return ()
         return tuple(p for point in lesson.points for p in self.local.provisions.get(point, ()))
+
+    def point_text(self, point: str) -> Text:
+        """An application point's label in every language the course has it in."""
+        for tag in self.tags.values():
+            if point in tag.point_texts:
+                return tag.point_texts[point]
+        return Text(MappingProxyType({DEFAULT_LANGUAGE: self.point_labels[point]}))
 
     @cached_property
     def point_labels(self) -> Mapping[str, str]:

@@ -8,18 +8,22 @@ from types import MappingProxyType
 from elearning.content.fields import (
     Problems,
     read_yaml,
+    text_field,
     unknown_keys,
 )
 from elearning.content.markup import (
     SLUG,
 )
 from elearning.content.model import (
+    DEFAULT_LANGUAGE,
     Tag,
 )
 from elearning.content.yamlfile import LineDict
 
 
-def load_tags(path: Path, problems: Problems) -> dict[str, Tag]:
+def load_tags(path: Path, problems: Problems, languages: tuple[str, ...] = ()) -> dict[str, Tag]:
+    """The course's tags; a label or a point's description is a text, or one text per
+    language (``{en: ..., fr: ...}``) like any other text of the course."""
     if not path.exists():
         return {}
     data = read_yaml(path, problems)
@@ -32,8 +36,11 @@ def load_tags(path: Path, problems: Problems) -> dict[str, Tag]:
         if not isinstance(slug, str) or not SLUG.match(slug):
             problems.add(path, line, f"tag {slug!r}: use lower-case letters, digits, hyphens")
             continue
-        if not isinstance(value, LineDict) or not str(value.get("label") or "").strip():
+        if not isinstance(value, LineDict) or not value.get("label"):
             problems.add(path, line, f"tag {slug!r} needs a label")
+            continue
+        title = text_field(value, "label", path, problems, languages or (DEFAULT_LANGUAGE,))
+        if title is None:
             continue
         unknown_keys(value, {"label", "points"}, path, problems)
         points = value.get("points") or LineDict()
@@ -52,9 +59,16 @@ def load_tags(path: Path, problems: Problems) -> dict[str, Tag]:
                     f"point {point} already belongs to tag {owners[str(point)]!r}",
                 )
             owners[str(point)] = slug
+        texts = {}
+        for point in points:
+            text = text_field(points, point, path, problems, languages or (DEFAULT_LANGUAGE,))
+            if text is not None:
+                texts[str(point)] = text
         tags[slug] = Tag(
             slug,
-            str(value["label"]).strip(),
-            MappingProxyType({str(k): str(v) for k, v in points.items()}),
+            str(title),
+            MappingProxyType({point: str(text) for point, text in texts.items()}),
+            title=title,
+            point_texts=MappingProxyType(texts),
         )
     return tags

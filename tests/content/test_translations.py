@@ -79,3 +79,16 @@ def test_a_translated_section_keeps_the_english_anchor(content: Path):
     assert 'id="what-the-minister-may-not-do"' in french
     printed = "".join(b.print_html for b in lesson.text("fr").blocks if hasattr(b, "print_html"))
     assert '--what-the-minister-may-not-do"' in printed
+
+
+def test_tags_and_application_points_can_be_translated(content: Path):
+    edit(
+        content / "courses/sample/tags.yaml",
+        '"1.1": "Free of outside influence"',
+        '"1.1":\n      en: "Free of outside influence"\n'
+        '      fr: "À l\'abri de toute influence extérieure"',
+    )
+    course = load_catalog(content).course("sample")
+    assert course.point_text("1.1").get("fr") == "À l'abri de toute influence extérieure"
+    assert course.point_labels["1.1"] == "Free of outside influence"
+    assert course.point_text("1.2").get("fr") == "Independent of the parties"  # not translated
