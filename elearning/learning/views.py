@@ -229,7 +229,10 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
     """
     course = load_course_or_404(course_slug)
     lesson = load_lesson_or_404(course, module_slug, lesson_slug)
-    check = next((c for c in lesson.checks if c.id == check_id), None)
+    language = course_language(course)
+    # The check as the judge reads it (its ids, options and right answers are the same in
+    # every language; its words are not).
+    check = next((c for c in lesson.text(language).checks if c.id == check_id), None)
     if check is None:
         abort(404)
     enrolment = require_enrolment(course)
@@ -257,7 +260,7 @@ def answer(course_slug: str, module_slug: str, lesson_slug: str, check_id: str):
             check=check,
             answer=answer,
             form=form,
-            language=course_language(course),
+            language=language,
             check_options=lambda check: logic.check_options(enrolment.id, check),
         )
         return fragment, 200 if form.errors == {} else 422
