@@ -77,6 +77,7 @@ ALLOWED_TAGS = {
     "dl",
     "dt",
     "dd",
+    "span",  # a phrase in another language: <span lang="fr">juge de la mise en état</span>
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -86,5 +87,6 @@ ALLOWED_ATTRIBUTES = {
     "h4": {"id"},
     "ol": {"start"},
     "th": {"scope"},
+    "span": {"lang", "dir"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "lesson"}
