@@ -155,9 +155,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     routing.init_app(app)  # before the blueprints: their rules take its converters
     _register_blueprints(app)
-    from elearning.certificates import adapters as certificate_adapters
+    from elearning.certificates import tasks as certificate_tasks
 
-    certificate_adapters.init_app(app)
+    certificate_tasks.init_app(app)
     compression.init_app(app)  # registered first, so it runs after every other hook
     csrfmask.init_app(app)  # masks the pages before compression sees them
     headers.init_app(app)

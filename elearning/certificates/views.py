@@ -44,6 +44,19 @@ from elearning.sqltypes import utcnow
 PREPARING = timedelta(minutes=1)  # a certificate owed this recently is still being rendered
 
 
+def certificate_preparing(enrolment_id: int) -> bool:
+    """Whether the enrolment's certificate is owed, recently, in a course that issues it by
+    itself: its job is rendering it (a template global, for the results page of a pass)."""
+    owed = db.session.scalar(
+        select(CertificateRequest).where(
+            CertificateRequest.enrolment_id == enrolment_id,
+            CertificateRequest.requested_at >= utcnow() - PREPARING,
+        )
+    )
+    course = get_catalog().course(owed.course_slug) if owed is not None else None
+    return course is not None and course.certificate.issuing == "automatic"
+
+
 # --- learner ------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,6 @@ from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.config import DEVELOPMENT_BASE_URL
 from elearning.extensions import db
-from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
 from tests.helpers import (
     FIXTURE_CONTENT,
@@ -65,6 +64,13 @@ def approval(make_app, tmp_path: Path):
     return make_app(CONTENT_DIR=str(root))
 
 
+@pytest.fixture
+def no_worker(app, make_app, tmp_path: Path):
+    """An app whose background jobs wait in their queue (a SQLite file) with no worker to run
+    them, as when the job worker is down: a pass owes its certificate and nothing issues it."""
+    return make_app(JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+
+
 # --- the learner's path ------------------------------------------------------------------------
 
 
@@ -103,9 +109,9 @@ def test_failing_earns_nothing(client, app, enrolled):
     assert "no certificate yet" in client.get("/certificates").text
 
 
-def test_a_pass_recorded_on_a_get_waits_for_the_learners_button(client, app, enrolled):
+def test_a_pass_recorded_on_a_get_is_issued_by_the_job_too(client, app, enrolled):
     """An attempt closed by the clock is scored while serving a page (a GET): the pass is
-    recorded, but only the learner's POST issues the certificate."""
+    recorded, and the background job issues the certificate as for a submit."""
     complete_lessons(app)
     first = start(client, POST)
     attempt_id = int(re.search(r"/attempts/(\d+)/", first).group(1))
@@ -132,18 +138,47 @@ def test_a_pass_recorded_on_a_get_waits_for_the_learners_button(client, app, enr
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.status == "submitted"
         assert attempt.is_passed and attempt.closed_by == "time"
-    assert certificates_of(app, "judge@example.org") == []
-    assert count(app, CertificateRequest) == 1
-    mine = client.get("/certificates").text
-    assert "Issue my certificate" in mine
+    [certificate] = certificates_of(app, "judge@example.org")
+    assert certificate.attempt_id == attempt_id
+    assert count(app, CertificateRequest) == 0
+    assert "Download the PDF" in client.get("/certificates").text
+
+
+def test_a_certificate_whose_job_was_lost_is_issued_once_by_the_sweeper(no_worker, create_user):
+    """A worker killed while rendering takes its job with it: the pass stays owed, the judge is
+    told it is being prepared, the sweeper queues the job again once it is overdue, and the lost
+    job, delivered late after all, changes nothing."""
+    from elearning.certificates import tasks
+    from elearning.jobs import huey
+
+    app = no_worker
+    create_user(email="amara@example.org", name="Judge Amara Okafor")
+    enrolment_id = earn(app, "amara@example.org")
+    assert certificates_of(app, "amara@example.org") == [] and huey.pending_count() == 1
+    lost = huey.dequeue()  # taken by a worker that was then killed
+    judge = browser_for(app, "amara@example.org")
     with app.app_context():
-        enrolment_id = db.session.scalar(select(Enrolment.id))
-    response = client.post(
-        f"/certificates/claim/{enrolment_id}", data={"csrf_token": token(client, "/certificates")}
-    )
-    assert response.status_code == 302
-    assert len(certificates_of(app, "judge@example.org")) == 1
-    assert "Your certificate is ready" in client.get("/certificates").text
+        attempt_id = db.session.scalar(select(CertificateRequest.attempt_id))
+    results = judge.get(f"/courses/sample/assessment/attempts/{attempt_id}/results").text
+    assert "It is being prepared" in results and 'http-equiv="refresh"' in results
+
+    with app.app_context():
+        tasks.sweep_owed.call_local()  # owed a moment ago: its job may still be running
+        assert huey.pending_count() == 0
+        db.session.execute(
+            update(CertificateRequest).values(requested_at=utcnow() - timedelta(minutes=3))
+        )
+        db.session.commit()
+        tasks.sweep_owed.call_local()
+        assert huey.pending_count() == 1
+        huey.execute(huey.dequeue())
+        huey.execute(lost)
+        tasks.sweep_owed.call_local()
+        assert huey.pending_count() == 0
+    [certificate] = certificates_of(app, "amara@example.org")
+    assert certificate.enrolment_id == enrolment_id and certificate.status == "valid"
+    results = judge.get(f"/courses/sample/assessment/attempts/{attempt_id}/results").text
+    assert "It is being prepared" not in results and 'http-equiv="refresh"' not in results
 
 
 def test_nobody_else_gets_a_learners_pdf(app, create_user, admin):
@@ -340,7 +375,8 @@ def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval
     assert "Select at least one" in admin.get(nothing.headers["Location"]).text
 
 
-def test_bulk_issue_gives_every_eligible_learner_one_certificate(app, create_user, admin):
+def test_bulk_issue_gives_every_eligible_learner_one_certificate(no_worker, create_user, admin):
+    app = no_worker
     for n in range(3):
         create_user(email=f"j{n}@example.org", name=f"Judge Number {n}")
         earn(app, f"j{n}@example.org", passed=n != 2)
@@ -469,7 +505,7 @@ def test_the_cli_issues_in_bulk_and_verifies(make_app, create_user, tmp_path):
 
     from elearning.cli import main
 
-    app = make_app()
+    app = make_app(JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")  # no worker: only owed
     for n in range(3):
         create_user(email=f"j{n}@example.org", name=f"Judge Number {n}")
         earn(app, f"j{n}@example.org")

@@ -1,0 +1,86 @@
+"""Issuing on a pass, as a background job: the submit that passes records the certificate owed
+(in its own transaction) and returns; a job renders and stores the certificate once that
+transaction has committed. A room of judges passing at once then waits for their answers to be
+saved, not for each other's PDFs.
+
+The job is idempotent (:func:`adapters.fulfil` does nothing when the certificate is issued), so
+a worker killed mid-render loses nothing: Huey runs the job again, or the sweeper queues it
+again for a certificate owed longer than a job takes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import has_request_context
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from elearning.assessments.services import assessment_passed
+from elearning.catalog import get_catalog
+from elearning.certificates import adapters, services
+from elearning.certificates.models import CertificateRequest
+from elearning.certificates.views import certificate_preparing
+from elearning.extensions import db
+from elearning.jobs import after_commit, every_minute, job_context, periodic, task
+from elearning.sqltypes import utcnow
+
+log = logging.getLogger(__name__)
+
+#: A certificate owed longer than this has lost its job (a queue outage, a worker killed before
+#: Huey stored the retry): the sweeper queues it again. Longer than a render on a busy worker.
+STRANDED_AFTER = timedelta(minutes=2)
+#: The sweeper stops trying after this: what is still owed then (a name the certificate cannot
+#: print, say) waits for the judge's own "Issue my certificate" button.
+GIVE_UP_AFTER = timedelta(hours=6)
+
+
+@task(retries=3, retry_delay=20)
+def issue_owed(enrolment_id: int, page_language: str | None = None) -> None:
+    """Render and store the certificate the enrolment is owed, once."""
+    with job_context():
+        try:
+            adapters.fulfil(enrolment_id, page_language=page_language)
+        except services.CertificateRefused as refused:  # the judge's button says why
+            db.session.rollback()
+            log.warning("certificate of enrolment %s not issued: %s", enrolment_id, refused)
+
+
+@periodic(every_minute)
+def sweep_owed() -> None:
+    """Queue again the certificates of automatic courses owed for a while with no job."""
+    with job_context():
+        now = utcnow()
+        owed = db.session.execute(
+            select(CertificateRequest.enrolment_id, CertificateRequest.course_slug).where(
+                CertificateRequest.requested_at <= now - STRANDED_AFTER,
+                CertificateRequest.requested_at > now - GIVE_UP_AFTER,
+            )
+        ).all()
+        db.session.rollback()
+        catalog = get_catalog()
+        for enrolment_id, course_slug in owed:
+            course = catalog.course(course_slug)
+            if course is not None and course.certificate.issuing == "automatic":
+                issue_owed(enrolment_id)
+
+
+def init_app(app) -> None:
+    """Owe (and, where the course says so, issue) a certificate whenever a final assessment is
+    passed: connected here, explicitly, by the app factory; and tell the results page of a pass
+    whether the certificate is still being made."""
+    assessment_passed.connect(_owe_on_pass)
+    app.jinja_env.globals["certificate_preparing"] = certificate_preparing
+
+
+def _owe_on_pass(attempt, *, session, course, enrolment_id, **_extra) -> None:
+    """A pass owes a certificate (in the pass's own transaction); in a course that issues
+    automatically, a job issues it once that transaction has committed, printed in the
+    language the judge was reading in (their profile's first)."""
+    if not services.owe_certificate(session, course.slug, enrolment_id, attempt.id, utcnow()):
+        return
+    if course.certificate.issuing != "automatic":
+        return
+    language = str(get_locale() or "") if has_request_context() else None
+    after_commit(session, issue_owed, enrolment_id, language or None)
