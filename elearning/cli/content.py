@@ -142,7 +142,8 @@ def _print_translations(report: dict) -> None:
         click.echo(
             f"  {language}: course title {'yes' if done['course'] else 'no'}, lessons "
             f"{done['lessons']}/{done['lessons_in_all']}, module texts "
-            f"{done['modules']}/{done['modules_in_all']}, question bank "
+            f"{done['modules']}/{done['modules_in_all']}, trainers' manual "
+            f"{done['manual_pages']}/{done['manual_pages_in_all']} pages, question bank "
             f"{done['bank_entries']}/{done['bank_entries_in_all']} entries, glossary "
             f"{done['glossary_terms']} terms"
         )

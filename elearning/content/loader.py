@@ -42,6 +42,7 @@ from elearning.content.model import (
     ContentInvalid,
     Course,
     TrainerPage,
+    TrainerText,
 )
 from elearning.content.quizzes import load_quizzes
 from elearning.content.sources import load_sources
@@ -230,23 +231,25 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         bank=bank,
         forms=forms,
         parallel_forms=parallel_forms,
-        trainer_pages=_load_trainer_pages(folder / "trainer", problems, renderer),
+        trainer_pages=_load_trainer_pages(folder / "trainer", languages, problems, renderer),
         sources=sources,
         words_per_minute=reading.words_per_minute,
         glossaries=glossaries,
     )
 
 
-_TRAINER_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+_TRAINER_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}))?\.md$")
 
 
 def _load_trainer_pages(
-    folder: Path, problems: Problems, renderer: LessonRenderer
+    folder: Path, languages: tuple[str, ...], problems: Problems, renderer: LessonRenderer
 ) -> tuple[TrainerPage, ...]:
-    """The trainers' manual: ``NN-slug.md`` files with a title and a summary, in number order."""
+    """The trainers' manual: ``NN-slug.md`` files with a title and a summary, in number order;
+    ``NN-slug.fr.md`` beside one is its French version."""
     if not folder.is_dir():
         return ()
-    pages = []
+    found: dict[tuple[int, str], dict[str, TrainerText]] = {}
+    sources: dict[tuple[int, str], str] = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "_")) or path.is_dir():
             continue
@@ -254,36 +257,48 @@ def _load_trainer_pages(
         if match is None:
             problems.add(path, 0, "a trainers' manual page is named NN-slug.md, e.g. 01-agenda.md")
             continue
-        text = path.read_text(encoding="utf-8")
-        parsed = front_matter(path, text, problems)
-        if parsed is None:
+        number, slug, language = int(match.group(1)), match.group(2), match.group(3)
+        language = language or DEFAULT_LANGUAGE
+        if language not in languages:
+            known = ", ".join(languages)
+            problems.add(path, 0, f"{language!r} is not one of the course's languages ({known})")
             continue
-        data, body, body_line = parsed
-        unknown_keys(data, {"title", "summary"}, path, problems)
-        title, summary = data.get("title"), data.get("summary", "")
-        if not isinstance(title, str) or not title.strip():
-            problems.add(path, data.line_of("title") or 1, "a manual page needs a title")
+        text = _trainer_text(path, language, problems, renderer)
+        if text is not None:
+            found.setdefault((number, slug), {})[language] = text
+            if language == DEFAULT_LANGUAGE:
+                sources[(number, slug)] = problems.rel(path)
+    pages = []
+    for (number, slug), texts in sorted(found.items()):
+        if DEFAULT_LANGUAGE not in texts:
+            english = folder / f"{number:02d}-{slug}.md"
+            problems.add(english, 0, "a translated manual page needs its English page")
             continue
-        context = RenderContext(
-            path=problems.rel(path),
-            language=DEFAULT_LANGUAGE,
-            lessons_by_path={},
-            report=reporter(path, problems),
-        )
-        pages.append(
-            (
-                int(match.group(1)),
-                TrainerPage(
-                    slug=match.group(2),
-                    title=title.strip(),
-                    summary=str(summary).strip(),
-                    html=renderer.markdown(body, context, body_line),
-                    source=problems.rel(path),
-                ),
-            )
-        )
-    pages.sort(key=lambda pair: pair[0])
-    return tuple(page for _, page in pages)
+        pages.append(TrainerPage(slug, MappingProxyType(texts), sources[(number, slug)]))
+    return tuple(pages)
+
+
+def _trainer_text(
+    path: Path, language: str, problems: Problems, renderer: LessonRenderer
+) -> TrainerText | None:
+    """One file of the trainers' manual, rendered; None (and a problem) when it is broken."""
+    parsed = front_matter(path, path.read_text(encoding="utf-8"), problems)
+    if parsed is None:
+        return None
+    data, body, body_line = parsed
+    unknown_keys(data, {"title", "summary"}, path, problems)
+    title, summary = data.get("title"), data.get("summary", "")
+    if not isinstance(title, str) or not title.strip():
+        problems.add(path, data.line_of("title") or 1, "a manual page needs a title")
+        return None
+    context = RenderContext(
+        path=problems.rel(path),
+        language=language,
+        lessons_by_path={},
+        report=reporter(path, problems),
+    )
+    html = renderer.markdown(body, context, body_line)
+    return TrainerText(language, title.strip(), str(summary).strip(), html)
 
 
 def _choice(data: LineDict, key: str, choices: tuple[str, ...], path: Path, problems) -> str:

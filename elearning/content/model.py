@@ -337,14 +337,32 @@ class CertificateRules:
 
 
 @dataclass(frozen=True)
-class TrainerPage:
-    """A page of the trainers' manual (``courses/<course>/trainer/``), for trainers only."""
+class TrainerText:
+    """A page of the trainers' manual in one language."""
 
-    slug: str
+    language: str
     title: str
     summary: str
     html: str
-    source: str  # the file, relative to the content root
+
+
+@dataclass(frozen=True)
+class TrainerPage:
+    """A page of the trainers' manual (``courses/<course>/trainer/``), for trainers only, in
+    English and the languages it is translated into (``NN-slug.fr.md``)."""
+
+    slug: str
+    texts: Mapping[str, TrainerText]  # by language; English always
+    source: str  # the English file, relative to the content root
+
+    def text(self, language: str) -> TrainerText:
+        """The page in ``language``, else in English."""
+        return self.texts.get(language) or self.texts[DEFAULT_LANGUAGE]
+
+    @property
+    def title(self) -> str:
+        """The English title."""
+        return self.texts[DEFAULT_LANGUAGE].title
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,23 @@ def translation_report(course: Course) -> dict[str, Any]:
                     f"{_describe(_structure(translated))} here)"
                 )
             warnings += _glossary(course, language, where, _plain(english), _plain(translated))
+        manual = [page for page in course.trainer_pages if language in page.texts]
+        for page in manual:
+            english, translated = page.texts[DEFAULT_LANGUAGE], page.texts[language]
+            where = _translated_file(page.source, language)
+            if _html_structure(english.html) != _html_structure(translated.html):
+                warnings.append(
+                    f"{where}: not the English page's structure (sections and callouts: "
+                    f"{_describe(_html_structure(english.html))} in English, "
+                    f"{_describe(_html_structure(translated.html))} here)"
+                )
+            warnings += _glossary(
+                course,
+                language,
+                where,
+                _plain_html(english.title, english.summary, english.html),
+                _plain_html(translated.title, translated.summary, translated.html),
+            )
         bank_done = 0
         if course.bank is not None:
             for entry in course.bank.entries.values():
@@ -64,6 +81,8 @@ def translation_report(course: Course) -> dict[str, Any]:
             "lessons_in_all": len(course.lessons),
             "modules": len(modules),
             "modules_in_all": len(course.modules),
+            "manual_pages": len(manual),
+            "manual_pages_in_all": len(course.trainer_pages),
             "bank_entries": bank_done,
             "bank_entries_in_all": len(course.bank.entries) if course.bank else 0,
             "glossary_terms": len(course.glossaries[language].terms)
@@ -81,11 +100,16 @@ def _translated_file(source: str, language: str) -> str:
 def _structure(text: LessonText) -> Counter:
     found: Counter = Counter()
     for block in text.blocks:
-        if isinstance(block, CheckBlock):
-            continue
-        for heading, callout in _STRUCTURE.findall(block.html):
-            found[_NAMES[heading] if heading else f"{callout} callout"] += 1
+        if not isinstance(block, CheckBlock):
+            found += _html_structure(block.html)
     return found
+
+
+def _html_structure(html: str) -> Counter:
+    return Counter(
+        _NAMES[heading] if heading else f"{callout} callout"
+        for heading, callout in _STRUCTURE.findall(html)
+    )
 
 
 def _describe(structure: Counter) -> str:
@@ -100,7 +124,11 @@ def _plain(text: LessonText) -> str:
             parts += [option.html + " " + option.feedback_html for option in block.check.options]
         else:
             parts.append(block.html)
-    # Our own sanitised HTML, read as text.
+    return _plain_html(*parts)
+
+
+def _plain_html(*parts: str) -> str:
+    """Our own sanitised HTML, read as text."""
     return " ".join(str(Markup(part).striptags()) for part in parts)  # noqa: S704  # nosec B704
 
 

@@ -475,6 +475,18 @@ def test_trainers_manual_is_for_trainers_only(app, trainer, create_user):
     assert browser.get("/trainers/no-such-course/").status_code == 404
 
 
+def test_trainers_read_the_manual_in_their_language(app, create_user):
+    """A French-speaking trainer reads the French page; where the page has no translation in
+    the trainer's language, the English one is shown, marked as English for screen readers."""
+    french = Browser(app, create_user(role=Role.trainer, preferred_language="fr").email)
+    page = french.get("/trainers/sample/running-a-workshop").text
+    assert "<h1>Animer un atelier</h1>" in page and "<strong>gain</strong>" in page
+    assert "Animer un atelier" in french.get("/trainers/sample/").text
+    spanish = Browser(app, create_user(role=Role.trainer, preferred_language="es").email)
+    page = spanish.get("/trainers/sample/running-a-workshop").text
+    assert '<article class="lesson" lang="en" dir="ltr">' in page and "Running a workshop" in page
+
+
 def test_platform_figures_for_admins(app, cohort, trainer, create_user, add_judge):
     add_judge(cohort, country="KE", pre="wrong", lessons=3, post=["right"])
     add_judge(cohort, country="KE", pre="wrong")

@@ -34,6 +34,25 @@ def test_the_fixture_course_loads_whole():
     assert many.is_multiple and many.correct_keys == {"a", "b"}
 
 
+def test_the_trainers_manual_is_read_in_its_translations(content: Path):
+    """A manual page in French beside the English one; a translation needs its English page and
+    one of the course's languages."""
+    [page] = load_catalog(FIXTURE_CONTENT).course("sample").trainer_pages
+    assert page.text("fr").title == "Animer un atelier" and "<strong>gain</strong>" in (
+        page.text("fr").html
+    )
+    assert page.text("es").language == "en" and page.text("es").title == "Running a workshop"
+    trainer = content / "courses/sample/trainer"
+    (trainer / "01-running-a-workshop.fr.md").rename(trainer / "02-orphan.fr.md")
+    (trainer / "01-running-a-workshop.es.md").write_text('---\ntitle: "Un taller"\n---\nTexto.\n')
+    errors = errors_of(content)
+    assert any("02-orphan.md" in e and "needs its English page" in e for e in errors), errors
+    assert any(
+        "01-running-a-workshop.es.md" in e and "not one of the course's languages" in e
+        for e in errors
+    ), errors
+
+
 def test_markdown_is_rendered_once_with_callouts_tables_and_lesson_links():
     course = load_catalog(FIXTURE_CONTENT).course("sample")
     blocks = course.lesson("basics", "first-lesson").text("en").blocks
