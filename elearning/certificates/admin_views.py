@@ -5,8 +5,6 @@ is a POST with a CSRF token.
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     flash,
     redirect,
@@ -26,7 +24,7 @@ from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, changes, issuance, register, services
+from elearning.certificates import adapters, bp, changes, register, services, tasks
 from elearning.certificates.forms import (
     ApproveForm,
     BulkIssueForm,
@@ -35,15 +33,18 @@ from elearning.certificates.forms import (
     RevokeForm,
 )
 from elearning.certificates.messages import refusal
-from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.certificates.models import (
+    Certificate,
+    CertificateRequest,
+    CertificateRun,
+    NameCorrection,
+)
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
 from elearning.web.forms import flash_errors
 from elearning.web.pagination import PER_PAGE, current_page
 from elearning.web.routing import LARGEST_ID
-
-WEB_BULK_SECONDS = 20  # one request issues for this long; the rest wait for "Continue"
 
 
 def _course_title(slug: str) -> str:
@@ -126,65 +127,52 @@ def admin_requests():
     )
 
 
-def _issue_for(enrolment_ids_by_course: dict[str, list[int]]) -> issuance.BulkResult:
-    """Issue within this request's time budget; what is left stays owed."""
-    started = time.monotonic()
-    total = issuance.BulkResult(issued=[], refused={})
-    catalog = get_catalog()
-    for slug, enrolment_ids in enrolment_ids_by_course.items():
-        course = catalog.course(slug)
-        if course is None:
-            total.refused.update({i: "not-eligible" for i in enrolment_ids})
-            continue
-        result = issuance.issue_many(
-            db.session,
-            course,
-            enrolment_ids,
-            issuing=adapters.issuing(),
-            issued_by=current_user,
-            now=utcnow(),
-            commit=db.session.commit,
-            until=lambda: time.monotonic() - started > WEB_BULK_SECONDS,
-            batch=4,
+def _run_summary(run: CertificateRun) -> list[tuple[str, str]]:
+    """What a finished run did, as (category, message) lines."""
+    lines = []
+    if run.issued:
+        lines.append(
+            (
+                "success",
+                ngettext("%(num)s certificate issued.", "%(num)s certificates issued.", run.issued),
+            )
         )
-        total.issued += result.issued
-        total.refused.update(result.refused)
-        total.remaining += result.remaining
-    return total
+    for reason, count in sorted(run.refused.items()):
+        lines.append(
+            (
+                "error",
+                ngettext(
+                    "%(num)s not issued: %(why)s",
+                    "%(num)s not issued: %(why)s",
+                    count,
+                    why=refusal(reason),
+                ),
+            )
+        )
+    if not lines:
+        lines.append(("info", _("Nothing to issue: nobody is waiting for a certificate.")))
+    return lines
 
 
-def _report(result: issuance.BulkResult) -> None:
-    if result.issued:
-        flash(
-            ngettext(
-                "%(num)s certificate issued.", "%(num)s certificates issued.", len(result.issued)
-            ),
-            "success",
-        )
-    for reason in sorted(set(result.refused.values())):
-        count = sum(1 for r in result.refused.values() if r == reason)
-        flash(
-            ngettext(
-                "%(num)s not issued: %(why)s",
-                "%(num)s not issued: %(why)s",
-                count,
-                why=refusal(reason),
-            ),
-            "error",
-        )
-    if result.remaining:
-        flash(
-            ngettext(
-                "%(num)s more is waiting: press the button again to continue "
-                "(or use `elearning certificates issue` for large cohorts).",
-                "%(num)s more are waiting: press the button again to continue "
-                "(or use `elearning certificates issue` for large cohorts).",
-                result.remaining,
-            ),
-            "info",
-        )
-    if not (result.issued or result.refused or result.remaining):
-        flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
+def _start_run(enrolment_ids: list[int]):
+    """Hand the issuing to a background job and show its progress."""
+    run = tasks.start_run(db.session, enrolment_ids, current_user)
+    return redirect(url_for("certificates.admin_run", run_id=run.id))
+
+
+@bp.route("/admin/certificates/runs/<int:run_id>")
+@role_required(Role.admin)
+def admin_run(run_id: int):
+    """A bulk issue: its progress while the job runs (the page refreshes itself), then what it
+    did."""
+    run = db.get_or_404(CertificateRun, run_id)
+    waiting = tasks.still_owed(db.session, run) if run.finished_at is None else 0
+    return render_template(
+        "certificates/admin_run.html",
+        run=run,
+        done=run.total - waiting,
+        summary=_run_summary(run) if run.finished_at is not None else [],
+    )
 
 
 @bp.route("/admin/certificates/requests/approve", methods=["POST"])
@@ -206,8 +194,7 @@ def admin_approve():
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
     ):
         by_course.setdefault(owed.course_slug, []).append(owed.enrolment_id)
-    _report(_issue_for(by_course))
-    return redirect(url_for("certificates.admin_requests"))
+    return _start_run([i for enrolment_ids in by_course.values() for i in enrolment_ids])
 
 
 @bp.route("/admin/certificates/issue", methods=["POST"])
@@ -221,9 +208,10 @@ def admin_bulk_issue():
     course = get_catalog().course(form.course.data)
     assert course is not None
     owed = services.owe_eligible(db.session, course, utcnow())
-    db.session.commit()  # the owed records first: bulk issuing commits per batch
-    _report(_issue_for({course.slug: owed}))
-    return redirect(url_for("certificates.admin_list"))
+    if not owed:
+        flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
+        return redirect(url_for("certificates.admin_list"))
+    return _start_run(owed)
 
 
 @bp.route("/admin/certificates/<int:certificate_id>")

@@ -8,8 +8,9 @@ certificate already issued. A correction is a new certificate that supersedes th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from elearning.extensions import db
@@ -91,3 +92,27 @@ class NameCorrection(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CertificateRun(db.Model):
+    """Certificates issued in bulk from the web (a course's whole cohort, or the approval
+    queue's selection), by a background job: what the run covers and what it has done.
+    While it runs, its progress is read from the requests still owed; ``heartbeat_at`` tells
+    a running job from one whose worker died (the sweeper queues that one again)."""
+
+    __tablename__ = "certificate_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enrolment_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    issued: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # reason -> how many
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    @property
+    def total(self) -> int:
+        return len(self.enrolment_ids)

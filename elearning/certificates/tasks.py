@@ -11,16 +11,18 @@ again for a certificate owed longer than a job takes.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from flask import has_request_context
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from elearning.accounts.models import User
 from elearning.assessments.services import assessment_passed
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, services
-from elearning.certificates.models import CertificateRequest
+from elearning.certificates import adapters, issuance, services
+from elearning.certificates.models import CertificateRequest, CertificateRun
 from elearning.certificates.views import certificate_preparing
 from elearning.extensions import db
 from elearning.jobs import after_commit, every_minute, job_context, periodic, task
@@ -64,6 +66,108 @@ def sweep_owed() -> None:
             course = catalog.course(course_slug)
             if course is not None and course.certificate.issuing == "automatic":
                 issue_owed(enrolment_id)
+
+
+#: Certificates rendered between two commits of a bulk run (and two beats of its heartbeat).
+RUN_BATCH = 8
+
+
+def start_run(session, enrolment_ids: list[int], requested_by: User | None) -> CertificateRun:
+    """Record a bulk issue of these enrolments' owed certificates; its job is queued when the
+    caller's transaction commits."""
+    run = CertificateRun(
+        enrolment_ids=list(enrolment_ids),
+        requested_by_id=requested_by.id if requested_by is not None else None,
+        requested_at=utcnow(),
+    )
+    session.add(run)
+    session.flush()
+    after_commit(session, issue_run, run.id)
+    return run
+
+
+def still_owed(session, run: CertificateRun) -> int:
+    """How many of the run's enrolments are still owed their certificate."""
+    return len(_owed(session, run))
+
+
+def _owed(session, run: CertificateRun) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(CertificateRequest.enrolment_id, CertificateRequest.course_slug).where(
+                CertificateRequest.enrolment_id.in_(run.enrolment_ids)
+            )
+        ).all()
+    )
+
+
+@task(retries=2, retry_delay=30)
+def issue_run(run_id: int) -> None:
+    """Issue what a bulk run covers and is still owed, a batch at a time (each committed), then
+    record what it did. Run again after a crash, it issues only what is still owed."""
+    with job_context():
+        session = db.session
+        run = session.get(CertificateRun, run_id)
+        if run is None or run.finished_at is not None:
+            session.rollback()
+            return
+        run.heartbeat_at = utcnow()
+        owed = _owed(session, run)
+        by_course: dict[str, list[int]] = {}
+        for enrolment_id in run.enrolment_ids:
+            if enrolment_id in owed:
+                by_course.setdefault(owed[enrolment_id], []).append(enrolment_id)
+        actor = session.get(User, run.requested_by_id) if run.requested_by_id else None
+        session.commit()
+        refused: Counter = Counter()
+        for slug, enrolment_ids in by_course.items():
+            course = get_catalog().course(slug)
+            if course is None:
+                refused["not-eligible"] += len(enrolment_ids)
+                continue
+            result = issuance.issue_many(
+                session,
+                course,
+                enrolment_ids,
+                issuing=adapters.issuing(),
+                issued_by=actor,
+                now=utcnow(),
+                commit=session.commit,
+                on_progress=lambda _count: _beat(session, run_id),
+                batch=RUN_BATCH,
+            )
+            refused.update(result.refused.values())
+        run = session.get(CertificateRun, run_id)
+        # Issued: what no longer waits, whoever issued it (a pass's own job may have come first);
+        # refused: what still waits, and why.
+        run.issued = run.total - still_owed(session, run)
+        run.refused = dict(refused)
+        run.finished_at = utcnow()
+        session.commit()
+
+
+def _beat(session, run_id: int) -> None:
+    session.execute(
+        update(CertificateRun).where(CertificateRun.id == run_id).values(heartbeat_at=utcnow())
+    )
+    session.commit()
+
+
+@periodic(every_minute)
+def sweep_runs() -> None:
+    """Queue again a bulk run whose job went silent (its worker died mid-run)."""
+    with job_context():
+        quiet = utcnow() - STRANDED_AFTER
+        stranded = db.session.scalars(
+            select(CertificateRun.id).where(
+                CertificateRun.finished_at.is_(None),
+                CertificateRun.requested_at <= quiet,
+                (CertificateRun.heartbeat_at.is_(None)) | (CertificateRun.heartbeat_at <= quiet),
+            )
+        ).all()
+        db.session.rollback()
+        for run_id in stranded:
+            issue_run(run_id)
 
 
 def init_app(app) -> None:

@@ -20,6 +20,7 @@ from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
 from elearning.config import DEVELOPMENT_BASE_URL
 from elearning.extensions import db
+from elearning.jobs import huey
 from elearning.sqltypes import utcnow
 from tests.helpers import (
     FIXTURE_CONTENT,
@@ -149,7 +150,6 @@ def test_a_certificate_whose_job_was_lost_is_issued_once_by_the_sweeper(no_worke
     told it is being prepared, the sweeper queues the job again once it is overdue, and the lost
     job, delivered late after all, changes nothing."""
     from elearning.certificates import tasks
-    from elearning.jobs import huey
 
     app = no_worker
     create_user(email="amara@example.org", name="Judge Amara Okafor")
@@ -383,9 +383,16 @@ def test_bulk_issue_gives_every_eligible_learner_one_certificate(no_worker, crea
     with app.app_context():  # requests lost (e.g. a crash): bulk issue finds them again
         db.session.execute(CertificateRequest.__table__.delete())
         db.session.commit()
+    huey.flush()  # and their jobs with them
     data = {"csrf_token": token(admin, "/admin/certificates"), "course": "sample"}
     first = admin.post("/admin/certificates/issue", data=data)
-    assert "2 certificates issued" in admin.get(first.headers["Location"]).text
+    progress = admin.get(first.headers["Location"]).text  # the job waits for the worker
+    assert "0 of 2 certificates issued so far" in progress and 'http-equiv="refresh"' in progress
+    with app.app_context():
+        while (job := huey.dequeue()) is not None:
+            huey.execute(job)
+    done = admin.get(first.headers["Location"]).text
+    assert "2 certificates issued" in done and 'http-equiv="refresh"' not in done
     assert count(app, Certificate) == 2 and certificates_of(app, "j2@example.org") == []
     data["csrf_token"] = token(admin, "/admin/certificates")
     again = admin.post("/admin/certificates/issue", data=data)
@@ -396,6 +403,66 @@ def test_bulk_issue_gives_every_eligible_learner_one_certificate(no_worker, crea
     )
     listing = admin.get("/admin/certificates?status=valid").text
     assert "Judge Number 0" in listing and "Judge Number 1" in listing
+
+
+def test_a_bulk_run_whose_worker_died_is_finished_by_the_sweeper_once(
+    no_worker, create_user, admin, monkeypatch
+):
+    """A worker killed in the middle of a bulk run keeps the batches it committed; the sweeper
+    queues the silent run again, which issues only what is still owed: one certificate each."""
+    from elearning.certificates import issuance, tasks
+    from elearning.certificates.models import CertificateRun
+
+    app = no_worker
+    for n in range(3):
+        create_user(email=f"j{n}@example.org", name=f"Judge Number {n}")
+        earn(app, f"j{n}@example.org")
+    huey.flush()  # the passes' own jobs are lost: only the bulk run issues
+    data = {"csrf_token": token(admin, "/admin/certificates"), "course": "sample"}
+    page = admin.post("/admin/certificates/issue", data=data).headers["Location"]
+    run_id = int(page.rsplit("/", 1)[1])
+    huey.flush()  # its job was taken by a worker that is about to die
+
+    class Killed(BaseException):
+        pass
+
+    rendered = []
+    real_render = issuance.render
+
+    def render_then_die(draft):
+        if rendered:
+            raise Killed
+        rendered.append(draft.enrolment_id)
+        return real_render(draft)
+
+    monkeypatch.setattr(tasks, "RUN_BATCH", 1)
+    monkeypatch.setattr(issuance, "render", render_then_die)
+    with app.app_context(), pytest.raises(Killed):
+        tasks.issue_run.call_local(run_id)
+    monkeypatch.setattr(issuance, "render", real_render)
+    assert count(app, Certificate) == 1
+    assert "1 of 3 certificates issued so far" in admin.get(page).text
+
+    with app.app_context():
+        tasks.sweep_runs.call_local()  # it beat a moment ago: it may still be running
+        assert huey.pending_count() == 0
+        db.session.execute(
+            update(CertificateRun).values(
+                requested_at=utcnow() - timedelta(minutes=5),
+                heartbeat_at=utcnow() - timedelta(minutes=3),
+            )
+        )
+        db.session.commit()
+        tasks.sweep_runs.call_local()
+        huey.execute(huey.dequeue())
+        tasks.sweep_runs.call_local()
+        assert huey.pending_count() == 0
+    with app.app_context():
+        per_judge = db.session.execute(
+            select(Certificate.enrolment_id, func.count()).group_by(Certificate.enrolment_id)
+        ).all()
+    assert sorted(n for _, n in per_judge) == [1, 1, 1]
+    assert "3 certificates issued" in admin.get(page).text
 
 
 def test_a_revoked_learner_is_not_reissued_by_bulk_issue(app, create_user, admin):

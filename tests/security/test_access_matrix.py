@@ -37,7 +37,7 @@ from elearning.accounts import services as accounts
 from elearning.accounts.models import Role, TokenPurpose, User
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
-from elearning.certificates.models import Certificate, NameCorrection
+from elearning.certificates.models import Certificate, CertificateRun, NameCorrection
 from elearning.cohorts import invitations
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember, ParticipantUpload
@@ -197,6 +197,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "certificates.admin_approve": {"POST": ADMINS_WRITE},
     "certificates.admin_bulk_issue": {"POST": ADMINS_WRITE},
     "certificates.admin_detail": {"GET": ADMINS},
+    "certificates.admin_run": {"GET": ADMINS},
     "certificates.admin_revoke": {"POST": ADMINS_WRITE},
     "certificates.admin_reissue": {"POST": ADMINS_WRITE},
     "certificates.admin_corrections": {"GET": ADMINS},
@@ -290,6 +291,7 @@ ID_MODELS = {
     "enrolment_id": Enrolment,
     "invitation_id": CohortInvitation,
     "member_id": CohortMember,
+    "run_id": CertificateRun,
     "trainer_id": User,
     "user_id": User,
 }
@@ -519,6 +521,11 @@ def world(app, create_user) -> World:
                 select(Certificate).where(Certificate.enrolment_id == objects["enrolment_id"])
             )
             objects["certificate_id"], objects["code"] = certificate.id, certificate.code
+            run = CertificateRun(enrolment_ids=[objects["enrolment_id"]], finished_at=utcnow())
+            db.session.add(run)
+            db.session.flush()
+            objects["run_id"] = run.id
+        db.session.commit()
     asked = clients["owner"].post(
         f"/certificates/{own['certificate_id']}/name",
         data={"csrf_token": actors["owner"].csrf, "name": "Judge Owner Corrected"},
