@@ -107,6 +107,9 @@ class _LinkResolver(Treeprocessor):
         return self.first_line
 
 
+_SHALLOW_ITEM = re.compile(r"^ {1,3}(?:[-*+]|\d+[.)]) ")
+
+
 class _LessonExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         md.treeprocessors.register(_LinkResolver(md), "lesson_links", 5)
@@ -132,6 +135,12 @@ class LessonRenderer:
         for number, line in _outside_code(context.lines, first_line):
             if line.startswith("# "):
                 context.report(number, "use ## for sections: the lesson title is the page heading")
+            elif _SHALLOW_ITEM.match(line):
+                context.report(
+                    number,
+                    "a list inside a list item is indented by four spaces (with fewer it is "
+                    "shown as plain text in the item)",
+                )
         rendered = self._md.convert(text)
         return nh3.clean(
             rendered,

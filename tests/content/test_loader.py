@@ -105,6 +105,14 @@ BROKEN = [
         id="missing-title",
     ),
     pytest.param(
+        "courses/sample/trainer/01-running-a-workshop.md",
+        "Look at the **gain** first, then at the topics.",
+        "- Look at:\n   - the **gain** first;\n   - then the topics.",
+        "courses/sample/trainer/01-running-a-workshop.md:13: a list inside a list item is "
+        "indented by four spaces",
+        id="list-nested-too-shallow",
+    ),
+    pytest.param(
         "courses/sample/course.yaml",
         "modules: [basics, practice]",
         "modules: [basics, practice, ethics]",
