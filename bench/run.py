@@ -59,7 +59,14 @@ from bench.harness.database import (
 )
 from bench.harness.load import ROUNDS, WARMUP_SECONDS, choose_tool, tool_version
 from bench.harness.registry import BENCHMARKS, Context, Options, Row
-from bench.harness.servers import APP_URI, HELLO_URI, start_server, stop_server, wait_until_up
+from bench.harness.servers import (
+    APP_URI,
+    HELLO_URI,
+    start_server,
+    start_worker,
+    stop_server,
+    wait_until_up,
+)
 from bench.harness.web import sign_in
 
 QUICK_DURATION = 2.0
@@ -163,6 +170,8 @@ def run(options: Options, names: list[str]) -> tuple[Context, list[Row]]:
         stack.callback(stop_server, app)
         hello = start_server("hello", HELLO_URI, options, env, tmp)
         stack.callback(stop_server, hello)
+        worker = start_worker(env, tmp)
+        stack.callback(stop_server, worker)
         health = wait_until_up(app, "/healthz")
         wait_until_up(hello, "/")
         served_backend = json.loads(health.text).get("database_backend")

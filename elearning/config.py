@@ -101,7 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
         "ELEARNING_JOBS",
         "sqlite",
         str,
-        "Where background jobs (e-mail, certificates, reports) wait for a worker: `sqlite` (a "
+        "Where background jobs (e-mail, certificates) wait for a worker: `sqlite` (a "
         "file in the instance folder; `elearning serve` runs the worker), `redis://host:6379` "
         "(run `elearning worker` on any host), or `immediate` (run each job where it is queued).",
     ),

@@ -21,6 +21,7 @@ and scored from its stored answers; no learner may have a second final attempt.
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import itertools
 import random
@@ -47,6 +48,7 @@ SETUP_THREADS = 8  # sign-ins and page loads before the burst, not measured
 REQUEST_TIMEOUT = 120.0  # seconds; a judge's browser waits at least this long
 BARRIER_TIMEOUT = 120.0
 ERRORS_SHOWN = 5
+CERTIFICATES_TIMEOUT = 300.0  # seconds the background jobs get to issue the room's certificates
 
 
 @dataclass
@@ -83,7 +85,8 @@ class Verdict:
     second_attempts: int
     problems: list[str]
     passed: int = 0
-    certificates: int = 0  # passes holding their certificate, issued by the submit itself
+    certificates: int = 0  # passes holding their certificate (issued by the background job)
+    certificates_after_s: float | None = None  # from the end of the burst to the last one issued
 
 
 # --- before the burst -------------------------------------------------------------------------
@@ -389,9 +392,39 @@ def bench_burst(ctx: Context) -> list[Row]:
     wall = run_burst(ctx, seats)
     errors = [error for seat in seats for error in seat.errors]
     _show("error", errors)
+    ended = time.perf_counter()
     verdict = check_room(ctx, seats)
     _show("database", verdict.problems)
+    certificates, after = wait_for_certificates(ctx, seats, verdict.passed, ended)
+    verdict = dataclasses.replace(verdict, certificates=certificates, certificates_after_s=after)
     return report(ctx, seats, len(errors), verdict, wall)
+
+
+def wait_for_certificates(
+    ctx: Context, seats: list[Seat], passed: int, ended: float
+) -> tuple[int, float | None]:
+    """Wait for the background jobs to issue the passes' certificates: how many hold one, and
+    how long after the burst the last was issued (None if some were still missing at the end)."""
+    from sqlalchemy import func, select
+
+    from elearning.certificates.models import Certificate
+    from elearning.extensions import db
+
+    attempts = [seat.attempt_id for seat in seats]
+    deadline = ended + CERTIFICATES_TIMEOUT
+    with platform_app(ctx.env):
+        while True:
+            issued = db.session.scalar(
+                select(func.count(func.distinct(Certificate.enrolment_id))).where(
+                    Certificate.attempt_id.in_(attempts)
+                )
+            )
+            db.session.rollback()
+            if issued >= passed:
+                return issued, round(time.perf_counter() - ended, 1)
+            if time.perf_counter() > deadline:
+                return issued, None
+            time.sleep(0.5)
 
 
 def _show(what: str, lines: list[str]) -> None:
@@ -428,6 +461,7 @@ def report(
         "second_attempts": verdict.second_attempts,
         "passed": verdict.passed,
         "certificates": verdict.certificates,
+        "certificates_after_s": verdict.certificates_after_s,
         "answer_p50_ms": pct(answers, 50),
         "answer_p99_ms": pct(answers, 99),
         "submit_p50_ms": pct(submits, 50),
@@ -462,8 +496,13 @@ def report(
             "count",
             f"== {verdict.passed}",
         ),
+        Row(
+            "burst certificates all issued, after the burst",
+            verdict.certificates_after_s if verdict.certificates_after_s is not None else "never",
+            "s",
+        ),
         Row("burst submit p50 latency", figures["submit_p50_ms"], "ms"),
-        Row("burst submit p99 latency", figures["submit_p99_ms"], "ms"),
+        Row("burst submit p99 latency", figures["submit_p99_ms"], "ms", "<= 1000"),
         Row("burst answer+submit p50 latency", figures["pair_p50_ms"], "ms"),
         Row("burst answer+submit p99 latency", figures["pair_p99_ms"], "ms"),
         Row("burst wall time", round(wall, 2), "s"),

@@ -91,6 +91,23 @@ def start_server(
     return Server(name, f"http://127.0.0.1:{port}", process, log_path)
 
 
+def start_worker(env: Mapping[str, str], log_dir: Path, threads: int = 2) -> Server:
+    """Start ``elearning worker``, the background jobs beside the platform (certificates, e-mail),
+    as `elearning serve` runs it; stopped like a server."""
+    log_path = log_dir / "worker.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [tool_path("elearning"), "worker", "--threads", str(threads)],
+            cwd=ROOT,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Server("worker", "", process, log_path)
+
+
 def wait_until_up(server: Server, path: str, timeout: float = START_TIMEOUT) -> Reply:
     """Poll ``path`` until it answers 200; fail if gunicorn exits or ``timeout`` passes."""
     deadline = time.monotonic() + timeout

@@ -76,7 +76,7 @@ def serve_command(
     "--threads", default=2, show_default=True, type=click.IntRange(1, 32), help="Jobs at once."
 )
 def worker_command(threads: int) -> None:
-    """Run background jobs (e-mail, certificates, report PDFs) until stopped."""
+    """Run background jobs (e-mail, certificates) until stopped."""
     from elearning.jobs import run_worker
     from elearning.wsgi import application
 
