@@ -44,7 +44,10 @@ def app(make_app):
     return make_app(CONTENT_DIR=str(ROOT))
 
 
-@pytest.mark.parametrize(("language", "locale", "name"), [("ar", "ar-EG", "القاضية ليلى حداد")])
+@pytest.mark.parametrize(
+    ("language", "locale", "name"),
+    [("ar", "ar-EG", "القاضية ليلى حداد"), ("zh", "zh-CN", "王伟法官")],
+)
 def test_a_judge_works_through_a_module_in_their_language(
     live_server, app, browser, create_user, language, locale, name
 ):
