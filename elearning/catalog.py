@@ -16,7 +16,7 @@ import copyreg
 import hashlib
 import logging
 import os
-import pickle  # noqa: S403 - our own files in the instance folder, see the docstring
+import pickle  # noqa: S403  # nosec B403 - our own files in the instance folder (docstring)
 import sys
 import tempfile
 import threading
@@ -90,7 +90,7 @@ def _stored_or_loaded(root: Path, local: Path | None, cache: Path | None) -> Cat
     path = cache / f"catalog-{_rendering_key(root, local)}.pickle"
     try:
         with path.open("rb") as stored:
-            return pickle.load(stored)  # noqa: S301 - written by _store, in the instance folder
+            return pickle.load(stored)  # noqa: S301  # nosec B301 - written by _store
     except FileNotFoundError:
         pass
     except Exception:  # noqa: BLE001 - a truncated or stale file is rendered again
