@@ -61,7 +61,7 @@ from elearning.certificates.forms import (
     RevokeForm,
     VerifyCodeForm,
 )
-from elearning.certificates.models import Certificate
+from elearning.certificates.models import Certificate, CertificateRun
 from elearning.cohorts import invitations
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.forms import (
@@ -350,8 +350,11 @@ def build_world(app, create_user, error_log) -> World:
             db.session, db.session.get(Certificate, second.id), name="Judge Other Corrected",
             note="", now=utcnow(),
         )  # fmt: skip
+        run = CertificateRun(enrolment_ids=[world.ids["holder_enrolment_id"]], finished_at=utcnow())
+        db.session.add(run)
         db.session.commit()
         world.ids["correction_id"] = correction.id
+        world.ids["run_id"] = run.id
     # A cohort with a member to remove and a co-trainer to take off.
     with app.app_context():
         cohort = cohorts.create_cohort(
@@ -779,6 +782,7 @@ PAGES = {
     "certificates.admin_list": ("admin", "/admin/certificates", ("q", "status", "course", "page")),
     "certificates.admin_detail": ("admin", "/admin/certificates/{certificate_id}", ()),
     "certificates.admin_requests": ("admin", "/admin/certificates/requests", ()),
+    "certificates.admin_run": ("admin", "/admin/certificates/runs/{run_id}", ()),
     "certificates.admin_corrections": ("admin", "/admin/certificates/corrections", ()),
     "certificates.mine": ("holder", "/certificates", ()),
     "certificates.download": ("holder", "/certificates/{certificate_id}/certificate.pdf", ()),
