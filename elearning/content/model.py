@@ -145,8 +145,8 @@ class Source:
 
     id: str
     title: Text
-    edition: str  # year and edition, as a reader would cite it
-    publisher: str
+    edition: Text | None  # year and edition, as a reader would cite it
+    publisher: Text | None
     url: str
     covers: tuple[str, ...] = ()  # tags whose application points it states
 

@@ -57,8 +57,8 @@ def load_sources(
         sources[str(source_id)] = Source(
             id=str(source_id),
             title=title,
-            edition=str(raw.get("edition", "")).strip(),
-            publisher=str(raw.get("publisher", "")).strip(),
+            edition=text_field(raw, "edition", path, problems, languages, required=False),
+            publisher=text_field(raw, "publisher", path, problems, languages, required=False),
             url=url,
             covers=tuple(str(tag) for tag in covers),
         )
