@@ -70,6 +70,10 @@ def test_the_shipped_translations_are_whole_and_hold_together():
         for part in ("lessons", "modules", "manual_pages", "bank_entries"):
             assert done[part] == done[f"{part}_in_all"], (language, part)
         assert done["glossary_terms"] > 0, language
+    course = read_catalog(ROOT).course("judicial-ethics")
+    for source in course.sources.values():
+        for text in (source.title, source.edition, source.publisher):
+            assert all(text.has(language) for language in translations), (source.id, text)
 
 
 def test_a_translated_section_keeps_the_english_anchor(content: Path):
