@@ -11,7 +11,12 @@ again for a certificate owed longer than a job takes.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from datetime import timedelta
 
 from flask import has_request_context
@@ -68,8 +73,13 @@ def sweep_owed() -> None:
                 issue_owed(enrolment_id)
 
 
-#: Certificates rendered between two commits of a bulk run (and two beats of its heartbeat).
+#: Certificates rendered between two commits of a bulk run (and two beats of its heartbeat), per
+#: rendering process.
 RUN_BATCH = 8
+#: A run this large renders on every core (a pool of processes, started afresh: forking a
+#: threaded worker is unsafe); a smaller one renders in the job's own thread, which costs less
+#: than starting the pool.
+POOL_FROM = 50
 
 
 def start_run(session, enrolment_ids: list[int], requested_by: User | None) -> CertificateRun:
@@ -120,23 +130,26 @@ def issue_run(run_id: int) -> None:
         actor = session.get(User, run.requested_by_id) if run.requested_by_id else None
         session.commit()
         refused: Counter = Counter()
-        for slug, enrolment_ids in by_course.items():
-            course = get_catalog().course(slug)
-            if course is None:
-                refused["not-eligible"] += len(enrolment_ids)
-                continue
-            result = issuance.issue_many(
-                session,
-                course,
-                enrolment_ids,
-                issuing=adapters.issuing(),
-                issued_by=actor,
-                now=utcnow(),
-                commit=session.commit,
-                on_progress=lambda _count: _beat(session, run_id),
-                batch=RUN_BATCH,
-            )
-            refused.update(result.refused.values())
+        with ExitStack() as stack:
+            render_all, processes = _renderer(stack, len(owed))
+            for slug, enrolment_ids in by_course.items():
+                course = get_catalog().course(slug)
+                if course is None:
+                    refused["not-eligible"] += len(enrolment_ids)
+                    continue
+                result = issuance.issue_many(
+                    session,
+                    course,
+                    enrolment_ids,
+                    issuing=adapters.issuing(),
+                    issued_by=actor,
+                    now=utcnow(),
+                    render_all=render_all,
+                    commit=session.commit,
+                    on_progress=lambda _count: _beat(session, run_id),
+                    batch=RUN_BATCH * processes,
+                )
+                refused.update(result.refused.values())
         run = session.get(CertificateRun, run_id)
         # Issued: what no longer waits, whoever issued it (a pass's own job may have come first);
         # refused: what still waits, and why.
@@ -144,6 +157,22 @@ def issue_run(run_id: int) -> None:
         run.refused = dict(refused)
         run.finished_at = utcnow()
         session.commit()
+
+
+def _renderer(stack: ExitStack, count: int) -> tuple[Callable, int]:
+    """How a run of ``count`` certificates renders: ``map`` in this thread, or a pool's ``map``
+    on every core for a large run; and on how many processes."""
+    processes = os.cpu_count() or 1
+    if count < POOL_FROM or processes < 2:
+        return map, 1
+    pool = stack.enter_context(
+        ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    )
+
+    def render_all(render: Callable, drafts: Iterable) -> Iterable[bytes]:
+        return pool.map(render, drafts)
+
+    return render_all, processes
 
 
 def _beat(session, run_id: int) -> None:

@@ -375,7 +375,13 @@ def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval
     assert "Select at least one" in admin.get(nothing.headers["Location"]).text
 
 
-def test_bulk_issue_gives_every_eligible_learner_one_certificate(no_worker, create_user, admin):
+def test_bulk_issue_gives_every_eligible_learner_one_certificate(
+    no_worker, create_user, admin, monkeypatch
+):
+    """On every core: a run as large as POOL_FROM renders in a pool of processes."""
+    from elearning.certificates import tasks
+
+    monkeypatch.setattr(tasks, "POOL_FROM", 2)
     app = no_worker
     for n in range(3):
         create_user(email=f"j{n}@example.org", name=f"Judge Number {n}")
@@ -394,6 +400,11 @@ def test_bulk_issue_gives_every_eligible_learner_one_certificate(no_worker, crea
     done = admin.get(first.headers["Location"]).text
     assert "2 certificates issued" in done and 'http-equiv="refresh"' not in done
     assert count(app, Certificate) == 2 and certificates_of(app, "j2@example.org") == []
+    with app.app_context():
+        for pdf, digest, name in db.session.execute(
+            select(Certificate.pdf, Certificate.pdf_sha256, Certificate.holder_name)
+        ):
+            assert hashlib.sha256(pdf).hexdigest() == digest and name in pdf_text(pdf)
     data["csrf_token"] = token(admin, "/admin/certificates")
     again = admin.post("/admin/certificates/issue", data=data)
     assert "Nothing to issue" in admin.get(again.headers["Location"]).text
