@@ -77,27 +77,26 @@ def start_server(
 ) -> Server:
     """Start gunicorn in its own session (Ctrl+C reaches only us; we stop it ourselves)."""
     port = free_port()
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            gunicorn_command(app_uri, port, options),
-            cwd=ROOT,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Server(name, f"http://127.0.0.1:{port}", process, log_path)
+    return _spawn(
+        name, gunicorn_command(app_uri, port, options), env, log_dir, f"http://127.0.0.1:{port}"
+    )
 
 
 def start_worker(env: Mapping[str, str], log_dir: Path, threads: int = 2) -> Server:
     """Start ``elearning worker``, the background jobs beside the platform (certificates, e-mail),
     as `elearning serve` runs it; stopped like a server."""
-    log_path = log_dir / "worker.log"
+    command = [tool_path("elearning"), "worker", "--threads", str(threads)]
+    return _spawn("worker", command, env, log_dir, "")
+
+
+def _spawn(
+    name: str, command: list[str], env: Mapping[str, str], log_dir: Path, url: str
+) -> Server:
+    """Start ``command`` in its own session (Ctrl+C reaches only us), logging to a file."""
+    log_path = log_dir / f"{name}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [tool_path("elearning"), "worker", "--threads", str(threads)],
+            command,
             cwd=ROOT,
             env=dict(env),
             stdin=subprocess.DEVNULL,
@@ -105,7 +104,7 @@ def start_worker(env: Mapping[str, str], log_dir: Path, threads: int = 2) -> Ser
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return Server("worker", "", process, log_path)
+    return Server(name, url, process, log_path)
 
 
 def wait_until_up(server: Server, path: str, timeout: float = START_TIMEOUT) -> Reply:

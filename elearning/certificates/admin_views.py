@@ -187,14 +187,12 @@ def admin_approve():
     if not chosen:
         flash(_("Select at least one learner to approve."), "error")
         return redirect(url_for("certificates.admin_requests"))
-    by_course: dict[str, list[int]] = {}
-    for owed in db.session.scalars(
-        select(CertificateRequest)
+    enrolment_ids = db.session.scalars(
+        select(CertificateRequest.enrolment_id)
         .where(CertificateRequest.id.in_(chosen))
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
-    ):
-        by_course.setdefault(owed.course_slug, []).append(owed.enrolment_id)
-    return _start_run([i for enrolment_ids in by_course.values() for i in enrolment_ids])
+    ).all()
+    return _start_run(list(enrolment_ids))  # the run groups them by course
 
 
 @bp.route("/admin/certificates/issue", methods=["POST"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from elearning.accounts.models import User
 from elearning.audit.services import record_audit
 from elearning.certificates import services
-from elearning.certificates.issuance import prepare, render, store
+from elearning.certificates.issuance import issue_certificate
 from elearning.certificates.models import Certificate, NameCorrection
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
@@ -62,16 +62,16 @@ def reissue_certificate(
     )
     if enrolment is None:
         raise services.CertificateRefused("not-current")
-    draft = prepare(
+    return issue_certificate(
         session,
         course,
         enrolment,
         holder_name=holder_name,
         issuing=issuing,
+        issued_by=actor,
         now=now,
         replaces=certificate,
     )
-    return store(session, draft, render(draft), issued_by=actor)
 
 
 def request_name_correction(
