@@ -1,10 +1,12 @@
 """The elearning command as an operator uses it."""
 
+import pytest
 from sqlalchemy import func, select
 
 from elearning.accounts.models import Role, User
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
+from elearning.cohorts import tallies
 from elearning.cohorts.models import Cohort, CohortTrainer
 from elearning.cohorts.report import cohort_report
 from elearning.extensions import db
@@ -117,6 +119,20 @@ def test_demo_seeds_a_living_cohort_with_a_meaningful_report(app, runner):
     assert f"{counts.passed} learner(s) of cohort {cohort.id}" in dry.output
     other = runner("certificates", "issue", "--course", course.slug, "--cohort", "999")
     assert other.exit_code == 1 and "No cohort 999" in other.output
+    # The report's totals, kept through the demo's work, equal a count from scratch.
+    with app.app_context():
+        kept = {
+            name: value
+            for name, value in tallies.read(db.session, cohort.id, course).items()
+            if abs(value) > 1e-9
+        }
+    rebuilt = runner("cohorts", "rebuild-totals")
+    assert rebuilt.exit_code == 0 and f"cohort {cohort.id} ({cohort.name}): 40 judges" in (
+        rebuilt.output
+    )
+    with app.app_context():
+        assert tallies.read(db.session, cohort.id, course) == pytest.approx(kept)
+    assert runner("cohorts", "rebuild-totals", "999").exit_code == 1
 
 
 def test_demo_generates_a_password_when_none_is_configured(runner):

@@ -22,6 +22,7 @@ from elearning.assessments.models import Attempt, Response
 from elearning.content.itemtypes import Selection
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
+from elearning.learning.services import enrolment_changed
 
 _signals = Namespace()
 #: Sent when a final assessment is passed, inside the transaction that records it, with
@@ -218,6 +219,7 @@ def start_attempt(
         if existing is None or not existing.is_open:
             raise AssessmentRefused("taken") from None
         return existing
+    enrolment_changed.send(enrolment_id, session=session)
     return attempt
 
 
@@ -348,6 +350,7 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
         return False
     session.refresh(attempt)
     _score(session, course, attempt)
+    enrolment_changed.send(attempt.enrolment_id, session=session)
     return True
 
 

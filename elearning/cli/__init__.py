@@ -1,4 +1,4 @@
-"""The ``elearning`` command: serve, worker, db, content, users, certificates, demo.
+"""The ``elearning`` command: serve, worker, db, content, users, certificates, cohorts, demo.
 
 Each group of commands lives in a module of its own; this one builds the app for them and
 gathers them under ``elearning``.
@@ -13,7 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, routes_command, shell_command
 from flask_migrate.cli import db as migrate_db_group
 
-from elearning.cli import certificates, content, demo, serve, users
+from elearning.cli import certificates, cohorts, content, demo, serve, users
 from elearning.cli.schema import schema_status, upgrade_schema
 from elearning.config import ConfigError
 
@@ -54,3 +54,4 @@ main.add_command(demo.demo_command)
 main.add_command(content.content_group)
 main.add_command(users.users_group)
 main.add_command(certificates.certificates_group)
+main.add_command(cohorts.cohorts_group)

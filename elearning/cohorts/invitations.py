@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from elearning.accounts.logic import new_token, token_digest
 from elearning.accounts.models import User
 from elearning.audit.services import record_audit
+from elearning.cohorts import tallies
 from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember
 from elearning.cohorts.services import join_cohort
 from elearning.content.model import Course
@@ -152,6 +153,7 @@ def withdraw(session: Session, invitation: CohortInvitation, actor: User) -> Non
 def leave(session: Session, cohort: Cohort, member: CohortMember, user: User) -> None:
     """A judge leaves a cohort: its trainers no longer see them. What they did stays theirs."""
     session.delete(member)
+    tallies.left(session, cohort.id, member.enrolment_id)
     session.execute(
         CohortInvitation.__table__.delete().where(
             CohortInvitation.cohort_id == cohort.id, CohortInvitation.user_id == user.id

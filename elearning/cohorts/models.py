@@ -117,3 +117,51 @@ class CohortInvitation(db.Model):
         if self.accepted_at is not None:
             return "accepted"
         return "declined" if self.declined_at is not None else "pending"
+
+
+class JudgeFacts(db.Model):
+    """What one enrolment contributes to the reports of the cohorts it belongs to, as it stood
+    when they were last brought up to date (``cohorts.tallies``). Kept while the enrolment is
+    in a cohort: the next change to it is applied to its cohorts as new facts minus these."""
+
+    __tablename__ = "cohort_judge_facts"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    lessons_done: Mapped[int] = mapped_column(default=0)  # lessons of the course as it is now
+    attempts: Mapped[int] = mapped_column(default=0)
+    sat: Mapped[int] = mapped_column(default=0)  # final attempts scored
+    passes: Mapped[int] = mapped_column(default=0)
+    pre_score: Mapped[float | None]  # the first scored entry attempt
+    post_score: Mapped[float | None]  # the best final attempt (ties: the earlier)
+    # The attempts whose responses the topics and the item analysis read.
+    pre_one_id: Mapped[int | None]  # the entry attempt numbered 1, once scored
+    post_one_id: Mapped[int | None]  # the final attempt numbered 1, once scored
+    best_post_id: Mapped[int | None]
+
+
+class CohortTally(db.Model):
+    """One running total of a cohort's report (a count, a sum, a score band, a question's
+    sums): the report reads its cohort's totals instead of every judge's attempts."""
+
+    __tablename__ = "cohort_tallies"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(160), primary_key=True)
+    value: Mapped[float] = mapped_column(default=0.0)
+
+
+class CohortTallyState(db.Model):
+    """Which content version a cohort's totals were built for; no row: not built yet. Its row
+    is locked while the totals change, so a rebuild and a judge's update take turns."""
+
+    __tablename__ = "cohort_tally_states"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_version: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

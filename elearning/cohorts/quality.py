@@ -4,8 +4,9 @@ A trainer reads a judge's score as a measure; these figures say how far to trust
 reliability of a fixed form (Cronbach's alpha, which is KR-20 for right-or-wrong questions) and
 its standard error of measurement come from the judges who took that form as the same assessment;
 the choices per option show a distractor nobody believes (useless) or one the strongest judges
-choose (a flaw in the question). Both come from aggregate queries, bounded by the bank's size, not
-the cohort's. Figures on fewer than ``logic.MIN_ANSWERS_FOR_FLAGS`` judges are not given.
+choose (a flaw in the question). Both are read from the cohort's kept totals
+(``cohorts.tallies``), whose number follows the bank's size, not the cohort's; the SQL here counts
+them again. Figures on fewer than ``logic.MIN_ANSWERS_FOR_FLAGS`` judges are not given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
 from elearning.assessments.models import Attempt, Response
-from elearning.cohorts import logic
+from elearning.cohorts import logic, tallies
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
 
@@ -78,39 +79,84 @@ def _first_attempts(cohort_id: int):
     )
 
 
-def form_reliabilities(session: Session, cohort_id: int, course: Course) -> list[FormReliability]:
-    """Alpha and the standard error of measurement of each parallel form, as the entry and as
-    the final assessment of this cohort (first attempts): two aggregate queries."""
-    bank = course.bank
-    if bank is None or not course.parallel_forms:
-        return []
+def reliability_sums(session: Session, cohort_id: int) -> dict[str, float]:
+    """Per parallel form and kind, the first attempts' count and sums of marks, and each
+    question's count and sums of credit: two aggregate queries (``tallies.recount``)."""
     first = _first_attempts(cohort_id)
-    totals = {
-        (form, kind): (int(n), float(s or 0), float(s2 or 0))
-        for form, kind, n, s, s2 in session.execute(
-            select(
-                Attempt.form,
-                Attempt.kind,
-                func.count(),
-                func.sum(cast(Attempt.marks_earned, Float)),
-                func.sum(cast(Attempt.marks_earned, Float) * cast(Attempt.marks_earned, Float)),
-            )
-            .where(*first, Attempt.form.is_not(None))
-            .group_by(Attempt.form, Attempt.kind)
-        )
-    }
-    item_variance: dict[tuple[str, str], float] = {}
+    sums: dict[str, float] = {}
+    marks = cast(Attempt.marks_earned, Float)
+    for form, kind, *values in session.execute(
+        select(Attempt.form, Attempt.kind, func.count(), func.sum(marks), func.sum(marks * marks))
+        .where(*first, Attempt.form.is_not(None))
+        .group_by(Attempt.form, Attempt.kind)
+    ):
+        for what, value in zip(tallies.SUMS, values, strict=True):
+            sums[tallies.form_total(form, kind, what)] = float(value or 0)
     x = cast(func.coalesce(Response.credit, 0.0), Float)
-    for form, kind, n, s, s2 in session.execute(
-        select(Attempt.form, Attempt.kind, func.count(), func.sum(x), func.sum(x * x))
+    for form, kind, question_id, *values in session.execute(
+        select(
+            Attempt.form,
+            Attempt.kind,
+            Response.question_id,
+            func.count(),
+            func.sum(x),
+            func.sum(x * x),
+        )  # fmt: skip
         .join(Response, Response.attempt_id == Attempt.id)
         .where(*first, Attempt.form.is_not(None))
         .group_by(Attempt.form, Attempt.kind, Response.question_id)
     ):
-        variance = logic.variance(int(n), float(s or 0), float(s2 or 0))
-        item_variance[form, kind] = item_variance.get((form, kind), 0.0) + (variance or 0.0)
+        for what, value in zip(tallies.SUMS, values, strict=True):
+            sums[tallies.form_question_total(form, kind, question_id, what)] = float(value or 0)
+    return sums
+
+
+def option_sums(session: Session, cohort_id: int) -> dict[str, float]:
+    """Per question and answer given on a first attempt, how many gave it and the sum of their
+    scores: one aggregate query (``tallies.recount``)."""
+    sums: dict[str, float] = {}
+    for question_id, selected, n, score_sum in session.execute(
+        select(
+            Response.question_id,
+            Response.selected,
+            func.count(),
+            func.sum(cast(Attempt.score, Float)),
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(*_first_attempts(cohort_id), Response.selected.is_not(None))
+        .group_by(Response.question_id, Response.selected)
+    ):
+        sums[tallies.answer_total(question_id, selected, "n")] = float(n)
+        sums[tallies.answer_total(question_id, selected, "s")] = float(score_sum or 0)
+    return sums
+
+
+def form_reliabilities(totals: tallies.Totals, course: Course) -> list[FormReliability]:
+    """Alpha and the standard error of measurement of each parallel form, as the entry and as
+    the final assessment of the cohort (first attempts), from the cohort's kept totals."""
+    bank = course.bank
+    if bank is None or not course.parallel_forms:
+        return []
+    forms: dict[tuple[str, str], tuple[int, float, float]] = {}
+    item_variance: dict[tuple[str, str], float] = {}
+    for name, _value in totals.items():
+        parts = name.split("|")
+        if parts[0] == "form" and parts[-1] == "n":
+            form, kind = parts[1], parts[2]
+            n, s, s2 = (totals.get(tallies.form_total(form, kind, w), 0.0) for w in tallies.SUMS)
+            forms[form, kind] = (round(n), s, s2)
+        elif parts[0] == "formq" and parts[-1] == "n":
+            form, kind, question_id = parts[1], parts[2], parts[3]
+            n, s, s2 = (
+                totals.get(tallies.form_question_total(form, kind, question_id, w), 0.0)
+                for w in tallies.SUMS
+            )
+            variance = logic.variance(round(n), s, s2)
+            item_variance[form, kind] = item_variance.get((form, kind), 0.0) + (variance or 0.0)
     result = []
-    for (form, kind), (n, s, s2) in sorted(totals.items()):
+    for (form, kind), (n, s, s2) in sorted(forms.items()):
+        if n <= 0:
+            continue
         ids = course.parallel_forms.get(form, ())
         k = sum(len(bank.entries[i].questions) for i in ids if i in bank.entries)
         total_variance = logic.variance(n, s, s2)
@@ -134,30 +180,25 @@ def form_reliabilities(session: Session, cohort_id: int, course: Course) -> list
     return result
 
 
-def option_counts(session: Session, cohort_id: int, course: Course) -> dict[str, OptionCounts]:
+def option_counts(totals: tallies.Totals, course: Course) -> dict[str, OptionCounts]:
     """For each question of a single or multiple choice, the judges who chose each option on
-    their first attempt (entry and final together) and their mean score: one query."""
+    their first attempt (entry and final together) and their mean score, from the kept totals."""
     bank = course.bank
     if bank is None:
         return {}
     chosen: dict[str, dict[str, list[float]]] = {}
     answered: dict[str, int] = {}
-    for question_id, selected, n, score_sum in session.execute(
-        select(
-            Response.question_id,
-            Response.selected,
-            func.count(),
-            func.sum(cast(Attempt.score, Float)),
-        )
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(*_first_attempts(cohort_id), Response.selected.is_not(None))
-        .group_by(Response.question_id, Response.selected)
-    ):
-        answered[question_id] = answered.get(question_id, 0) + int(n)
-        for key in (selected or "").split(","):
+    for name, n in totals.items():
+        parts = name.split("|")
+        if parts[0] != "answer" or parts[-1] != "n" or round(n) <= 0:
+            continue
+        question_id, selected = parts[1], parts[2]
+        score_sum = totals.get(tallies.answer_total(question_id, selected, "s"), 0.0)
+        answered[question_id] = answered.get(question_id, 0) + round(n)
+        for key in selected.split(","):
             tally = chosen.setdefault(question_id, {}).setdefault(key, [0, 0.0])
-            tally[0] += int(n)
-            tally[1] += float(score_sum or 0)
+            tally[0] += round(n)
+            tally[1] += score_sum
     counts = {}
     for question_id, by_key in chosen.items():
         question = bank.questions.get(question_id)

@@ -1,14 +1,11 @@
-"""The cohort's report, as SQL aggregates over the judges' facts (``cohorts.facts``): a fixed
-number of queries at any size. The pass over every response (topics and item analysis) is kept
-in this process until the cohort's scored attempts or members change; ``clear_cache()``
-forgets it."""
+"""The cohort's report, read from the cohort's kept totals (``cohorts.tallies``): the same few
+queries and the same time at any size. The SQL here that counts the totals from the judges'
+facts (``cohorts.facts``) and responses is what a rebuild runs, and what the tests hold the
+kept totals to."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import (
@@ -25,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from elearning.assessments.models import Attempt, Response
-from elearning.cohorts import logic
+from elearning.cohorts import logic, tallies
 from elearning.cohorts.facts import facts, member_ids
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
@@ -122,81 +119,99 @@ class CohortReport:
         return self.pre_count > 0 or self.post_count > 0
 
 
-def _summary(session: Session, judges) -> Any:
-    """Counts, means, the paired sums and the score bands, in one pass over the judges."""
+def summary_sums(session: Session, cohort_id: int, course: Course) -> dict[str, float]:
+    """The cohort's counts, score sums, paired sums and score bands, counted from the judges'
+    facts in one query (``tallies.recount``: the kept totals must equal these)."""
+    judges = facts(cohort_id, course, materialized=True)
     both = and_(judges.c.pre_score.is_not(None), judges.c.post_score.is_not(None))
     difference = cast(judges.c.post_score, Float) - judges.c.pre_score
 
+    def total(value):
+        return func.coalesce(func.sum(value), 0)
+
+    def count_if(condition):
+        return total(case((condition, 1), else_=0))
+
     def in_band(score, low: int):
         upper = score < low + 10 if low < logic.BANDS[-1] else literal(True)
-        return func.coalesce(func.sum(case((and_(score >= low, upper), 1), else_=0)), 0)
+        return count_if(and_(score >= low, upper))
 
-    return session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(judges.c.started), 0),
-            func.coalesce(
-                func.sum(case((judges.c.status.in_(("lessons-done", "passed")), 1), else_=0)), 0
-            ),
-            func.coalesce(func.sum(case((judges.c.sat > 0, 1), else_=0)), 0),
-            func.coalesce(func.sum(judges.c.passed), 0),
-            func.avg(judges.c.pre_score),
-            func.count(judges.c.pre_score),
-            func.avg(judges.c.post_score),
-            func.count(judges.c.post_score),
-            func.avg(judges.c.gain),
-            func.count(judges.c.gain),
-            func.sum(case((both, 1), else_=0)),
-            func.sum(case((both, judges.c.pre_score))),
-            func.sum(case((both, judges.c.post_score))),
-            func.sum(case((both, difference))),
-            func.sum(case((both, difference * difference))),
-            *(in_band(judges.c.pre_score, low) for low in logic.BANDS),
-            *(in_band(judges.c.post_score, low) for low in logic.BANDS),
-        ).select_from(judges)
-    ).one()
-
-
-def _counts(summary) -> Counts:
-    return Counts(*(int(value) for value in summary[:5]))
+    columns = {
+        "enrolled": func.count(),
+        "started": total(judges.c.started),
+        "lessons_done": count_if(judges.c.status.in_(("lessons-done", "passed"))),
+        "sat": count_if(judges.c.sat > 0),
+        "passed": total(judges.c.passed),
+        "pre_n": func.count(judges.c.pre_score),
+        "pre_sum": total(judges.c.pre_score),
+        "post_n": func.count(judges.c.post_score),
+        "post_sum": total(judges.c.post_score),
+        "gain_n": func.count(judges.c.gain),
+        "gain_sum": total(judges.c.gain),
+        "pair_n": count_if(both),
+        "pair_pre": total(case((both, judges.c.pre_score))),
+        "pair_post": total(case((both, judges.c.post_score))),
+        "pair_d": total(case((both, difference))),
+        "pair_d2": total(case((both, difference * difference))),
+        **{tallies.band("pre", low): in_band(judges.c.pre_score, low) for low in logic.BANDS},
+        **{tallies.band("post", low): in_band(judges.c.post_score, low) for low in logic.BANDS},
+    }
+    row = session.execute(select(*columns.values()).select_from(judges)).one()
+    return {name: float(value) for name, value in zip(columns, row, strict=True)}
 
 
 def cohort_counts(session: Session, cohort_id: int, course: Course) -> Counts:
-    """How far the cohort has come: one query."""
-    return _counts(_summary(session, facts(cohort_id, course, materialized=True)))
+    """How far the cohort has come, from its kept totals."""
+    return _counts(tallies.read(session, cohort_id, course, questions=False))
+
+
+def _counts(totals: tallies.Totals) -> Counts:
+    names = ("enrolled", "started", "lessons_done", "sat", "passed")
+    return Counts(*(int(totals.get(name, 0)) for name in names))
 
 
 def cohort_report(session: Session, cohort_id: int, course: Course) -> CohortReport:
-    """The cohort report: the judges' summary and the pass over the responses (kept while
-    nothing changes, see :func:`_questions_cached`), whatever the cohort's size."""
-    summary = _summary(session, facts(cohort_id, course, materialized=True))
-    mean_pre, pre_n, mean_post, post_n = summary[5:9]
-    mean_gain, gain_n, pair_n, sum_pre, sum_post, sum_d, sum_d2 = summary[9:16]
-    bands = len(logic.BANDS)
-    pre_bands = dict(zip(logic.BANDS, summary[16 : 16 + bands], strict=True))
-    post_bands = dict(zip(logic.BANDS, summary[16 + bands : 16 + 2 * bands], strict=True))
-    topics, items = _questions_cached(session, cohort_id, course)
+    """The cohort report, from the cohort's kept totals (``cohorts.tallies``): the same few
+    queries and the same time at any size."""
+    return report_from(tallies.read(session, cohort_id, course), course)
+
+
+def report_from(totals: tallies.Totals, course: Course) -> CohortReport:
+    """The report the totals give."""
+
+    def get(name: str) -> float:
+        return totals.get(name, 0.0)
+
+    def mean(kind: str) -> float | None:
+        n = get(f"{kind}_n")
+        return get(f"{kind}_sum") / n if n else None
+
+    topics, items = _questions(totals, course)
     return CohortReport(
-        counts=_counts(summary),
-        mean_pre=mean_pre,
-        mean_post=mean_post,
-        pre_count=pre_n,
-        post_count=post_n,
-        mean_gain=mean_gain,
-        gain_count=gain_n,
+        counts=_counts(totals),
+        mean_pre=mean("pre"),
+        mean_post=mean("post"),
+        pre_count=int(get("pre_n")),
+        post_count=int(get("post_n")),
+        mean_gain=mean("gain"),
+        gain_count=int(get("gain_n")),
         paired=logic.paired_comparison(
-            int(pair_n or 0), sum_pre or 0.0, sum_post or 0.0, sum_d or 0.0, sum_d2 or 0.0
+            int(get("pair_n")), get("pair_pre"), get("pair_post"), get("pair_d"), get("pair_d2")
         ),
         topics=topics,
-        distribution_pre=logic.distribution({k: int(v) for k, v in pre_bands.items()}),
-        distribution_post=logic.distribution({k: int(v) for k, v in post_bands.items()}),
+        distribution_pre=logic.distribution(
+            {low: int(get(tallies.band("pre", low))) for low in logic.BANDS}
+        ),
+        distribution_post=logic.distribution(
+            {low: int(get(tallies.band("post", low))) for low in logic.BANDS}
+        ),
         items=items,
     )
 
 
 def item_analysis(session: Session, cohort_id: int, course: Course) -> list[ItemResult]:
-    """The item analysis alone (for its export): the pass over the responses, not the summary."""
-    return _questions_cached(session, cohort_id, course)[1]
+    """The item analysis alone (for its export)."""
+    return cohort_report(session, cohort_id, course).items
 
 
 def _best_finals(cohort_id: int) -> Select:
@@ -217,61 +232,10 @@ def _best_finals(cohort_id: int) -> Select:
     return select(best).where(member.c.cohort_id == cohort_id)
 
 
-_QUESTIONS_CACHE: OrderedDict[tuple, tuple[list[TopicResult], list[ItemResult]]] = OrderedDict()
-_QUESTIONS_CACHE_SIZE = 64
-_cache_lock = threading.Lock()
-
-
-def clear_cache() -> None:
-    """Forget every kept pass over the responses (tests, and benchmarks timing a cold report)."""
-    with _cache_lock:
-        _QUESTIONS_CACHE.clear()
-
-
-def _questions_cached(
-    session: Session, cohort_id: int, course: Course
-) -> tuple[list[TopicResult], list[ItemResult]]:
-    """:func:`_questions`, kept in this process until the cohort's scored attempts or members
-    change. Scored responses never change, so a cheap fingerprint of which attempts are scored
-    and who is in the cohort says whether the pass over every response must run again."""
-    scored = and_(Attempt.enrolment_id.in_(member_ids(cohort_id)), Attempt.score.is_not(None))
-    attempts = session.execute(
-        select(func.count(), func.coalesce(func.sum(Attempt.id), 0)).where(scored)
-    ).one()
-    members = session.execute(
-        select(func.count(), func.coalesce(func.sum(CohortMember.id), 0)).where(
-            CohortMember.cohort_id == cohort_id
-        )
-    ).one()
-    key = (
-        str(session.get_bind().url),
-        cohort_id,
-        course.content_version,
-        tuple(attempts),
-        tuple(members),
-    )
-    with _cache_lock:
-        found = _QUESTIONS_CACHE.get(key)
-        if found is not None:
-            _QUESTIONS_CACHE.move_to_end(key)
-            return found
-    result = _questions(session, cohort_id, course)
-    with _cache_lock:
-        _QUESTIONS_CACHE[key] = result
-        while len(_QUESTIONS_CACHE) > _QUESTIONS_CACHE_SIZE:
-            _QUESTIONS_CACHE.popitem(last=False)
-    return result
-
-
-def _questions(
-    session: Session, cohort_id: int, course: Course
-) -> tuple[list[TopicResult], list[ItemResult]]:
+def question_sums(session: Session, cohort_id: int, course: Course) -> dict[str, float]:
     """Per question and kind, in one pass over the cohort's responses: the marks of the scored
     attempts (entry; best final) for the topics, and the sums of first attempts for the item
-    analysis. Rows are bounded by the bank's size; the catalog folds them into tags."""
-    bank = course.bank
-    if bank is None:
-        return [], []
+    analysis (``tallies.recount``: the kept totals must equal these)."""
     x = cast(Response.credit, Float)
     rest = cast(Attempt.marks_earned, Float) - x
     is_first = Attempt.number == 1
@@ -303,19 +267,40 @@ def _questions(
         )
         .group_by(Attempt.kind, Response.question_id)
     )
+    sums: dict[str, float] = {}
+    for kind, question_id, *values in rows:
+        for what, value in zip(tallies.QUESTION_SUMS, values, strict=True):
+            sums[tallies.question_total(kind, question_id, what)] = float(value)
+    return sums
+
+
+def _questions(
+    totals: tallies.Totals, course: Course
+) -> tuple[list[TopicResult], list[ItemResult]]:
+    """The topics and the item analysis from the per-question totals; the catalog folds the
+    questions into tags (a question no longer in the bank is left out)."""
+    bank = course.bank
+    if bank is None:
+        return [], []
+    by_question: dict[tuple[str, str], dict[str, float]] = {}
+    for name, value in totals.items():
+        if name.startswith("q|"):
+            _, kind, question_id, what = name.split("|")
+            by_question.setdefault((kind, question_id), {})[what] = value
     earned: dict[tuple[str, str], float] = {}
     answered: dict[tuple[str, str], int] = {}
     sums: dict[str, dict[str, logic.ItemSums]] = {}
-    for kind, question_id, credit, scored_n, first_n, *first_sums in rows:
+    for (kind, question_id), values in by_question.items():
         question = bank.questions.get(question_id)
-        if question is None:  # no longer in the bank
+        if question is None:
             continue
         for tag in question.tags:
-            earned[kind, tag] = earned.get((kind, tag), 0.0) + float(credit)
-            answered[kind, tag] = answered.get((kind, tag), 0) + int(scored_n)
+            earned[kind, tag] = earned.get((kind, tag), 0.0) + values.get("scored_x", 0.0)
+            answered[kind, tag] = answered.get((kind, tag), 0) + round(values.get("scored_n", 0))
+        first_n = round(values.get("n", 0))
         if first_n:
             sums.setdefault(question_id, {})[kind] = logic.ItemSums(
-                int(first_n), *(float(value) for value in first_sums)
+                first_n, *(values.get(what, 0.0) for what in tallies.QUESTION_SUMS[3:])
             )
     topics = []
     for slug, tag in course.tags.items():

@@ -30,6 +30,7 @@ from elearning.cohorts import (
     report,
     rosters,
     services,
+    tallies,
 )
 from elearning.cohorts.access import load_cohort_or_404
 from elearning.cohorts.documents import render_report_pdf, stored_report_pdf
@@ -154,7 +155,8 @@ def roster_export(cohort_id: int, extension: str):
 
 
 def _report_context(cohort: Cohort, course: Course) -> dict:
-    result = report.cohort_report(db.session, cohort.id, course)
+    totals = tallies.read(db.session, cohort.id, course)
+    result = report.report_from(totals, course)
     pre_label, post_label = _("Entry assessment"), _("Final assessment")
     topics_svg = distribution_svg = None
     if result.has_data:
@@ -191,8 +193,8 @@ def _report_context(cohort: Cohort, course: Course) -> dict:
         },
         "flag_labels": _flag_labels(),
         "band_labels": _band_labels(),
-        "reliabilities": quality.form_reliabilities(db.session, cohort.id, course),
-        "option_counts": quality.option_counts(db.session, cohort.id, course),
+        "reliabilities": quality.form_reliabilities(totals, course),
+        "option_counts": quality.option_counts(totals, course),
         "trainers": services.trainers_of(db.session, cohort.id),
         "generated_at": utcnow(),
     }

@@ -17,6 +17,7 @@ from elearning.accounts.models import User
 from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
 from elearning.audit.services import record_audit
+from elearning.cohorts import tallies
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
@@ -67,6 +68,7 @@ def create_cohort(
     _apply(cohort, details)
     session.add(cohort)
     session.flush()
+    tallies.start(session, cohort.id, course)
     session.add(CohortTrainer(cohort_id=cohort.id, user_id=creator.id))
     record_audit(
         session,
@@ -253,6 +255,7 @@ def join_cohort(
         again = membership(session, cohort.id, user_id)
         assert again is not None
         return again, False
+    tallies.joined(session, cohort.id, enrolment.id)
     return member, True
 
 
@@ -291,6 +294,7 @@ def cohorts_of_learner(session: Session, user_id: int) -> list[Cohort]:
 def remove_member(session: Session, cohort: Cohort, member: CohortMember, actor: User) -> None:
     """Take a judge out of the cohort. Their enrolment and everything they did stay theirs."""
     session.delete(member)
+    tallies.left(session, cohort.id, member.enrolment_id)
     record_audit(
         session,
         actor=actor,

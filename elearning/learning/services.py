@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import TextClause, and_, case, func, literal, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,13 @@ from elearning.content.model import Catalog, Course, KnowledgeCheck, Lesson
 from elearning.learning.logic import answer_is_correct
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 from elearning.sqltypes import utcnow
+
+_signals = Namespace()
+
+enrolment_changed = _signals.signal("enrolment-changed")
+"""Sent, in the change's own transaction, when what an enrolment has done changes (a lesson
+marked or unmarked, an attempt begun or scored): sender the enrolment's id, keyword ``session``.
+The cohorts' reports keep their totals with it."""
 
 
 class EnrolmentClosed(Exception):
@@ -216,6 +224,7 @@ def mark_complete(session: Session, enrolment: Enrolment, lesson: Lesson, versio
             )
     except IntegrityError:  # the same click arrived twice
         return False
+    enrolment_changed.send(enrolment.id, session=session)
     return True
 
 
@@ -231,6 +240,7 @@ def mark_incomplete(session: Session, enrolment: Enrolment, lesson: Lesson) -> b
         return False
     session.delete(completion)
     session.flush()
+    enrolment_changed.send(enrolment.id, session=session)
     return True
 
 

@@ -1,0 +1,112 @@
+"""The report's kept totals: after any mix of work, joining and leaving, they equal a recount
+from the judges' raw records."""
+
+import contextlib
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from elearning.accounts.models import User
+from elearning.assessments.services import AssessmentRefused
+from elearning.cohorts import invitations, services, tallies
+from elearning.cohorts.models import Cohort, CohortTallyState
+from elearning.demo import take_assessment
+from elearning.extensions import db
+from elearning.learning import services as learning
+from elearning.sqltypes import utcnow
+
+
+def _assert_kept_equal_recount(cohort_id: int, course) -> dict[str, float]:
+    kept = {k: v for k, v in tallies.read(db.session, cohort_id, course).items() if abs(v) > 1e-9}
+    recounted = tallies.recount(db.session, cohort_id, course)
+    differ = {
+        name: (kept.get(name), recounted.get(name))
+        for name in kept.keys() | recounted.keys()
+        if kept.get(name, 0.0) != pytest.approx(recounted.get(name, 0.0), rel=1e-9, abs=1e-9)
+    }
+    assert not differ
+    return kept
+
+
+def test_kept_totals_equal_a_recount_after_random_work(app, course, trainer, create_user):
+    rng = random.Random(11)
+    judges = [create_user(email=f"judge{i}@example.org", name=f"Judge {i}") for i in range(10)]
+    last = create_user(email="last@example.org", name="Last Judge")
+    with app.app_context():
+        actor = db.session.get(User, trainer.id)
+        cohorts = [
+            services.create_cohort(
+                db.session, course=course, details=services.CohortDetails(name=name), creator=actor
+            )
+            for name in ("First", "Second")
+        ]
+        now = utcnow() - timedelta(days=400)
+        for _step in range(120):
+            now += timedelta(days=2)  # past any cool-down between final attempts
+            judge = rng.choice(judges)
+            cohort = rng.choice(cohorts)
+            enrolment = learning.enrol(db.session, judge.id, course)
+            member = services.membership(db.session, cohort.id, judge.id)
+            action = rng.choice(("join", "join", "leave", "lesson", "unmark", "pre", "post"))
+            with db.session.begin_nested():
+                if action == "join":
+                    services.join_cohort(db.session, cohort, judge.id, course, via="code")
+                elif action == "leave" and member is not None:
+                    if rng.random() < 0.5:
+                        invitations.leave(
+                            db.session, cohort, member, db.session.get(User, judge.id)
+                        )
+                    else:
+                        services.remove_member(db.session, cohort, member, actor)
+                elif action in ("lesson", "unmark"):
+                    lesson = rng.choice(course.lessons)
+                    if action == "lesson":
+                        for each in course.lessons[: rng.randint(1, len(course.lessons))]:
+                            learning.mark_complete(db.session, enrolment, each, "v")
+                    else:
+                        learning.mark_incomplete(db.session, enrolment, lesson)
+                elif action in ("pre", "post"):
+                    ability = rng.uniform(-1.5, 1.5)
+                    with contextlib.suppress(AssessmentRefused):
+                        take_assessment(db.session, course, enrolment.id, action, ability, rng, now)
+        # And one path for certain: work in one cohort, then joining another with scores.
+        services.join_cohort(db.session, cohorts[0], last.id, course, via="code")
+        enrolment = learning.enrol(db.session, last.id, course)
+        take_assessment(db.session, course, enrolment.id, "pre", -1.0, rng, now)
+        take_assessment(db.session, course, enrolment.id, "post", 1.0, rng, now)
+        services.join_cohort(db.session, cohorts[1], last.id, course, via="code")
+        db.session.commit()
+
+        kept = [_assert_kept_equal_recount(cohort.id, course) for cohort in cohorts]
+        # The random work reached what the report shows: members, scores both ways, questions.
+        for totals in kept:
+            assert totals["enrolled"] >= 2 and totals.get("pair_n", 0) >= 1
+            for kind in ("q|post|", "answer|"):  # (parallel forms: test_quality.py)
+                assert any(name.startswith(kind) for name in totals), kind
+
+        # Totals built for other content are rebuilt when read, and come out the same.
+        first = cohorts[0].id
+        db.session.execute(
+            update(CohortTallyState)
+            .where(CohortTallyState.cohort_id == first)
+            .values(content_version="an earlier edition")
+        )
+        assert tallies.read(db.session, first, course) == pytest.approx(kept[0])
+        assert db.session.get(CohortTallyState, first).content_version == course.content_version
+        db.session.commit()
+
+
+def test_a_cohort_without_totals_is_counted_on_first_reading(app, course, make_cohort, trainer):
+    cohort = make_cohort(trainer)
+    with app.app_context():
+        db.session.execute(
+            CohortTallyState.__table__.delete().where(CohortTallyState.cohort_id == cohort.id)
+        )
+        row = db.session.get(Cohort, cohort.id)
+        judge = db.session.get(User, trainer.id)
+        services.join_cohort(db.session, row, judge.id, course, via="code")
+        assert tallies.read(db.session, cohort.id, course)["enrolled"] == 1
+        _assert_kept_equal_recount(cohort.id, course)
+        db.session.commit()
