@@ -5,7 +5,8 @@ DESIGN.md's target: 200 simultaneous post-assessment submissions, no error, no l
 ``--learners`` (200) accounts are made, each enrolled in the course with every lesson complete,
 the entry assessment taken and the final one open with every page but the last answered (every
 other learner rightly, so half the room passes and its submit also issues a certificate): all
-through the platform's own services, in this process, under the servers' environment. Each
+through the platform's own services, in this process, under the servers' environment; they
+are one workshop's cohort, whose report totals each submit moves. Each
 learner then signs in over HTTP (its own session cookie) and opens the last page of its attempt
 (its CSRF token, its questions and options).
 
@@ -16,7 +17,8 @@ page's answers (``go=review``), then posts Submit; each must answer 302 to the e
 Then the database is read: every answer a learner was told was saved (the pages saved before the
 burst, and the last page when its POST answered 302) must be stored exactly, the options'
 positions on the page mapped to keys through the attempt's seed; every attempt must be submitted
-and scored from its stored answers; no learner may have a second final attempt.
+and scored from its stored answers; no learner may have a second final attempt; the cohort's
+report totals must equal a count from scratch.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from bench.harness.web import SESSION_COOKIE, Reply, get_page, http_request, ses
 COURSE_SLUG = "judicial-ethics"
 COURSE = f"/courses/{COURSE_SLUG}"
 ACCOUNT_PREFIX = "burst"
+TRAINER_PREFIX = "burst-trainer"
+COHORT_NAME = "Burst workshop room"
 SEED = 2026  # the answers chosen are the same from run to run
 SETUP_THREADS = 8  # sign-ins and page loads before the burst, not measured
 REQUEST_TIMEOUT = 120.0  # seconds; a judge's browser waits at least this long
@@ -95,8 +99,10 @@ class Verdict:
 def seed_room(ctx: Context, count: int) -> list[Seat]:
     """Make the learners, each with the final assessment open and all but its last page
     answered, through the platform's services, committing after each step as its pages do."""
+    from elearning.accounts.models import User
     from elearning.assessments import services
     from elearning.catalog import get_catalog
+    from elearning.cohorts import services as cohorts
     from elearning.content.itemtypes import item_type
     from elearning.extensions import db
     from elearning.learning.models import LessonCompletion
@@ -142,6 +148,16 @@ def seed_room(ctx: Context, count: int) -> list[Seat]:
             raise BenchError(f"the course {COURSE_SLUG!r} has no entry and final assessments")
         session = db.session
         learners = create_learners(session, count, ACCOUNT_PREFIX)
+        [trainer] = create_learners(session, 1, TRAINER_PREFIX)
+        session.commit()
+        # The room is a workshop's cohort: each judge joins it before the burst, so every
+        # submit also moves the cohort report's totals (in the submit's own transaction).
+        cohort = cohorts.create_cohort(
+            session,
+            course=course,
+            details=cohorts.CohortDetails(name=COHORT_NAME),
+            creator=session.get(User, trainer.user_id),
+        )
         session.commit()
         seats = []
         for index, learner in enumerate(learners):
@@ -164,6 +180,7 @@ def seed_room(ctx: Context, count: int) -> list[Seat]:
             # Every other learner answered the saved pages rightly, and will pass whatever the
             # last page holds: their submit also issues their certificate.
             saved = answer_pages(post, range(pages - 1), knows=index % 2 == 0)
+            cohorts.join_cohort(session, cohort, learner.user_id, course, via="code")
             session.commit()
             seats.append(Seat(learner, post.id, pages, saved))
         return seats
@@ -297,6 +314,8 @@ def check_room(ctx: Context, seats: list[Seat]) -> Verdict:
     from elearning.assessments.models import Attempt, Response
     from elearning.catalog import get_catalog
     from elearning.certificates.models import Certificate
+    from elearning.cohorts import tallies
+    from elearning.cohorts.models import Cohort
     from elearning.extensions import db
     from elearning.learning.models import Enrolment
 
@@ -368,6 +387,13 @@ def check_room(ctx: Context, seats: list[Seat]) -> Verdict:
                 Certificate.enrolment_id.in_(passed_ids)
             )
         )
+        # The cohort's report totals, moved by 200 submits at once, equal a count from scratch.
+        cohort_id = session.scalar(select(Cohort.id).where(Cohort.name == COHORT_NAME))
+        kept = tallies.read(session, cohort_id, course)
+        for name, value in tallies.recount(session, cohort_id, course).items():
+            if abs(kept.get(name, 0.0) - value) > 1e-6 * max(1.0, abs(value)):
+                problems.append(f"report total {name}: kept {kept.get(name)}, counted {value}")
+        session.rollback()
         return Verdict(checked, lost, good, second, problems, len(passed_ids), certified or 0)
 
 

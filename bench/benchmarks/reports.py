@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 COURSE_SLUG = "judicial-ethics"
 TRAINER_PREFIX = "trainer"  # trainer-001@example.org trains every cohort seeded here
-TARGET_SIZE = 5000  # the cohort size DESIGN.md's target names
+TARGET_SIZE = 5000  # from the size DESIGN.md's target names up, the report keeps the target
 TARGET_MS = "<= 150"
 DIRECT_RUNS = 7
 PAGE_WARMUPS = 4  # two gunicorn workers: each should have rendered the page before timing
@@ -113,6 +113,7 @@ class Seeded:
     name: str
     seconds: float
     rows: dict[str, int]
+    rebuild_seconds: float = 0.0
 
 
 @dataclass
@@ -382,6 +383,7 @@ def _tables() -> dict[str, Table]:
 def seed_cohort(session: Session, course: Course, trainer: User, size: int) -> Seeded:
     """A cohort of ``size`` judges trained by ``trainer``, written in bulk and committed."""
     from elearning.cohorts import services as cohorts
+    from elearning.cohorts import tallies
     from elearning.sqltypes import utcnow
 
     began = time.perf_counter()
@@ -415,7 +417,14 @@ def seed_cohort(session: Session, course: Course, trainer: User, size: int) -> S
     for table_name in ids.upcoming:
         catch_up_ids(session, tables[table_name])
     session.commit()
-    return Seeded(size, cohort.id, name, time.perf_counter() - began, dict(seeder.counts))
+    seeded = time.perf_counter() - began
+    # Written around the services, the cohort's report totals are counted once, as
+    # ``elearning cohorts rebuild-totals`` does after an import; from then on they are kept.
+    began = time.perf_counter()
+    tallies.rebuild(session, cohort.id, course)
+    session.commit()
+    rebuilt = time.perf_counter() - began
+    return Seeded(size, cohort.id, name, seeded, dict(seeder.counts), rebuilt)
 
 
 def analyse(session: Session) -> None:
@@ -524,12 +533,13 @@ def measure_direct(session: Session, engine: Engine, course: Course, seeded: See
             f"{result.mean_post:.1f} %, gain {result.mean_gain:.2f}; {len(result.topics)} topics, "
             f"{len(result.items)} questions"
         )
-        # A first view: the per-process copy of the pass over the responses is dropped first.
+        # A first view: on a new connection, with nothing of the cohort in the session.
         cold_ms, cold_queries, _ = time_calls(
             session,
             counter,
             lambda: (
-                report.clear_cache(),
+                session.close(),
+                engine.dispose(),
                 report.cohort_report(session, seeded.cohort_id, course),
             ),
         )
@@ -609,6 +619,7 @@ def seed_and_measure(ctx: Context) -> tuple[Learner, list[Seeded], list[Direct]]
             cohort = seed_cohort(session, course, user, size)
             rows = ", ".join(f"{count:,} {table}" for table, count in cohort.rows.items())
             log(f"  seeded in {cohort.seconds:.1f} s: {rows}")
+            log(f"  report totals counted in {cohort.rebuild_seconds:.1f} s")
             seeded.append(cohort)
         analyse(session)
         direct = []
@@ -650,7 +661,7 @@ def report_rows(
     every figure also goes to results.json."""
 
     def target(size: int) -> str | None:
-        return TARGET_MS if size == TARGET_SIZE else None
+        return TARGET_MS if size >= TARGET_SIZE else None
 
     def same_as_first(values: list[int]) -> Callable[[int], str]:
         return lambda _size: f"== {values[0]}"
@@ -678,6 +689,7 @@ def report_rows(
             _none,
         ),
         ("roster queries {:,} learners", roster_queries, "count", same_as_first(roster_queries)),
+        ("totals rebuilt {:,} learners", [c.rebuild_seconds for c in seeded], "s", _none),
     ]
     rows = [
         Row(label.format(cohort.size), value, unit, target_of(cohort.size))
@@ -692,6 +704,7 @@ def report_rows(
                 "tool": "python",
                 "learners": cohort.size,
                 "seed_s": round(cohort.seconds, 2),
+                "rebuild_totals_s": round(cohort.rebuild_seconds, 2),
                 "rows_seeded": cohort.rows,
                 "report_ms": [round(t, 2) for t in calls.report_ms],
                 "first_view_report_ms": [round(t, 2) for t in calls.cold_report_ms],
