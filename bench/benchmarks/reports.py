@@ -190,6 +190,11 @@ class CohortSeeder:
                 "course_slug": course.slug,
                 "source": "cohort",
                 "enrolled_at": joined,
+                "entry_form": (
+                    sorted(course.parallel_forms)[enrolment_id % len(course.parallel_forms)]
+                    if course.parallel_forms
+                    else None
+                ),
             }
         )
         rows["cohort_members"].append(
@@ -253,6 +258,42 @@ class CohortSeeder:
             met += tuple(entries)
             level = min(0.97, level + rng.uniform(0.05, 0.15))
 
+    def draw(
+        self,
+        enrolment_id: int,
+        kind: str,
+        number: int,
+        seed: int,
+        never: tuple[str, ...],
+        rather_not: tuple[str, ...],
+    ) -> tuple[str | None, list[str]]:
+        """(parallel form, entries) as the platform draws them (``assessments.drawing``): the
+        judge's entry form (alternating in the cohort), the other one for the first final
+        attempt, a retake drawn to the same profile; or a blueprint's draw without forms."""
+        from elearning.assessments import logic
+        from elearning.content.forms import retake_profile
+
+        course = self.course
+        form = course.form(kind)
+        parallel = course.parallel_forms
+        if not (form.parallel and parallel):
+            return None, logic.draw_entries(form, course.bank, seed, never, rather_not)
+        names = sorted(parallel)
+        entry_form = names[enrolment_id % len(names)]
+        if kind == "pre":
+            name = entry_form
+        elif number == 1:
+            name = logic.first_final_form(parallel, entry_form, set(never))
+        else:
+            name = None
+        if name is None:
+            profile = retake_profile(course.bank, parallel)
+            return None, logic.draw_retake(course.bank, profile, seed, set(never), set(rather_not))
+        entries = list(parallel[name])
+        if form.shuffle:
+            random.Random(seed).shuffle(entries)  # noqa: S311 - question order, not a secret
+        return name, entries
+
     def attempt(
         self,
         rows: dict[str, list[dict[str, Any]]],
@@ -270,7 +311,7 @@ class CohortSeeder:
 
         rng, course = self.rng, self.course
         seed = rng.getrandbits(31)
-        entries = logic.draw_entries(course.form(kind), course.bank, seed, never, rather_not)
+        form_name, entries = self.draw(enrolment_id, kind, number, seed, never, rather_not)
         attempt_id = self.ids.take("attempts")
         answered = day
         earned = possible = 0
@@ -313,6 +354,7 @@ class CohortSeeder:
                 "marks_possible": possible,
                 "score": score,
                 "is_passed": is_passed,
+                "form": form_name,
             }
         )
         return entries, submitted, (attempt_id, score) if is_passed else None
