@@ -15,6 +15,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from elearning.sqltypes import unicode_lower
+
 
 class Base(DeclarativeBase):
     """Declarative base with named constraints, so Alembic can alter them on every database."""
@@ -72,3 +74,5 @@ def _configure_connection(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # Searches fold case in every alphabet (SQLite's own lower() folds ASCII only).
+    dbapi_connection.create_function("unicode_lower", 1, unicode_lower, deterministic=True)

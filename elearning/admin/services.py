@@ -14,6 +14,7 @@ from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate
 from elearning.learning.models import Enrolment
+from elearning.sqltypes import contains_folded
 
 
 def search_users(
@@ -27,12 +28,11 @@ def search_users(
     """One page of users matching a name/e-mail/institution fragment, and the total count."""
     where = []
     if query:
-        pattern = f"%{query.strip().lower()}%"
         where.append(
             or_(
-                func.lower(User.email).like(pattern),
-                func.lower(User.certificate_name).like(pattern),
-                func.lower(User.institution).like(pattern),
+                contains_folded(User.email, query),
+                contains_folded(User.certificate_name, query),
+                contains_folded(User.institution, query),
             )
         )
     if role is not None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from elearning import codes
 from elearning.certificates import services
 from elearning.certificates.models import Certificate
+from elearning.sqltypes import contains_folded
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,11 @@ def search_certificates(*, query: str = "", status: str = "", course: str = "") 
     first (a statement: the caller pages it)."""
     where = []
     if query:
-        pattern = f"%{query.lower()}%"
         code = codes.normalise(query)
         where.append(
             or_(
-                func.lower(Certificate.holder_name).like(pattern),
-                func.lower(Certificate.serial).like(pattern),
+                contains_folded(Certificate.holder_name, query),
+                contains_folded(Certificate.serial, query),
                 *([Certificate.code == code] if code else []),
             )
         )

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from elearning.accounts.models import Role, User
 from elearning.audit.models import AuditEvent
 from elearning.extensions import db
-from tests.helpers import csrf_token_of
+from tests.helpers import csrf_token_of, issued_to
 
 
 def test_admin_promotes_a_learner_to_trainer_and_it_is_audited(
@@ -113,3 +113,24 @@ def test_dashboard_shows_admins_the_accounts_by_role(client, auth, create_user):
     page = client.get("/dashboard").text
     assert "Active accounts by role" in page
     assert '<th scope="row">Learner</th><td class="num">2</td>' in page
+
+
+def test_search_folds_case_in_every_alphabet_and_takes_wildcards_literally(
+    app, client, auth, create_user
+):
+    admin = create_user(email="admin@example.org", role=Role.admin)
+    issued_to(app, create_user, email="irina@example.org", name="Судья Ирина Волкова")
+    create_user(email="elise@example.org", name="Élise Łukasiewicz")
+    create_user(email="other@example.org", name="Judge 50% Other")
+    auth.login(admin.email)
+    for typed in ("Волкова", "ВОЛКОВА", "волкова", "судья ирина"):
+        users = client.get("/admin/users", query_string={"q": typed}).text
+        assert "irina@example.org" in users and "elise@example.org" not in users, typed
+        certificates = client.get("/admin/certificates", query_string={"q": typed}).text
+        assert "Судья Ирина Волкова" in certificates, typed
+    for typed in ("élise", "ÉLISE", "łukasiewicz"):
+        assert "elise@example.org" in client.get("/admin/users", query_string={"q": typed}).text
+    # "%" and "_" are letters typed, not patterns: they match only themselves.
+    found = client.get("/admin/users", query_string={"q": "%"}).text
+    assert "other@example.org" in found and "elise@example.org" not in found
+    assert "irina@example.org" not in client.get("/admin/users", query_string={"q": "_"}).text
