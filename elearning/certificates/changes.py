@@ -156,9 +156,18 @@ def decide_name_correction(
         actor=actor,
         action="certificate.name_correction_approved",
         subject=certificate,
-        details={"serial": certificate.serial, "requested_name": correction.requested_name},
+        details={
+            "serial": certificate.serial,
+            "requested_name": correction.requested_name,
+            "note": note,
+        },
         at=now,
     )
+    # The corrected name is the holder's name from now on: a later replacement, and the next
+    # certificate they earn, print it too.
+    holder = session.get(User, certificate.user_id) if certificate.user_id else None
+    if holder is not None:
+        holder.certificate_name = correction.requested_name
     return reissue_certificate(
         session,
         certificate,

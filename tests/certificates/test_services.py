@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from elearning import codes
+from elearning.accounts.models import User
 from elearning.assessments import services as assessments
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
@@ -154,12 +155,18 @@ def test_an_approved_name_correction_supersedes_the_old_certificate(course, enro
         course,
         approve=True,
         actor=admin,
-        note="",
+        note="Checked against the appointment decree",
         issuing=ISSUING,
         now=now,
     )
     db.session.commit()
     assert old.status == "superseded" and old.superseded_by_id == new.id
+    # The profile bears the corrected name: a later replacement or certificate keeps it.
+    assert db.session.get(User, old.user_id).certificate_name == "Judge Amara N. Okafor"
+    approved = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "certificate.name_correction_approved")
+    )
+    assert approved.details["note"] == "Checked against the appointment decree"
     assert new.status == "valid" and new.holder_name == "Judge Amara N. Okafor"
     assert new.code != old.code and "Judge Amara N. Okafor" in pdf_text(new.pdf)
     assert services.current_certificate(db.session, enrolment.id).id == new.id

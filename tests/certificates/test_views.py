@@ -524,12 +524,15 @@ def test_a_name_correction_is_approved_and_supersedes_the_old_certificate(app, c
             data={
                 f"{prefix}csrf_token": csrf_token,
                 f"{prefix}decision": value,
-                f"{prefix}note": "",
+                f"{prefix}note": "Checked against the appointment decree",
             },
         )
 
     done = decision("approve")
     assert "corrected certificate is issued" in admin.get(done.headers["Location"]).text
+    mine = holder.get("/certificates").text
+    assert "was approved" in mine and "Checked against the appointment decree" in mine
+    assert "&lt;script&gt;" in mine and "<script>alert(1)</script>" not in mine
     old, new = certificates_of(app, "amara@example.org")
     assert old.status == "superseded" and new.holder_name == markup
     printed = pdf_text(holder.get(f"/certificates/{new.id}/certificate.pdf").data)
