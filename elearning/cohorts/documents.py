@@ -1,21 +1,24 @@
-"""The cohort report as a PDF, from the same figures as the page, kept while nothing changes."""
+"""The cohort report as a PDF, from the same figures as the page: rendered by a job (seconds of
+CPU), kept in the database while nothing in the report changes."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearning.assessments.models import Attempt
 from elearning.certificates.models import Certificate
-from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
+from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ReportDocument
 from elearning.content.model import Course
 from elearning.learning.models import LessonCompletion
 from elearning.pdf import render_pdf
+from elearning.sqltypes import utcnow
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "report-print.css"
 
@@ -62,25 +65,66 @@ def report_fingerprint(session: Session, cohort: Cohort, course: Course, languag
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def stored_report_pdf(
-    session: Session,
-    folder: Path,
-    cohort: Cohort,
-    course: Course,
-    language: str,
-    render: Callable[[], bytes],
-) -> bytes:
-    """The report's PDF: the copy kept in ``folder`` while the cohort is unchanged, else
-    rendered and kept (a cache: each host keeps its own; the database is not touched)."""
+#: A rendering queued longer ago than this has lost its job (a worker killed, the queue down):
+#: the next request queues it again. Longer than a report takes on a busy worker.
+RENDERING_STALLED = timedelta(minutes=5)
+
+
+def current_report_pdf(
+    session: Session, cohort: Cohort, course: Course, language: str, now: datetime
+) -> tuple[bytes | None, str]:
+    """(the stored PDF if it is the cohort as it is now, else None; and the state of the
+    rendering: "ready", "rendering" when a job is at it, "needed" when none is). Reads only."""
     fingerprint = report_fingerprint(session, cohort, course, language)
-    path = folder / f"report-{cohort.id}-{language}-{fingerprint[:24]}.pdf"
-    if path.exists():
-        return path.read_bytes()
+    document = session.get(ReportDocument, (cohort.id, language))
+    if document is None or document.fingerprint != fingerprint:
+        return None, "needed"
+    if document.rendered_at is None:
+        return None, "rendering" if document.requested_at > now - RENDERING_STALLED else "needed"
+    pdf = session.scalar(
+        select(ReportDocument.pdf).where(
+            ReportDocument.cohort_id == cohort.id, ReportDocument.language == language
+        )
+    )
+    return (pdf, "ready") if pdf is not None else (None, "needed")
+
+
+def ask_for_rendering(
+    session: Session, cohort: Cohort, course: Course, language: str, now: datetime
+) -> bool:
+    """Record that the report in ``language`` is to be rendered as the cohort is now; False if
+    another request did so at the same moment (its job renders it)."""
+    fingerprint = report_fingerprint(session, cohort, course, language)
+    try:
+        with session.begin_nested():
+            document = session.get(ReportDocument, (cohort.id, language))
+            if document is None:
+                document = ReportDocument(cohort_id=cohort.id, language=language)
+                session.add(document)
+            document.fingerprint = fingerprint
+            document.requested_at = now
+            document.rendered_at = None
+            document.pdf = None
+    except IntegrityError:
+        return False
+    return True
+
+
+def store_report_pdf(
+    session: Session, cohort: Cohort, course: Course, language: str, render: Callable[[], bytes]
+) -> bool:
+    """Render and keep the report's PDF unless the stored one is current (the job's work: run
+    twice, it renders once). The PDF is kept under the fingerprint taken before rendering, so
+    a change made meanwhile is rendered by the next request."""
+    document = session.get(ReportDocument, (cohort.id, language))
+    fingerprint = report_fingerprint(session, cohort, course, language)
+    if document is not None and document.rendered_at and document.fingerprint == fingerprint:
+        return False
     pdf = render()
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(f"report-{cohort.id}-{language}-*.pdf"):
-        stale.unlink(missing_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(pdf)
-    os.replace(partial, path)  # readers see the whole file or none
-    return pdf
+    if document is None:
+        document = ReportDocument(cohort_id=cohort.id, language=language)
+        session.add(document)
+    document.fingerprint = fingerprint
+    document.pdf = pdf
+    document.rendered_at = utcnow()
+    return True

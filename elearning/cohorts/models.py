@@ -165,3 +165,20 @@ class CohortTallyState(db.Model):
     )
     content_version: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportDocument(db.Model):
+    """The cohort report's PDF in one language, rendered by a job and kept while the cohort is
+    unchanged (its ``fingerprint``); ``pdf`` is None while a rendering is queued. Kept in the
+    database, so whichever host renders it, every host serves it."""
+
+    __tablename__ = "cohort_report_documents"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     abort,
     current_app,
@@ -16,6 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse
 from sqlalchemy import select
 
 from elearning.accounts.access import role_required
@@ -31,12 +30,14 @@ from elearning.cohorts import (
     rosters,
     services,
     tallies,
+    tasks,
 )
 from elearning.cohorts.access import load_cohort_or_404
-from elearning.cohorts.documents import render_report_pdf, stored_report_pdf
+from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
+from elearning.jobs import after_commit
 from elearning.outbox.services import latest_messages
 from elearning.sqltypes import utcnow
 from elearning.web import tables
@@ -154,7 +155,7 @@ def roster_export(cohort_id: int, extension: str):
     return _table_download(cohort, "roster", _("Roster"), extension, header, body)
 
 
-def _report_context(cohort: Cohort, course: Course) -> dict:
+def report_context(cohort: Cohort, course: Course) -> dict:
     totals = tallies.read(db.session, cohort.id, course)
     result = report.report_from(totals, course)
     pre_label, post_label = _("Entry assessment"), _("Final assessment")
@@ -219,31 +220,31 @@ def _band_labels() -> dict[str, str]:
 def report_page(cohort_id: int):
     """The cohort report: progress, pre/post, gain, topics, distributions, item analysis."""
     cohort, course = load_cohort_or_404(cohort_id)
-    return render_template("cohorts/report.html", **_report_context(cohort, course))
-
-
-def _report_pdf_limit() -> str:
-    return current_app.config["REPORT_PDF_RATE_LIMIT"]
+    return render_template("cohorts/report.html", **report_context(cohort, course))
 
 
 @bp.route("/cohorts/<int:cohort_id>/report.pdf")
 @role_required(Role.trainer)
-@limiter.limit(_report_pdf_limit, key_func=lambda: f"user:{current_user.get_id()}")
 def report_pdf(cohort_id: int):
-    """The cohort report as a PDF to attach to the training's final report: rendered again
-    only when the cohort has changed since the last one (rendering costs seconds of CPU)."""
+    """The cohort report as a PDF to attach to the training's final report. Rendering costs
+    seconds of CPU, so a job does it: while it works this answers "being prepared" and
+    refreshes itself; the PDF is then served from its stored copy until the cohort changes.
+    Only the requests that ask for a new rendering count against the trainer's limit: over
+    it, a stored copy is still served."""
     cohort, course = load_cohort_or_404(cohort_id)
-    pdf = stored_report_pdf(
-        db.session,
-        Path(current_app.instance_path) / "documents",
-        cohort,
-        course,
-        str(get_locale()),
-        lambda: render_report_pdf(
-            render_template("cohorts/report_pdf.html", **_report_context(cohort, course))
-        ),
-    )
-    return attachment(pdf, _export_name(cohort, "report", "pdf"), "application/pdf")
+    language = str(get_locale())
+    now = utcnow()
+    pdf, state = current_report_pdf(db.session, cohort, course, language, now)
+    if pdf is not None:
+        return attachment(pdf, _export_name(cohort, "report", "pdf"), "application/pdf")
+    if state == "needed":
+        limit = parse(current_app.config["REPORT_PDF_RATE_LIMIT"])
+        key = ("report-pdf", f"user:{current_user.get_id()}")
+        if not limiter.limiter.hit(limit, *key):
+            abort(429)
+        if ask_for_rendering(db.session, cohort, course, language, now):
+            after_commit(db.session, tasks.render_report, cohort.id, language)
+    return render_template("cohorts/report_pdf_preparing.html", cohort=cohort), 202
 
 
 def _items_table(items: list[report.ItemResult]):

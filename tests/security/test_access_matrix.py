@@ -54,6 +54,10 @@ ACTORS = ("anonymous", "owner", "other learner", "trainer", "other trainer", "ad
 SIGNIN = "signin"  # 302 to /signin?next=...: sign in first
 OK = "ok"  # an allowed write: done (302, 303) or refused by the form (200, 400, 422)
 WRITE_ANSWERS = {"200", "302", "303", "400", "422"}
+# GETs that may fill a cache when allowed (and only then), answering 202 while a job works.
+GET_CACHES = {
+    "cohorts.report_pdf": {"cohort_report_documents"},  # the PDF a job renders and keeps
+}
 
 
 def row(*answers: int | str) -> dict[str, str]:
@@ -714,6 +718,9 @@ def test_every_actor_gets_the_answer_of_the_matrix(world):
                 changed = database.changed_tables()
                 if changed:
                     database.restore()
+                cache = GET_CACHES.get(case.endpoint, set()) if expected == "200" else set()
+                if cache and answer == "202" and set(changed) <= cache:
+                    right, changed = True, []
                 if changed and (expected != OK or method == "GET"):
                     right = False
                     answer += f" and changed {'+'.join(changed)}"

@@ -327,6 +327,7 @@ def test_pdfs_print_markup_as_text_and_fetch_nothing(app, create_user, listener)
     trainer = browser_for(app, "trainer@example.org")
     cohort_id, code = new_cohort(trainer, name=cohort_name, site=site)
     join(holder, code)
+    assert trainer.get(f"/cohorts/{cohort_id}/report.pdf").status_code == 202  # a job renders it
     report = trainer.get(f"/cohorts/{cohort_id}/report.pdf")
     assert report.mimetype == "application/pdf"
     text = squeeze(pdf_text(report.data))

@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from elearning.accounts import services as accounts
 from elearning.accounts.models import AccountToken, Role, User
 from elearning.accounts.passwords import HASHER
+from elearning.cohorts import tasks
+from elearning.cohorts.models import Cohort
 from elearning.config import ConfigError, load_settings
 from elearning.extensions import db
 from elearning.outbox.models import OutboxMessage
@@ -376,7 +378,9 @@ def test_a_line_separator_in_a_cohort_name_is_refused_and_mail_subjects_stay_one
     assert message["Subject"] == "Join A B C"
 
 
-def test_report_pdfs_are_limited_and_served_from_the_stored_copy(make_app, create_user, tmp_path):
+def test_report_pdfs_are_limited_and_served_from_the_stored_copy(
+    make_app, create_user, monkeypatch
+):
     app = make_app(REPORT_PDF_RATE_LIMIT="2 per hour")
     trainer = create_user(email="trainer@example.org", role=Role.trainer)
     with app.app_context():
@@ -393,13 +397,33 @@ def test_report_pdfs_are_limited_and_served_from_the_stored_copy(make_app, creat
         cohort_id = cohort.id
     client = app.test_client()
     _sign_in_with(client, "trainer@example.org")
-    first = client.get(f"/cohorts/{cohort_id}/report.pdf")
-    stored = list((tmp_path / "instance" / "documents").glob(f"report-{cohort_id}-*.pdf"))
-    assert first.status_code == 200 and len(stored) == 1
-    assert stored[0].read_bytes() == first.data
-    again = client.get(f"/cohorts/{cohort_id}/report.pdf")
-    assert again.data == first.data  # the same bytes: not rendered again
-    assert client.get(f"/cohorts/{cohort_id}/report.pdf").status_code == 429
+    renders = []
+    monkeypatch.setattr(
+        tasks, "render_report_pdf", lambda html: renders.append(html) or b"%PDF-1.7 report"
+    )
+    url = f"/cohorts/{cohort_id}/report.pdf"
+    first = client.get(url)  # queues the rendering (the test's jobs run at once, after commit)
+    assert first.status_code == 202 and "being prepared" in first.text
+    assert 'http-equiv="refresh"' in first.text
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.data == b"%PDF-1.7 report"
+    assert client.get(url).data == ready.data and len(renders) == 1  # the stored copy
+    # Only renderings count against the limit: downloads of the stored copy do not.
+    assert all(client.get(url).status_code == 200 for _ in range(3))
+    with app.app_context():  # the cohort changes: a new rendering, the second allowed
+        cohort = db.session.get(Cohort, cohort_id)
+        cohort.name = "Intake, renamed"
+        db.session.commit()
+    assert client.get(url).status_code == 202 and len(renders) == 2
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        db.session.get(Cohort, cohort_id).name = "Intake, renamed again"
+        db.session.commit()
+    assert client.get(url).status_code == 429 and len(renders) == 2
+    with app.app_context():  # over the limit, a stored copy is still served
+        db.session.get(Cohort, cohort_id).name = "Intake, renamed"
+        db.session.commit()
+    assert client.get(url).status_code == 200
 
 
 def test_json_answers_are_never_cached(app, client):
