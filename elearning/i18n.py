@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
+import pypinyin
+import pyuca
+
 #: Each interface language, named in itself (the switcher shows these).
 LANGUAGE_NAMES = {
     "en": "English",
@@ -18,3 +23,20 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 def text_direction(language: str) -> str:
     """``rtl`` for a language written right to left (Arabic...), else ``ltr``."""
     return "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+@functools.cache
+def _collator() -> pyuca.Collator:
+    """The Unicode Collation Algorithm's default order (DUCET): accents after their letter,
+    every script in its own alphabetical order. Loaded once (its table is large)."""
+    return pyuca.Collator()
+
+
+def sort_key(text: str, language: str) -> tuple:
+    """A key that sorts ``text`` as readers of ``language`` expect: "Åland" beside "Aland",
+    "Côte d'Ivoire" after "Costa Rica", "États-Unis" among the E; Chinese by its pinyin (as
+    Chinese dictionaries and CLDR do), not by code point."""
+    if language.split("_")[0] == "zh":
+        syllables = pypinyin.lazy_pinyin(text, style=pypinyin.Style.TONE3)
+        return (_collator().sort_key(" ".join(syllables)), text)
+    return (_collator().sort_key(text), text)

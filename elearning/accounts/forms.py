@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from babel import Locale
 from flask import current_app
 from flask_babel import get_locale
@@ -13,7 +15,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from elearning.accounts.logic import MAX_PASSWORD_LENGTH, PasswordProblem, password_problem
 from elearning.accounts.models import Role
-from elearning.i18n import LANGUAGE_NAMES
+from elearning.i18n import LANGUAGE_NAMES, sort_key
 from elearning.web.forms import no_control_characters, strip
 
 PASSWORD_MESSAGES = {
@@ -34,16 +36,39 @@ ROLE_LABELS = {
 }
 
 
+#: CLDR region codes that are not places a judge sits: pseudo-locales, groupings, "unknown",
+#: the ISO codes reserved for parts of other countries (Ascension, Canary Islands, Ceuta and
+#: Melilla, Clipperton, Diego Garcia, Sark, Tristan da Cunha) and the uninhabited territories
+#: (Antarctica, Bouvet, Heard and McDonald, French Southern Lands, South Georgia, U.S. Outlying
+#: Islands).
+NOT_COUNTRIES = frozenset(
+    {"XA", "XB", "ZZ", "EU", "EZ", "UN", "QO", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+    | {"AQ", "BV", "HM", "TF", "GS", "UM"}
+)
+
+
 def country_choices() -> list[SelectChoice]:
-    """Countries and territories by their two-letter code, named in the page's language."""
+    """Countries by their two-letter code, named and sorted in the page's language."""
     locale = get_locale() or Locale("en")
-    names = {
-        code: name
-        for code, name in locale.territories.items()
-        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
-    }
-    ordered = sorted(names.items(), key=lambda item: item[1])
-    return [SelectChoice("", _l("— Choose —"))] + [SelectChoice(c, n) for c, n in ordered]
+    return [SelectChoice("", _l("— Choose —"))] + [
+        SelectChoice(code, name) for code, name in countries(str(locale))
+    ]
+
+
+@functools.lru_cache(maxsize=16)
+def countries(language: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) of every country, in ``language``'s alphabetical order."""
+    names = Locale.parse(language).territories
+    return tuple(
+        sorted(
+            (
+                (code, name)
+                for code, name in names.items()
+                if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+            ),
+            key=lambda item: sort_key(item[1], language),
+        )
+    )
 
 
 def language_choices() -> list[SelectChoice]:

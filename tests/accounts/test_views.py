@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select, update
@@ -461,3 +462,36 @@ def test_rate_limits_can_live_in_redis(make_app):
     assert counters, "the counts were not kept in Redis"
     store.delete(*counters)
     store.close()
+
+
+def _country_names(html: str) -> list[str]:
+    select = html[
+        html.index('<select id="country"') : html.index(
+            "</select>", html.index('<select id="country"')
+        )
+    ]
+    return [
+        unescape(name)
+        for name in re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+)</option>', select)
+    ]
+
+
+def test_countries_are_real_ones_in_the_reader_s_alphabetical_order(client, csrf):
+    english = _country_names(client.get("/signup").text)
+    assert "Pseudo-Accents" not in english and "Pseudo-Bidi" not in english
+    assert "Antarctica" not in english and "Canary Islands" not in english
+    assert english.index("Afghanistan") < english.index("Åland Islands") < english.index("Albania")
+    assert english.index("Costa Rica") < english.index("Côte d’Ivoire") < english.index("Croatia")
+    assert english[-1] == "Zimbabwe" and "Kosovo" in english and "Hong Kong SAR China" in english
+    client.post(
+        "/language", data={"language": "fr", "next": "/signup", "csrf_token": csrf("/signup")}
+    )
+    french = _country_names(client.get("/signup").text)
+    assert french.index("Estonie") < french.index("États-Unis") < french.index("Éthiopie")
+    assert french[-1] == "Zimbabwe"
+    client.post(
+        "/language", data={"language": "zh", "next": "/signup", "csrf_token": csrf("/signup")}
+    )
+    chinese = _country_names(client.get("/signup").text)
+    # By pinyin: 阿富汗 (Āfùhàn) among the first, 德国 (Déguó) before 中国 (Zhōngguó).
+    assert "阿富汗" in chinese[:5] and chinese.index("德国") < chinese.index("中国")
