@@ -293,8 +293,8 @@ def submit(course_slug: str, attempt_id: int):
 @bp.route("/<course_slug>/assessment/attempts/<int:attempt_id>/results")
 @login_required
 def results(course_slug: str, attempt_id: int):
-    """Score, pass or fail, the breakdown by tag beside the entry assessment's, the gain, and a
-    review of every question."""
+    """Score, pass or fail, the breakdown by tag beside the entry assessment's, the change in
+    points since it, and a review of every question."""
     course = load_course_or_404(course_slug)
     attempt = _load_attempt(course, attempt_id)
     current = _standing(course, attempt.enrolment_id)
@@ -312,9 +312,10 @@ def results(course_slug: str, attempt_id: int):
         baseline_tags = logic.by_tag(
             bank, {r.question_id: r.credit for r in pre_responses if r.credit is not None}
         )
-    gain = (
-        logic.normalised_gain(baseline.score, attempt.score)
-        if attempt.kind == "post" and baseline is not None
+    # The judge reads the change in points; the normalised gain is the trainers' measure.
+    points = (
+        round(attempt.score - baseline.score)
+        if attempt.kind == "post" and baseline is not None and attempt.score is not None
         else None
     )
     entries = []
@@ -332,7 +333,7 @@ def results(course_slug: str, attempt_id: int):
         tag_order=[slug for slug in course.tags if slug in tags or slug in baseline_tags],
         baseline=baseline if baseline is not None and baseline.id != attempt.id else None,
         baseline_tags=baseline_tags,
-        gain=gain,
+        points=points,
         entries=entries,
         orders={
             q.id: logic.option_order(attempt.seed, q)

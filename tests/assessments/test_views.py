@@ -71,7 +71,8 @@ def test_the_final_assessment_opens_after_the_lessons_and_passing_shows_the_gain
     post_id = answer_all(client, app, start(client, POST), right=True)
     results = client.get(f"/courses/sample/assessment/attempts/{post_id}/results").text
     assert "Passed: the pass mark is 60%" in results
-    assert "Compared with your entry assessment" in results and "Normalised gain: 1.00" in results
+    assert "Compared with your entry assessment" in results
+    assert "That is 100 points more than at the start." in results and "Normalised" not in results
     assert "Value 1: Independence" in results and "Social media" in results  # per-tag table
     assert "0%" in results  # the entry assessment's column
     dashboard = client.get("/dashboard").text
@@ -284,6 +285,23 @@ def test_a_failed_final_attempt_waits_for_the_cooldown(client, app, enrolled):
     assert "You can try again from" in client.get(refused.headers["Location"]).text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+    # The dashboard says where the judge stands and when, with the way to their results.
+    dashboard = client.get("/dashboard").text
+    assert "Your last attempt at the final assessment scored 0%; the pass mark is 60%." in (
+        dashboard
+    )
+    assert "You can try again from" in dashboard and f"attempts/{attempt_id}/results" in dashboard
+    with app.app_context():  # a day later the second and last attempt is failed too
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.started_at -= timedelta(days=2)
+        attempt.submitted_at -= timedelta(days=2)
+        db.session.commit()
+    last_id = answer_all(client, app, start(client, POST), right=False)
+    dashboard = client.get("/dashboard").text
+    assert "You have used every attempt at the final assessment; your best score was 0%." in (
+        dashboard
+    )
+    assert f"attempts/{last_id}/results" in dashboard
 
 
 @pytest.fixture

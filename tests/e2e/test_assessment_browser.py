@@ -60,7 +60,9 @@ def test_pre_assessment_lessons_and_a_passed_final_assessment(
     expect(page.get_by_text("Time limit: answer by")).to_be_visible()
     take_assessment(page, bank, rightly=True)
     expect(page.get_by_text("Passed: the pass mark is 60%.")).to_be_visible()
-    expect(page.get_by_text("Normalised gain: 1.00", exact=False)).to_be_visible()
+    expect(
+        page.get_by_text("That is 100 points more than at the start.", exact=False)
+    ).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("Value 1: Independence")
     expect(page.get_by_text("Explanation").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
