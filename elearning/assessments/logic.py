@@ -283,10 +283,12 @@ def post_availability(
     post: Sequence[AttemptFacts],
     lessons_complete: bool,
     now: datetime,
+    extra: int = 0,
 ) -> Availability:
-    """The final assessment: after every lesson, within the attempt limit and the cool-down."""
+    """The final assessment: after every lesson, within the attempt limit (and the ``extra``
+    attempts granted to this judge) and the cool-down."""
     used = len(post)
-    left = None if rules.max_attempts == 0 else max(0, rules.max_attempts - used)
+    left = None if rules.max_attempts == 0 else max(0, rules.max_attempts + extra - used)
     if any(facts.is_passed for facts in post):
         return Availability("passed", used, left)
     if any(facts.is_open for facts in post):

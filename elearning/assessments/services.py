@@ -114,11 +114,12 @@ def standing(
     for attempt in attempts:
         if attempt.is_open and logic.is_expired(attempt.deadline_at, now):
             submit_attempt(session, course, attempt, now)
-    return standing_from(course, attempts, lessons_complete, now)
+    extra = session.scalar(select(Enrolment.extra_attempts).where(Enrolment.id == enrolment_id))
+    return standing_from(course, attempts, lessons_complete, now, extra or 0)
 
 
 def standing_from(
-    course: Course, attempts: list[Attempt], lessons_complete: bool, now: datetime
+    course: Course, attempts: list[Attempt], lessons_complete: bool, now: datetime, extra: int = 0
 ) -> Standing:
     """The standing from attempts already loaded (read only: expired attempts stay open)."""
     pre = [attempt for attempt in attempts if attempt.kind == "pre"]
@@ -133,7 +134,7 @@ def standing_from(
         ),
         post_availability=(
             logic.post_availability(
-                course.assessment, [_facts(a) for a in post], lessons_complete, now
+                course.assessment, [_facts(a) for a in post], lessons_complete, now, extra
             )
             if course.form("post")
             else None

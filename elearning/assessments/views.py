@@ -350,7 +350,9 @@ def results(course_slug: str, attempt_id: int):
 def _course_page_part(course, enrolment, progress, next_lesson) -> dict:
     """The judge's assessments on their course page: where they stand, and the next step."""
     attempts = services.attempts_of(db.session, enrolment.id)
-    standing = services.standing_from(course, attempts, progress.is_complete, utcnow())
+    standing = services.standing_from(
+        course, attempts, progress.is_complete, utcnow(), enrolment.extra_attempts
+    )
     return {"standing": standing, "step": standing.next_step(course, next_lesson is not None)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from elearning.accounts.forms import ProfileFields, ResetPasswordForm
@@ -109,3 +109,20 @@ class JoinForm(FlaskForm):
 
 class AcceptWithNewAccountForm(ProfileFields, ResetPasswordForm):
     """Accept a cohort invitation with no account yet: the profile and a first password."""
+
+
+class ExtraAttemptForm(FlaskForm):
+    """Grant a judge one more attempt at the final assessment."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Say why the judge is given another attempt.")),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+        ],
+        description=_l(
+            "Kept in the audit log and sent to the judge with the news, for example: "
+            "“Absent for the workshop's last day on court duty”."
+        ),
+    )

@@ -42,3 +42,26 @@ def cohort_invitation(session: Session, message: OutboxMessage) -> Mail | None:
             "days": max_age // 86400,
         },
     )
+
+
+@message_kind("extra_attempt")
+def extra_attempt(session: Session, message: OutboxMessage) -> Mail | None:
+    """A trainer granted the judge one more attempt at the final assessment."""
+    cohort = session.get(Cohort, message.cohort_id) if message.cohort_id else None
+    course = get_catalog().course(cohort.course_slug) if cohort else None
+    if cohort is None or course is None:
+        return None
+    language = message.language or current_app.config["DEFAULT_LANGUAGE"]
+    return Mail(
+        _(
+            "One more attempt at the final assessment of %(course)s",
+            course=course.title.get(language),
+        ),
+        "extra_attempt",
+        {
+            "trainer": message.context.get("trainer"),
+            "reason": message.context.get("reason"),
+            "course": course.title.get(language),
+            "link": public_url("assessments.overview", course_slug=course.slug, kind="post"),
+        },
+    )

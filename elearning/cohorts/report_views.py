@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from elearning.accounts.access import role_required
 from elearning.accounts.forms import ConfirmForm
-from elearning.accounts.models import Role
+from elearning.accounts.models import Role, User
 from elearning.cohorts import (
     bp,
     charts,
@@ -34,6 +34,7 @@ from elearning.cohorts import (
 )
 from elearning.cohorts.access import load_cohort_or_404
 from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
+from elearning.cohorts.forms import ExtraAttemptForm
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
@@ -112,6 +113,51 @@ def remove_member(cohort_id: int, member_id: int):
     services.remove_member(db.session, cohort, member, current_user)
     flash(_("The participant is no longer in this cohort."), "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:member_id>/extra-attempt", methods=["GET", "POST"])
+@role_required(Role.trainer)
+def extra_attempt(cohort_id: int, member_id: int):
+    """Grant a judge of the cohort who has used every final attempt one more (with a reason,
+    audited, the judge told by e-mail), within what the course allows."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    member = db.session.scalar(
+        select(CohortMember).where(
+            CohortMember.id == member_id, CohortMember.cohort_id == cohort.id
+        )
+    )
+    if member is None:
+        abort(404)
+    judge = db.session.get(User, member.user_id)
+    form = ExtraAttemptForm()
+    refused = services.can_grant_extra_attempt(db.session, course, member)
+    if refused is None and form.validate_on_submit():
+        try:
+            services.grant_extra_attempt(
+                db.session, cohort, course, member, current_user, form.reason.data
+            )
+        except services.GrantRefused as exc:
+            db.session.rollback()
+            refused = exc.reason
+        else:
+            flash(
+                _(
+                    "%(name)s may now take the final assessment once more; "
+                    "they have been told by e-mail.",
+                    name=judge.certificate_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+    return render_template(
+        "cohorts/extra_attempt.html",
+        cohort=cohort,
+        course=course,
+        member=member,
+        judge=judge,
+        form=form,
+        refused=refused,
+    )
 
 
 def _roster_table(rows: list[rosters.RosterRow]):

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearning import codes
 from elearning.accounts.models import User
+from elearning.assessments import services as assessments
 from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
 from elearning.audit.services import record_audit
@@ -22,6 +23,7 @@ from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
 from elearning.learning.services import enrol
+from elearning.outbox.services import queue_message
 from elearning.sqltypes import utcnow
 
 JOIN_CODE_LENGTH = 8  # 35 random bits and a check character: XXXX-XXXX
@@ -352,3 +354,66 @@ def all_cohort_figures(session: Session) -> list[CohortFigures]:
         .order_by(Cohort.id.desc())
     )
     return [CohortFigures(cohort, members, n_passed) for cohort, members, n_passed in rows]
+
+
+class GrantRefused(Exception):
+    """An extra attempt cannot be granted: "not-exhausted" (the judge has passed, or still has
+    an attempt), "limit" (the course allows no more)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def can_grant_extra_attempt(session: Session, course: Course, member: CohortMember) -> str | None:
+    """None if a trainer may grant the judge one more final attempt now, else why not."""
+    enrolment = session.get(Enrolment, member.enrolment_id)
+    assert enrolment is not None
+    current = assessments.standing(session, course, enrolment.id, True, utcnow())
+    post = current.post_availability
+    if post is None or post.state != "exhausted":
+        return "not-exhausted"
+    if enrolment.extra_attempts >= course.assessment.extra_attempts:
+        return "limit"
+    return None
+
+
+def grant_extra_attempt(
+    session: Session, cohort: Cohort, course: Course, member: CohortMember, actor: User, reason: str
+) -> None:
+    """One more final attempt for a judge of the cohort who has used every one, within the
+    course's ``extra_attempts``; audited with its reason, and the judge is told by e-mail.
+    GrantRefused when it cannot be granted."""
+    refused = can_grant_extra_attempt(session, course, member)
+    if refused:
+        raise GrantRefused(refused)
+    granted = session.execute(
+        update(Enrolment)
+        .where(
+            Enrolment.id == member.enrolment_id,
+            Enrolment.extra_attempts < course.assessment.extra_attempts,
+        )
+        .values(extra_attempts=Enrolment.extra_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if granted.rowcount != 1:  # another trainer granted it at the same moment
+        raise GrantRefused("limit")
+    record_audit(
+        session,
+        actor=actor,
+        action="cohort.extra_attempt_granted",
+        subject=cohort,
+        details={"user_id": member.user_id, "reason": reason},
+    )
+    judge = session.get(User, member.user_id)
+    if judge is not None:
+        queue_message(
+            session,
+            "extra_attempt",
+            judge.email,
+            language=judge.preferred_language,
+            user_id=judge.id,
+            cohort_id=cohort.id,
+            context={"reason": reason, "trainer": actor.certificate_name},
+            created_by_id=actor.id,
+        )

@@ -68,6 +68,7 @@ _ASSESSMENT_KEYS = {
     "pass_mark",
     "max_attempts",
     "cooldown_hours",
+    "extra_attempts",
     "pre_required",
     "show_correct_answers",
     "entry_answers",
@@ -151,6 +152,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         cooldown_hours=int_field(
             assessment_data, "cooldown_hours", 24, 0, 24 * 365, path, problems
         ),
+        extra_attempts=int_field(assessment_data, "extra_attempts", 1, 0, 10, path, problems),
         pre_required=_bool(assessment_data, "pre_required", True, path, problems),
         show_correct_answers=_bool(assessment_data, "show_correct_answers", True, path, problems),
         entry_answers=_choice(

@@ -235,6 +235,7 @@ class AssessmentRules:
     pass_mark: int = 70
     max_attempts: int = 3  # 0: no limit
     cooldown_hours: int = 24
+    extra_attempts: int = 1  # attempts a trainer may grant a judge beyond max_attempts
     pre_required: bool = True  # the entry assessment opens the lessons
     show_correct_answers: bool = True  # False: only once passed or out of attempts
     # The entry assessment's right answers and explanations: "after-final" (once the judge has

@@ -31,6 +31,8 @@ class Enrolment(db.Model):
     entry_form: Mapped[str | None] = mapped_column(String(16))
     # When the entry assessment was submitted (written by assessments): the lessons open then.
     pre_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Final-assessment attempts granted beyond the course's limit (by a trainer or an admin).
+    extra_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class LessonCompletion(db.Model):

@@ -84,7 +84,7 @@ def _my_courses(user_id: int) -> list[tuple]:
         progress = learning_logic.course_progress(course, done[enrolment.id])
         next_lesson = learning_logic.continue_lesson(course, times[enrolment.id])
         standing = assessment_services.standing_from(
-            course, attempts[enrolment.id], progress.is_complete, now
+            course, attempts[enrolment.id], progress.is_complete, now, enrolment.extra_attempts
         )
         step = standing.next_step(course, next_lesson is not None)
         courses.append((course, progress, next_lesson, step, standing))

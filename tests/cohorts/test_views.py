@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from elearning.accounts.models import Role, User
+from elearning.audit.models import AuditEvent
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
@@ -515,3 +516,48 @@ def test_platform_figures_for_admins(app, cohort, trainer, create_user, add_judg
     assert [(c["Name"], c["Judges"], c["Passed"]) for c in cohorts] == [
         ("Academy intake 2027", "2", "1")
     ]
+
+
+def test_a_trainer_grants_an_extra_attempt_once_with_a_reason(
+    app, cohort, trainer, other_trainer, course, add_judge, mailbox
+):
+    lessons = len(course.lessons)
+    judge = add_judge(
+        cohort, name="Judge Out Of Tries", pre="wrong", lessons=lessons, post=["wrong", "wrong"]
+    )
+    with app.app_context():
+        member_id = scalar(app, select(CohortMember.id).where(CohortMember.user_id == judge.id))
+    browser = Browser(app, trainer.email)
+    roster = browser.get(f"/cohorts/{cohort.id}/roster").text
+    url = f"/cohorts/{cohort.id}/members/{member_id}/extra-attempt"
+    assert url in roster and "Grant an extra attempt" in roster
+    assert Browser(app, other_trainer.email).get(url).status_code == 404
+    page = browser.get(url)
+    assert page.status_code == 200 and "has used every attempt" in page.text
+    empty = browser.post(url, data={"csrf_token": browser.csrf(url), "reason": "  "})
+    assert empty.status_code == 200 and "Say why the judge is given another attempt." in empty.text
+    assert scalar(app, select(Enrolment.extra_attempts).where(Enrolment.user_id == judge.id)) == 0
+    reason = "Absent on the last day: called to a bail hearing"
+    granted = browser.post(url, data={"csrf_token": browser.csrf(url), "reason": reason})
+    assert granted.status_code == 302
+    assert (
+        "may now take the final assessment once more"
+        in browser.get(granted.headers["Location"]).text
+    )
+    assert scalar(app, select(Enrolment.extra_attempts).where(Enrolment.user_id == judge.id)) == 1
+    event = scalar(
+        app, select(AuditEvent).where(AuditEvent.action == "cohort.extra_attempt_granted")
+    )
+    assert event.details == {"user_id": judge.id, "reason": reason} and event.actor_id == trainer.id
+    [mail] = mailbox.to(judge.email)
+    assert (
+        "one more attempt at the final assessment" in mail.get_content()
+        and reason in mail.get_content()
+    )
+    # The judge may start it; a second grant is refused while it is unused.
+    judge_browser = Browser(app, judge.email)
+    overview = judge_browser.get("/courses/sample/assessment/post").text
+    assert "Start the assessment" in overview
+    again = browser.post(url, data={"csrf_token": browser.csrf(url), "reason": reason})
+    assert again.status_code == 200 and "nothing to grant" in again.text
+    assert scalar(app, select(Enrolment.extra_attempts).where(Enrolment.user_id == judge.id)) == 1

@@ -218,6 +218,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.confirm_upload": {"POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster": {"GET": COHORT_TRAINERS},
     "cohorts.remove_member": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.extra_attempt": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
     "cohorts.report_page": {"GET": COHORT_TRAINERS},
     "cohorts.report_pdf": {"GET": COHORT_TRAINERS},
@@ -245,6 +246,7 @@ MATRIX: dict[str, dict[str, Access]] = {
 FOREIGN_UPLOAD = row(    SIGNIN,   403,   403,   302,    404,     302)  # fmt: skip
 MIXED = {
     "cohorts.remove_member": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
+    "cohorts.extra_attempt": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.remove_trainer": ("cohort B's trainer", "trainer_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.confirm_upload": ("cohort B's upload", "upload_id", FOREIGN_UPLOAD),
     "cohorts.manage_invitation": (
@@ -278,6 +280,7 @@ OBJECT_OF = {
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
     "site.choose_language": {"language": "en"},
+    "cohorts.extra_attempt": {"reason": "Called to a hearing on the last day"},
     "cohorts.join": {"code": "{join_code}"},
     "cohorts.confirm_upload": {"upload_id": "{upload_id}"},
 }
