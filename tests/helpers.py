@@ -240,8 +240,9 @@ def page_count(app, attempt_id: int) -> int:
         )
 
 
-def answer_all(client, app, first_page: str, *, right: bool = True) -> int:
-    """Answer every page of the attempt through its forms, then submit. The attempt id."""
+def answer_all(client, app, first_page: str, *, right: bool | Callable[[int], bool] = True) -> int:
+    """Answer every page of the attempt through its forms (rightly, or as ``right(page)`` says),
+    then submit. The attempt id."""
     attempt_id = attempt_id_of(first_page)
     base = first_page.rsplit("/", 1)[0]
     for page in range(1, page_count(app, attempt_id) + 1):
@@ -249,7 +250,7 @@ def answer_all(client, app, first_page: str, *, right: bool = True) -> int:
         data = {
             "csrf_token": token_of(html),
             "go": "next",
-            **right_answers(app, attempt_id, page, right=right),
+            **right_answers(app, attempt_id, page, right=right(page) if callable(right) else right),
         }
         response = client.post(f"{base}/{page}", data=data)
         assert response.status_code == 302, response.text

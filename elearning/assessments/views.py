@@ -319,11 +319,25 @@ def results(course_slug: str, attempt_id: int):
         else None
     )
     entries = []
+    numbers: dict[str, int] = {}  # each question's number in the attempt, as the judge saw it
     by_question = {r.question_id: r for r in responses}
+    missed_only = request.args.get("missed") == "1"
     for entry_id in services.entry_order(responses):
         entry = bank.entries.get(entry_id)
-        if entry is not None:
-            entries.append((entry, [(q, by_question.get(q.id)) for q in entry.questions]))
+        if entry is None:
+            continue
+        pairs = [(q, by_question.get(q.id)) for q in entry.questions]
+        for question, _response in pairs:
+            numbers[question.id] = len(numbers) + 1
+        missed = any(r is None or r.credit is None or r.credit < 1 for _q, r in pairs)
+        if missed or not missed_only:
+            entries.append((entry, pairs))
+    # The topics below the pass mark, weakest first, each with the lessons that teach it.
+    weak = [
+        (slug, tags[slug].percent, [lesson for lesson in course.lessons if slug in lesson.tags])
+        for slug in sorted(tags, key=lambda slug: tags[slug].percent)
+        if slug in course.tags and tags[slug].percent < course.assessment.pass_mark
+    ][:3]
     return render_template(
         "assessments/results.html",
         course=course,
@@ -335,6 +349,10 @@ def results(course_slug: str, attempt_id: int):
         baseline_tags=baseline_tags,
         points=points,
         entries=entries,
+        numbers=numbers,
+        missed_only=missed_only,
+        missed_count=sum(1 for r in responses if r.credit is None or r.credit < 1),
+        weak=weak if attempt.kind == "post" and not attempt.is_passed else [],
         orders={
             q.id: logic.option_order(attempt.seed, q)
             for entry, _ in entries

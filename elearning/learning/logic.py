@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+from markupsafe import Markup
 
 from elearning.content.model import Course, KnowledgeCheck, Lesson, Module, Option
 
@@ -124,3 +127,19 @@ def check_options(seed: int | str, check: KnowledgeCheck) -> tuple[Option, ...]:
     options = list(check.options)
     random.Random(f"{seed}:{check.id}").shuffle(options)  # noqa: S311  # nosec B311
     return tuple(options)
+
+
+#: A lesson with at least this many sections gets an in-page list of contents.
+CONTENTS_FROM = 3
+_SECTION = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)
+
+
+def contents(blocks) -> list[tuple[str, str]]:
+    """(anchor, title) of the lesson's sections, for its list of contents; none for a short
+    lesson. The titles are the lesson's own sanitised HTML, read as text."""
+    found = [
+        (anchor, Markup(title).striptags())  # noqa: S704 - our sanitised HTML  # nosec B704
+        for block in blocks
+        for anchor, title in _SECTION.findall(getattr(block, "html", "") or "")
+    ]
+    return found if len(found) >= CONTENTS_FROM else []

@@ -149,6 +149,8 @@ def module(course_slug: str, module_slug: str):
         language=course_language(course),
         progress=_progress_of(course, enrolment),
         completed=times,
+        # The module's first lesson not yet complete: where "Start" or "Continue" leads.
+        next_lesson=next((each for each in module.lessons if each.slug not in times), None),
     )
 
 
@@ -176,12 +178,14 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         ), 403
     answers = services.check_answers(db.session, state.enrolment_id, lesson.checks)
     previous, following = logic.neighbours(course, lesson)
+    text = lesson.text(language)
     return render_template(
         "learning/lesson.html",
         course=course,
         module=course.module(lesson.module_slug),
         lesson=lesson,
-        text=lesson.text(language),
+        text=text,
+        contents=logic.contents(text.blocks),
         language=language,
         progress=logic.course_progress(course, state.done_by_module),
         is_complete=state.is_done,

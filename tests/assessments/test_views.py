@@ -336,3 +336,28 @@ def test_a_required_entry_assessment_opens_the_lessons(gated, create_user):
     assert "Start with the entry assessment" in browser.get("/dashboard").text
     answer_all(browser, gated, start(browser, PRE))
     assert browser.get("/courses/sample/basics/first-lesson").status_code == 200
+
+
+def test_results_point_to_the_lessons_of_weak_topics_and_can_show_only_the_misses(
+    client, app, enrolled
+):
+    complete_lessons(app)
+    attempt_id = answer_all(client, app, start(client, POST), right=lambda page: page == 1)
+    url = f"/courses/sample/assessment/attempts/{attempt_id}/results"
+    results = client.get(url).text
+    # Each weak topic links to the lessons that teach it.
+    assert "Topics to review" in results
+    start_at = results.index("Topics to review")
+    weak = results[start_at : results.index("</ul>", start_at)]
+    linked = set(re.findall(r'href="/courses/sample/([^/"]+)/([^/"#]+)"', weak))
+    with app.app_context():
+        course = get_catalog().course("sample")
+        assert linked and all(course.lesson(module, lesson) for module, lesson in linked)
+    # Every question has a heading a screen reader can jump to, numbered as in the attempt.
+    total = results.count('class="answer__heading"')
+    assert total >= 2 and "Question 1</h3>" in results
+    assert "Show only the" in results
+    missed = client.get(url, query_string={"missed": "1"}).text
+    shown = missed.count('class="answer__heading"')
+    assert 0 < shown < total and "Show every question" in missed
+    assert "Question 1</h3>" not in missed  # page 1 was answered rightly

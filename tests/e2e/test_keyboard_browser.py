@@ -364,6 +364,8 @@ def complete_first_lesson(page: Page, javascript: bool) -> None:
     expect(page.locator("#check-first-check")).to_contain_text("on the facts and the law alone")
     if javascript:
         expect(page.locator("#check-first-check").get_by_role("status")).to_be_focused()
+    # Once right, the button no longer asks to check the answer.
+    expect(page.locator("#check-first-check").get_by_role("button")).to_have_text("Answer again")
 
     activate(page, "Mark complete and continue", tags=("button",))
     expect(page.get_by_role("heading", name="The second lesson", level=1)).to_be_visible()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from elearning.extensions import db
+from elearning.learning import logic
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils, from .ci/run
@@ -290,3 +291,26 @@ def test_the_pdf_is_rendered_once_and_then_served_from_storage(client, enrolled,
     assert fetch(client, "/courses/sample/print.pdf?lang=de").status_code == 404
     french = fetch(client, "/courses/sample/print.pdf?lang=fr")
     assert "La première leçon" in pdf_text(french.data)
+
+
+def test_completion_is_reachable_from_the_top_and_a_module_says_where_to_start(
+    client, enrolled, csrf
+):
+    page = client.get(LESSON).text
+    assert 'href="#completion"' in page and 'id="completion"' in page
+    assert page.index('href="#completion"') < page.index("Who decides the case?")
+    module = client.get("/courses/sample/basics").text
+    assert "Start this module: The first lesson" in module
+    client.post(f"{LESSON}/complete", data={"csrf_token": csrf(LESSON), "state": "complete"})
+    module = client.get("/courses/sample/basics").text
+    assert "Continue this module: The second lesson" in module
+
+
+def test_a_long_lesson_lists_its_sections_at_the_top():
+    class Block:
+        def __init__(self, html):
+            self.html = html
+
+    sections = [Block(f'<h2 id="part-{n}">Part <em>{n}</em></h2><p>Text</p>') for n in range(3)]
+    assert logic.contents(sections) == [(f"part-{n}", f"Part {n}") for n in range(3)]
+    assert logic.contents(sections[:2]) == []  # a short lesson needs no contents
