@@ -42,6 +42,15 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or default
 
 
+def select_timezone() -> str:
+    """The user's time zone (their profile's), else the academy's."""
+    from flask import current_app, has_request_context
+
+    if has_request_context() and current_user.is_authenticated and current_user.time_zone:
+        return current_user.time_zone
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
@@ -141,7 +150,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     _init_login(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     _init_limiter(app)
 
     # Import every model so metadata (and Alembic) sees the whole schema.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,14 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file name  # nosec B105
 
 class ConfigError(RuntimeError):
     """Raised when the settings do not allow the platform to start safely."""
+
+
+def _time_zone(value: str) -> str:
+    """An IANA time zone name, as the tz database spells it ("Africa/Nairobi", "UTC")."""
+    name = value.strip()
+    if name not in zoneinfo.available_timezones():
+        raise ValueError(f"{name!r} is not a time zone name such as Africa/Nairobi or UTC")
+    return name
 
 
 def _bool(value: str) -> bool:
@@ -189,6 +198,14 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Cohort report PDFs a trainer may ask for (each new one costs seconds of CPU; one "
         "asked for again while the cohort is unchanged is served from a stored copy).",
+    ),
+    Setting(
+        "DEFAULT_TIMEZONE",
+        "ELEARNING_TIMEZONE",
+        "UTC",
+        _time_zone,
+        "Time zone of dates and times for people whose profile names none (an IANA name such as "
+        "Africa/Nairobi); every time is shown with its zone.",
     ),
     Setting(
         "DEFAULT_LANGUAGE",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import zoneinfo
 
 from babel import Locale
 from flask import current_app
@@ -71,6 +72,24 @@ def countries(language: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+def time_zone_choices() -> list[SelectChoice]:
+    """The academy's zone (the default), then every zone of the tz database by name."""
+    default = current_app.config["DEFAULT_TIMEZONE"]
+    return [SelectChoice("", _l("The academy's: %(zone)s", zone=default))] + [
+        SelectChoice(name, name.replace("_", " ")) for name in _zone_names()
+    ]
+
+
+#: The tz database's regions; its other names are aliases kept for old systems ("US/Eastern").
+ZONE_REGIONS = ("Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+@functools.cache
+def _zone_names() -> tuple[str, ...]:
+    names = (n for n in zoneinfo.available_timezones() if n.split("/")[0] in ZONE_REGIONS)
+    return ("UTC", *sorted(names))
+
+
 def language_choices() -> list[SelectChoice]:
     """The platform's languages, each named in itself."""
     return [SelectChoice("", _l("Browser's choice"))] + [
@@ -111,6 +130,14 @@ def _confirm_field() -> PasswordField:
     )
 
 
+class BlankIsDefaultSelectField(SelectField):
+    """A choice whose blank value means "the platform's default": a profile that names none,
+    or a form that does not ask (sign-up), chooses the blank option."""
+
+    def process_data(self, value) -> None:
+        super().process_data(value or "")
+
+
 class ProfileFields:
     """The profile fields shared by sign-up and the profile page."""
 
@@ -146,11 +173,18 @@ class ProfileFields:
         render_kw={"autocomplete": "organization-title"},
     )
     preferred_language = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
+    time_zone = BlankIsDefaultSelectField(
+        _l("Time zone"),
+        choices=[],
+        validate_choice=True,
+        description=_l("Dates and times are shown in it, with its name."),
+    )
 
     def fill_choices(self) -> None:
         """Set the select lists for the current language."""
         self.country.choices = country_choices()
         self.preferred_language.choices = language_choices()
+        self.time_zone.choices = time_zone_choices()
 
 
 class SignUpForm(ProfileFields, FlaskForm):

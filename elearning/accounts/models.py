@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
     institution: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[str] = mapped_column(String(200), default="")
     preferred_language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # None: the academy's
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=20, validate_strings=True), default=Role.learner
     )

@@ -25,6 +25,7 @@ class Profile:
     institution: str = ""
     position: str = ""
     preferred_language: str | None = None
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,7 @@ def _apply_profile(user: User, profile: Profile) -> None:
     user.institution = profile.institution.strip()
     user.position = profile.position.strip()
     user.preferred_language = profile.preferred_language or None
+    user.time_zone = profile.time_zone or None
 
 
 def update_profile(session: Session, user: User, profile: Profile) -> None:

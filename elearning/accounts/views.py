@@ -44,6 +44,7 @@ def _profile_from(form) -> services.Profile:
         institution=form.institution.data or "",
         position=form.position.data or "",
         preferred_language=form.preferred_language.data,
+        time_zone=form.time_zone.data,
     )
 
 
@@ -222,6 +223,7 @@ def profile():
     if request.method == "GET":
         form.country.data = current_user.country or ""
         form.preferred_language.data = current_user.preferred_language or ""
+        form.time_zone.data = current_user.time_zone or ""
     if form.validate_on_submit():
         services.update_profile(db.session, current_user, _profile_from(form))
         flash(_("Your profile is saved."), "success")

@@ -32,6 +32,7 @@ from elearning.learning.access import (
     require_enrolment,
 )
 from elearning.sqltypes import utcnow
+from elearning.web.templating import when
 
 KINDS = "<any(pre, post):kind>"
 
@@ -76,7 +77,7 @@ def _refusal_message(reason: str, until=None) -> str:
         "missing": _("This course has no such assessment."),
     }
     if reason == "cooldown" and until is not None:
-        return _("You can try again from %(when)s.", when=format_datetime(until, "d MMMM y, HH:mm"))
+        return _("You can try again from %(when)s.", when=when(until))
     return messages.get(reason, messages["missing"])
 
 
@@ -93,11 +94,26 @@ def overview(course_slug: str, kind: str):
     # An attempt whose time ran out is closed and scored here, and kept by the request's
     # commit: one of the GETs that write (DESIGN.md, "Transactions").
     current = _standing(course, enrolment.id, lessons_done)
+    bank = course.bank
+    # Pages and questions a sitting holds: with matched forms, those of the forms (when they all
+    # hold the same); drawn from a blueprint, its pages (their questions vary).
+    forms = (
+        list(course.parallel_forms.values())
+        if bank is not None and form is not None and form.parallel
+        else []
+    )
+    pages = {len(entries) for entries in forms} or {form.size if form is not None else 0}
+    counts = {
+        sum(len(bank.entries[e].questions) for e in entries if e in bank.entries)
+        for entries in forms
+    }
     return render_template(
         "assessments/overview.html",
         course=course,
         kind=kind,
         form=form,
+        page_count=max(pages),
+        question_count=counts.pop() if len(counts) == 1 else None,
         language=course_language(course),
         standing=current,
         availability=current.availability(kind),

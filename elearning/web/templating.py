@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_percent
 from flask import Flask, current_app, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
@@ -74,8 +77,29 @@ def _page_gettext(translations):
     return gettext, ngettext
 
 
+def when(value: datetime | None, _format: str | None = None) -> str:
+    """A moment as the platform writes every one: the date in words and the time to the minute,
+    in the viewer's language and time zone, with the zone's name ("7 December 2026, 17:19 EAT").
+    One style everywhere, never an ambiguous "11/12/26"; the ``format`` a template asks for is
+    ignored on purpose."""
+    if value is None:
+        return ""
+    zone = get_timezone()
+    locale = get_locale() or Locale("en")
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    pattern = locale.datetime_formats["medium"]
+    text = (
+        str(pattern)
+        .replace("{1}", format_date(moment, "long", locale=locale))
+        .replace("{0}", format_time(moment, "short", locale=locale))
+        .replace("'", "")
+    )
+    return f"{text} {moment.tzname()}"
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
+    app.jinja_env.filters["datetimeformat"] = when
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["direction"] = text_direction
 

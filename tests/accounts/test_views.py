@@ -1,7 +1,7 @@
 """Account pages end to end through HTTP: what a person sees and what is stored."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -495,3 +495,45 @@ def test_countries_are_real_ones_in_the_reader_s_alphabetical_order(client, csrf
     chinese = _country_names(client.get("/signup").text)
     # By pinyin: 阿富汗 (Āfùhàn) among the first, 德国 (Déguó) before 中国 (Zhōngguó).
     assert "阿富汗" in chinese[:5] and chinese.index("德国") < chinese.index("中国")
+
+
+def test_times_are_written_one_way_in_the_viewer_s_zone_with_its_name(
+    app, client, auth, csrf, create_user
+):
+    user = create_user(name="Judge Amina Yusuf")
+    auth.login(user.email)  # records a sign-in: replaced by a known moment
+    with app.app_context():
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_login_at=datetime(2026, 12, 7, 14, 19, tzinfo=UTC))
+        )
+        db.session.commit()
+    # (CLDR puts a narrow no-break space before "PM".)
+    assert "December 7, 2026, 2:19\u202fPM UTC" in client.get("/dashboard").text  # the academy's
+    profile = client.get("/account/profile").text
+    assert '<option value="Africa/Nairobi">Africa/Nairobi</option>' in profile
+    assert '<option value="US/Eastern"' not in profile  # aliases are not offered
+    saved = client.post(
+        "/account/profile",
+        data={
+            "certificate_name": "Judge Amina Yusuf",
+            "country": "KE",
+            "preferred_language": "en",
+            "time_zone": "Africa/Nairobi",
+            "csrf_token": csrf("/account/profile"),
+        },
+    )
+    assert saved.status_code == 302
+    assert "December 7, 2026, 5:19\u202fPM EAT" in client.get("/dashboard").text
+    refused = client.post(
+        "/account/profile",
+        data={
+            "certificate_name": "Judge Amina Yusuf",
+            "time_zone": "Mars/Olympus_Mons",
+            "csrf_token": csrf("/account/profile"),
+        },
+    )
+    assert refused.status_code == 200 and "Not a valid choice" in refused.text
+    with app.app_context():
+        assert db.session.get(User, user.id).time_zone == "Africa/Nairobi"

@@ -20,7 +20,14 @@ from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
-from tests.helpers import FIXTURE_CONTENT, PARALLEL_FORMS, errors_of
+from tests.helpers import (
+    FIXTURE_CONTENT,
+    PARALLEL_FORMS,
+    browser_for,
+    csrf_token_of,
+    errors_of,
+    start,
+)
 
 
 def test_parallel_forms_are_loaded_and_must_be_matched(parallel_content: Path):
@@ -136,3 +143,26 @@ def test_the_first_final_is_the_other_form_or_one_the_judge_has_not_met():
     assert logic.first_final_form(parallel, None, {"a2", "b1"}) is None
     assert logic.least_used(["A", "B"], {}) == "A"
     assert logic.least_used(["A", "B"], {"A": 3, "B": 2}) == "B"
+
+
+def test_the_overview_counts_pages_and_questions_alike_and_pages_are_called_pages(
+    make_app, parallel_content: Path, create_user
+):
+    app = make_app(CONTENT_DIR=str(parallel_content))
+    create_user(email="judge@example.org")
+    client = browser_for(app, "judge@example.org")
+    client.post(
+        "/courses/sample/enrol", data={"csrf_token": csrf_token_of(client, "/courses/sample")}
+    )
+    overview = client.get("/courses/sample/assessment/pre").text
+    with app.app_context():
+        course = get_catalog().course("sample")
+        [questions] = {
+            sum(len(course.bank.entries[e].questions) for e in entries)
+            for entries in course.parallel_forms.values()
+        }
+        [pages] = {len(entries) for entries in course.parallel_forms.values()}
+    assert f"{pages} page" in overview and f"{questions} question" in overview
+    assert "each worth one mark" in overview
+    first = start(client, "/courses/sample/assessment/pre")
+    assert f"<h1>Page 1 of {pages}</h1>" in client.get(first).text

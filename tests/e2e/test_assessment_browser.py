@@ -35,7 +35,7 @@ def test_pre_assessment_lessons_and_a_passed_final_assessment(
     page.get_by_role("button", name="Enrol in this course").click()
     expect(page.get_by_role("heading", name="Entry assessment", level=1)).to_be_visible()
     page.get_by_role("button", name="Start the assessment").click()
-    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    expect(page.get_by_role("heading", name="Page 1 of 2")).to_be_visible()
 
     # An answer is saved the moment it is given: reloading the page keeps it.
     answer_page(page, bank, rightly=False)

@@ -222,7 +222,7 @@ def enrol(page: Page) -> None:
     activate(page, "Enrol in this course", tags=("button",))
     expect(page.get_by_role("heading", name="Entry assessment", level=1)).to_be_visible()
     activate(page, "Start the assessment", tags=("button",))
-    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    expect(page.get_by_role("heading", name="Page 1 of 2")).to_be_visible()
 
 
 def answer_page(page: Page, bank, button: str, javascript: bool, key: str = "Enter") -> list[str]:
@@ -298,7 +298,7 @@ def take_entry_assessment(page: Page, bank, javascript: bool) -> None:
     assert answered, "no question of page 1 was reached with Tab"
     expect(page.get_by_role("heading", name="Question 2 of 2")).to_be_visible()
     answered += answer_page(page, bank, "Save and go back", javascript)
-    expect(page.get_by_role("heading", name="Question 1 of 2")).to_be_visible()
+    expect(page.get_by_role("heading", name="Page 1 of 2")).to_be_visible()
     check_answers_kept(page, bank, "2 (answered)")  # the question navigation's button
     expect(page.get_by_role("heading", name="Question 2 of 2")).to_be_visible()
     check_answers_kept(page, bank, "Save and review your answers")

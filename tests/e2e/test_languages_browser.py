@@ -124,7 +124,7 @@ def test_a_judge_takes_the_course_in_their_language(
     shot("entry-overview")
     page.get_by_role("button", name=t("Start the assessment")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        t("Question %(number)s of %(total)s", number=1, total=2)
+        t("Page %(number)s of %(total)s", number=1, total=2)
     )
     # The sample questions exist in English (and one in French) only: said so, and marked up
     # as English so that a screen reader reads them with the right voice.
