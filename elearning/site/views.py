@@ -24,6 +24,7 @@ from elearning.catalog import get_catalog
 from elearning.cohorts.services import cohorts_of_learner
 from elearning.content import ContentInvalid
 from elearning.extensions import db, limiter
+from elearning.i18n import LANGUAGE_NAMES
 from elearning.learning import logic as learning_logic
 from elearning.learning import services as learning_services
 from elearning.site import bp
@@ -35,7 +36,12 @@ def index():
     """The public front page; signed-in users go straight to their dashboard."""
     if current_user.is_authenticated:
         return redirect(url_for("site.dashboard"))
-    return render_template("site/index.html")
+    return render_template(
+        "site/index.html",
+        courses=get_catalog().courses,
+        issuer=current_app.config["CERTIFICATE_ISSUER"],
+        language_names=LANGUAGE_NAMES,
+    )
 
 
 @bp.post("/language")

@@ -157,3 +157,22 @@ def test_not_found_page_is_friendly(client):
 def test_pages_work_without_javascript(client):
     for path in ("/", "/signin", "/signup", "/password/forgot"):
         assert "<script" not in client.get(path).text
+
+
+def test_the_home_page_answers_what_a_judge_asks_first(app, client):
+    page = client.get("/").text
+    assert "Sample course" in page
+    assert re.search(r"About \d+ hours? of study, at your own pace\.", page)
+    assert re.search(r"\d+ lessons of \d+ to \d+ minutes each\.", page)
+    assert "Lessons in" in page and '<span lang="fr">Français</span>' in page
+    assert f"Issued by {app.config['CERTIFICATE_ISSUER']} when you have completed" in page
+    assert "Continuing judicial education" in page
+    assert "It is not graded" not in page and "does not count towards passing" in page
+
+
+def test_sign_up_says_which_fields_are_optional(client):
+    page = client.get("/signup").text
+    for label in ("Country", "Court or institution", "Position", "Preferred language"):
+        assert f"{label} (optional)</label>" in page, label
+    for label in ("E-mail address", "Name on your certificates"):
+        assert f"{label} (optional)" not in page, label
