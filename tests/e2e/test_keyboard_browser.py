@@ -296,11 +296,11 @@ def take_entry_assessment(page: Page, bank, javascript: bool) -> None:
     forward, back (the answers are kept), to a page by its number, to the review, submit."""
     answered = answer_page(page, bank, "Save and continue", javascript)
     assert answered, "no question of page 1 was reached with Tab"
-    expect(page.get_by_role("heading", name="Question 2 of 2")).to_be_visible()
+    expect(page.get_by_role("heading", name="Page 2 of 2")).to_be_visible()
     answered += answer_page(page, bank, "Save and go back", javascript)
     expect(page.get_by_role("heading", name="Page 1 of 2")).to_be_visible()
     check_answers_kept(page, bank, "2 (answered)")  # the question navigation's button
-    expect(page.get_by_role("heading", name="Question 2 of 2")).to_be_visible()
+    expect(page.get_by_role("heading", name="Page 2 of 2")).to_be_visible()
     check_answers_kept(page, bank, "Save and review your answers")
     expect(page.get_by_role("heading", name="Review and submit", level=1)).to_be_visible()
     expect(page.get_by_text("You have answered all")).to_be_visible()
