@@ -167,9 +167,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from elearning.certificates import tasks as certificate_tasks
 
     certificate_tasks.init_app(app)
-    from elearning.cohorts import tallies
+    from elearning.cohorts import tasks as cohort_tasks
 
-    tallies.init_app(app)  # the cohorts' report totals follow every change to an enrolment
+    cohort_tasks.init_app(app)  # the cohorts' report totals follow every change to an enrolment
     compression.init_app(app)  # registered first, so it runs after every other hook
     csrfmask.init_app(app)  # masks the pages before compression sees them
     headers.init_app(app)

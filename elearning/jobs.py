@@ -102,6 +102,8 @@ def after_commit(session: Session, job, *args: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _queue_committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the real commit is still to come
+        return
     for job, args in session.info.pop(_PENDING, []):
         try:
             job(*args)
@@ -111,6 +113,8 @@ def _queue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back: the transaction goes on
+        return
     session.info.pop(_PENDING, None)
 
 

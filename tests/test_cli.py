@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from elearning.accounts.models import Role, User
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
+from elearning.certificates.models import Certificate
 from elearning.cohorts import tallies
-from elearning.cohorts.models import Cohort, CohortTrainer
+from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.cohorts.report import cohort_report
 from elearning.extensions import db
 from tests.helpers import csrf_token_of
@@ -111,12 +112,19 @@ def test_demo_seeds_a_living_cohort_with_a_meaningful_report(app, runner):
     assert 0 < counts.passed < counts.sat < counts.lessons_done < counts.started < 40
     assert result.paired.n >= 15 and result.paired.mean_difference > 0
     assert result.topics and result.items
-    # Certificates can be issued for the cohort alone.
+    # The course issues on a pass: every demo judge who passed holds a certificate, none is owed.
+    with app.app_context():
+        issued = db.session.scalar(
+            select(func.count(Certificate.id))
+            .join(CohortMember, CohortMember.enrolment_id == Certificate.enrolment_id)
+            .where(CohortMember.cohort_id == cohort.id)
+        )
+    assert issued == counts.passed
     app.config["BASE_URL"] = "https://ethics.example.org"
     dry = runner(
         "certificates", "issue", "--course", course.slug, "--cohort", str(cohort.id), "--dry-run"
     )
-    assert f"{counts.passed} learner(s) of cohort {cohort.id}" in dry.output
+    assert f"0 learner(s) of cohort {cohort.id}" in dry.output
     other = runner("certificates", "issue", "--course", course.slug, "--cohort", "999")
     assert other.exit_code == 1 and "No cohort 999" in other.output
     # The report's totals, kept through the demo's work, equal a count from scratch.

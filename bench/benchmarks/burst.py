@@ -91,6 +91,7 @@ class Verdict:
     passed: int = 0
     certificates: int = 0  # passes holding their certificate (issued by the background job)
     certificates_after_s: float | None = None  # from the end of the burst to the last one issued
+    totals_after_s: float | None = None  # from the end of the burst to the totals caught up
 
 
 # --- before the burst -------------------------------------------------------------------------
@@ -387,7 +388,8 @@ def check_room(ctx: Context, seats: list[Seat]) -> Verdict:
                 Certificate.enrolment_id.in_(passed_ids)
             )
         )
-        # The cohort's report totals, moved by 200 submits at once, equal a count from scratch.
+        # The cohort's report totals, moved by the jobs after 200 submits at once (waited for
+        # by wait_for_totals), equal a count from scratch.
         cohort_id = session.scalar(select(Cohort.id).where(Cohort.name == COHORT_NAME))
         kept = tallies.read(session, cohort_id, course)
         for name, value in tallies.recount(session, cohort_id, course).items():
@@ -419,11 +421,36 @@ def bench_burst(ctx: Context) -> list[Row]:
     errors = [error for seat in seats for error in seat.errors]
     _show("error", errors)
     ended = time.perf_counter()
+    totals_after = wait_for_totals(ctx, ended)
     verdict = check_room(ctx, seats)
     _show("database", verdict.problems)
     certificates, after = wait_for_certificates(ctx, seats, verdict.passed, ended)
-    verdict = dataclasses.replace(verdict, certificates=certificates, certificates_after_s=after)
+    verdict = dataclasses.replace(
+        verdict, certificates=certificates, certificates_after_s=after, totals_after_s=totals_after
+    )
     return report(ctx, seats, len(errors), verdict, wall)
+
+
+def wait_for_totals(ctx: Context, ended: float) -> float | None:
+    """Wait for the background jobs to move the cohort report's totals by the room's submits:
+    how long after the burst no judge's change was left to apply (None: some still were)."""
+    from sqlalchemy import func, select
+
+    from elearning.cohorts.models import JudgeFacts
+    from elearning.extensions import db
+
+    deadline = ended + CERTIFICATES_TIMEOUT
+    with platform_app(ctx.env):
+        while True:
+            waiting = db.session.scalar(
+                select(func.count()).where(JudgeFacts.changed_at.is_not(None))
+            )
+            db.session.rollback()
+            if not waiting:
+                return round(time.perf_counter() - ended, 1)
+            if time.perf_counter() > deadline:
+                return None
+            time.sleep(0.5)
 
 
 def wait_for_certificates(
@@ -488,6 +515,7 @@ def report(
         "passed": verdict.passed,
         "certificates": verdict.certificates,
         "certificates_after_s": verdict.certificates_after_s,
+        "totals_after_s": verdict.totals_after_s,
         "answer_p50_ms": pct(answers, 50),
         "answer_p99_ms": pct(answers, 99),
         "submit_p50_ms": pct(submits, 50),
@@ -525,6 +553,11 @@ def report(
         Row(
             "burst certificates all issued, after the burst",
             verdict.certificates_after_s if verdict.certificates_after_s is not None else "never",
+            "s",
+        ),
+        Row(
+            "burst report totals caught up, after the burst",
+            verdict.totals_after_s if verdict.totals_after_s is not None else "never",
             "s",
         ),
         Row("burst submit p50 latency", figures["submit_p50_ms"], "ms"),

@@ -139,6 +139,9 @@ class JudgeFacts(db.Model):
     pre_one_id: Mapped[int | None]  # the entry attempt numbered 1, once scored
     post_one_id: Mapped[int | None]  # the final attempt numbered 1, once scored
     best_post_id: Mapped[int | None]
+    # Set when the enrolment changed and its cohorts' totals have yet to follow (a job brings
+    # them up to date and clears it; the sweeper queues that job again if it was lost).
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class CohortTally(db.Model):

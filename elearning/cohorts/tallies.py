@@ -8,12 +8,16 @@ needs; for each parallel form the sums its reliability needs; and how many gave 
 Each judge's share of them follows from a few facts about their enrolment (``JudgeFacts``):
 lessons done, attempts, the scores and which attempts give them.
 
-When an enrolment changes (``learning.services.enrolment_changed``: a lesson marked, an
-attempt begun or scored) or joins or leaves a cohort, its facts are worked out again and its
-cohorts' totals move by the difference between its new share and its old one, in the same
-transaction as the change. The enrolment's facts row is locked first and the cohorts' state
-rows next, so two changes to one judge, or a change and a rebuild, take turns (PostgreSQL;
-SQLite has one writer at a time anyway).
+When an enrolment joins or leaves a cohort, its facts are worked out again and its cohorts'
+totals move by the difference between its new share and its old one, in the same transaction.
+When it changes (``learning.services.enrolment_changed``: a lesson marked, an attempt begun or
+scored), the request only marks its own facts row as changed (:func:`mark_changed`); a job
+(``cohorts.tasks.keep_totals``) moves the totals once the request has committed. A room of
+judges submitting at once then waits for their own rows, not for each other on the cohort's
+totals; the report follows a moment later. A job lost to an outage is queued again by the
+sweeper, which finds the rows still marked. The enrolment's facts row is locked first and the
+cohorts' state rows next, so two moves for one judge, or a move and a rebuild, take turns
+(PostgreSQL; SQLite has one writer at a time anyway).
 
 A cohort is rebuilt from the judges' raw records (the report's own SQL, :func:`recount`) when it
 has no totals yet or they were built for another content version (the number of lessons may
@@ -27,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -264,11 +268,44 @@ def _difference(new: Counter[str], old: Counter[str]) -> dict[str, float]:
 # --- keeping the totals ---------------------------------------------------------------------------
 
 
-def enrolment_changed(enrolment_id: int, *, session: Session, **_extra) -> None:
-    """What an enrolment has done changed: its cohorts' totals follow."""
+def mark_changed(session: Session, enrolment_id: int) -> bool:
+    """What an enrolment has done changed: mark its facts row for :func:`catch_up`. False when
+    it is in no cohort whose totals are kept (nothing to follow)."""
+    marked = session.execute(
+        update(JudgeFacts)
+        .where(JudgeFacts.enrolment_id == enrolment_id)
+        .values(changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount:
+        return True
+    # A member whose cohorts' totals were built without its facts: the job has them rebuilt.
+    return session.scalar(select(exists().where(CohortMember.enrolment_id == enrolment_id)))
+
+
+def catch_up(session: Session, enrolment_id: int) -> None:
+    """Move the enrolment's cohorts' totals by what changed since they last followed it, and
+    clear its mark. Idempotent: run again, it finds nothing to move."""
     cohorts = _cohorts_of(session, enrolment_id)
     if cohorts:
         _move(session, enrolment_id, before=cohorts, after=cohorts)
+    session.execute(
+        update(JudgeFacts)
+        .where(JudgeFacts.enrolment_id == enrolment_id)
+        .values(changed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def changed_before(session: Session, moment) -> list[int]:
+    """The enrolments marked as changed before ``moment`` whose totals have not followed."""
+    return list(
+        session.scalars(
+            select(JudgeFacts.enrolment_id)
+            .where(JudgeFacts.changed_at <= moment)
+            .order_by(JudgeFacts.enrolment_id)
+        )
+    )
 
 
 def joined(session: Session, cohort_id: int, enrolment_id: int) -> None:
@@ -457,10 +494,3 @@ def rebuild(session: Session, cohort_id: int, course: Course) -> dict[str, float
         .values(content_version=course.content_version, built_at=utcnow())
     )
     return totals
-
-
-def init_app(_app) -> None:
-    """Keep the totals whenever an enrolment changes: connected by the app factory."""
-    from elearning.learning.services import enrolment_changed as changed
-
-    changed.connect(enrolment_changed)

@@ -1,18 +1,65 @@
-"""The cohort report's PDF, rendered by a job: a trainer's request queues it and is answered at
-once ("being prepared", the page refreshing itself), the job renders it in the trainer's
-language and keeps it in the database. Idempotent: run twice, the second run finds the stored
-PDF current and renders nothing."""
+"""The cohorts' background work.
+
+- The report's running totals follow each change to a judge's enrolment in a job
+  (:func:`keep_totals`, queued when the change commits; ``cohorts.tallies``), so a room of
+  judges submitting at once does not queue up on the cohort's totals. Idempotent: run twice,
+  the second run finds nothing to move. The sweeper queues it again for a change left behind.
+- The report's PDF: a trainer's request queues it and is answered at once ("being prepared",
+  the page refreshing itself); the job renders it in the trainer's language and keeps it in the
+  database. Idempotent: run twice, the second run finds the stored PDF current and renders
+  nothing.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template
 from flask_babel import force_locale
+from sqlalchemy.orm import Session
 
 from elearning.catalog import get_catalog
+from elearning.cohorts import tallies
 from elearning.cohorts.documents import render_report_pdf, store_report_pdf
 from elearning.cohorts.models import Cohort
 from elearning.extensions import db
-from elearning.jobs import job_context, task
+from elearning.jobs import after_commit, every_minute, job_context, periodic, task
+from elearning.sqltypes import utcnow
+
+#: A change whose totals have not followed after this has lost its job: the sweeper queues it
+#: again. Longer than the queue takes to reach a job on a busy worker.
+STRANDED_AFTER = timedelta(minutes=2)
+
+
+@task(retries=3, retry_delay=10)
+def keep_totals(enrolment_id: int) -> None:
+    """Bring the totals of the enrolment's cohorts up to date with what it has done."""
+    with job_context():
+        tallies.catch_up(db.session, enrolment_id)
+        db.session.commit()
+
+
+def enrolment_changed(enrolment_id: int, *, session: Session, **_extra) -> None:
+    """A lesson marked, an attempt begun or scored: its cohorts' totals follow once it commits."""
+    if tallies.mark_changed(session, enrolment_id):
+        after_commit(session, keep_totals, enrolment_id)
+
+
+@periodic(every_minute)
+def sweep_totals() -> None:
+    """Queue again the moves of totals left behind (a queue outage, a worker killed)."""
+    with job_context():
+        stranded = tallies.changed_before(db.session, utcnow() - STRANDED_AFTER)
+        db.session.rollback()
+    for enrolment_id in stranded:
+        keep_totals(enrolment_id)
+
+
+def init_app(_app) -> None:
+    """Keep the totals whenever an enrolment changes: connected by the app factory."""
+    from elearning.learning.services import enrolment_changed as changed
+
+    changed.connect(enrolment_changed)
 
 
 @task(retries=2, retry_delay=30)

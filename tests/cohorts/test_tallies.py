@@ -11,9 +11,10 @@ from sqlalchemy import update
 from elearning.accounts.models import User
 from elearning.assessments.services import AssessmentRefused
 from elearning.cohorts import invitations, services, tallies
-from elearning.cohorts.models import Cohort, CohortTallyState
+from elearning.cohorts.models import Cohort, CohortTallyState, JudgeFacts
 from elearning.demo import take_assessment
 from elearning.extensions import db
+from elearning.jobs import huey
 from elearning.learning import services as learning
 from elearning.sqltypes import utcnow
 
@@ -109,4 +110,49 @@ def test_a_cohort_without_totals_is_counted_on_first_reading(app, course, make_c
         services.join_cohort(db.session, row, judge.id, course, via="code")
         assert tallies.read(db.session, cohort.id, course)["enrolled"] == 1
         _assert_kept_equal_recount(cohort.id, course)
+        db.session.commit()
+
+
+def test_a_judges_work_reaches_the_totals_in_a_job_and_a_lost_job_is_queued_again(
+    app, make_app, tmp_path, course, make_cohort, trainer, create_user
+):
+    """Lessons and attempts move the cohort's totals in a job, after the judge's request has
+    committed; a job lost with a killed worker is queued again by the sweeper, and the lost one,
+    delivered late after all, moves nothing twice."""
+    from elearning.cohorts import tasks
+
+    cohort = make_cohort(trainer)
+    judge = create_user(email="judge@example.org", name="Judge Amara")
+    no_worker = make_app(JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+    with no_worker.app_context():
+        services.join_cohort(
+            db.session, db.session.get(Cohort, cohort.id), judge.id, course, via="code"
+        )
+        db.session.commit()
+        assert huey.pending_count() == 0  # joining moves the totals at once
+        enrolment = learning.enrol(db.session, judge.id, course)
+        for lesson in course.lessons:
+            learning.mark_complete(db.session, enrolment, lesson, "v")
+        db.session.commit()
+        assert "lessons_done" not in tallies.read(db.session, cohort.id, course)  # not yet
+        assert huey.pending_count() >= 1
+        lost = huey.dequeue()  # taken by a worker that was then killed
+        huey.flush()
+
+        tasks.sweep_totals.call_local()  # changed a moment ago: its job may still be running
+        assert huey.pending_count() == 0
+        db.session.execute(  # three minutes on
+            update(JudgeFacts)
+            .where(JudgeFacts.changed_at.is_not(None))
+            .values(changed_at=utcnow() - timedelta(minutes=3))
+        )
+        db.session.commit()
+        tasks.sweep_totals.call_local()
+        assert huey.pending_count() == 1
+        huey.execute(huey.dequeue())
+        kept = _assert_kept_equal_recount(cohort.id, course)
+        assert kept["lessons_done"] == 1
+        assert db.session.get(JudgeFacts, enrolment.id).changed_at is None
+        huey.execute(lost)
+        assert _assert_kept_equal_recount(cohort.id, course) == kept
         db.session.commit()
