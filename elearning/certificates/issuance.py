@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,7 +20,12 @@ from elearning.accounts.models import User
 from elearning.audit.services import record_audit
 from elearning.certificates import services
 from elearning.certificates.models import Certificate, CertificateRequest
-from elearning.certificates.rendering import CertificateRecord, render_certificate
+from elearning.certificates.rendering import (
+    CertificateRecord,
+    PrintedSignatory,
+    render_certificate,
+)
+from elearning.content.designs import read_design
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
@@ -81,6 +86,7 @@ def prepare(
         verify_url=issuing.verify_url(code),
         content_version=attempt.content_version,
         language=language,
+        **_design_facts(issuing.design_root / course.certificate.design, course, language),
     )
     return Draft(
         enrolment_id=enrolment.id,
@@ -97,6 +103,27 @@ def prepare(
         record=record,
         replaces_id=replaces.id if replaces is not None else None,
     )
+
+
+def _design_facts(design_dir: Path, course: Course, language: str) -> dict:
+    """What the course and its design add to the record: hours, whether the score is printed,
+    the logo and the signatories in ``language``."""
+    settings = read_design(design_dir)
+    hours = course.certificate.hours
+    return {
+        "show_score": course.certificate.show_score,
+        "hours": hours,
+        "hours_text": format_decimal(hours, format="#,##0.#", locale=language) if hours else "",
+        "logo": settings.logo or "",
+        "signatories": tuple(
+            PrintedSignatory(
+                name=person.name,
+                title=person.title.get(language) if person.title else "",
+                signature=person.signature or "",
+            )
+            for person in settings.signatories
+        ),
+    }
 
 
 def render(draft: Draft) -> bytes:
@@ -173,6 +200,7 @@ def _insert(session: Session, draft: Draft, pdf: bytes, issued_by: User | None) 
         course_title=draft.record.course_title,
         content_version=draft.content_version,
         score=draft.score,
+        hours=draft.record.hours,
         completed_at=draft.completed_at,
         issued_at=draft.issued_at,
         issuer=draft.record.issuer,

@@ -37,6 +37,7 @@ class Certificate(db.Model):
     course_title: Mapped[str] = mapped_column(Text)
     content_version: Mapped[str] = mapped_column(String(32))
     score: Mapped[float]
+    hours: Mapped[float | None]  # the hours of study the certificate states, if any
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issuer: Mapped[str] = mapped_column(String(200))

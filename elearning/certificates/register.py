@@ -26,6 +26,7 @@ class PublicFacts:
     issuer: str
     issued_at: datetime
     pdf_sha256: str
+    hours: float | None = None
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
     successor_code: str | None = None
@@ -41,6 +42,8 @@ class PublicFacts:
             "issued_on": self.issued_at.date().isoformat(),
             "pdf_sha256": self.pdf_sha256,
         }
+        if self.hours is not None:
+            data["hours"] = self.hours
         if self.status == "revoked":
             data["revoked_on"] = self.revoked_at.date().isoformat() if self.revoked_at else None
             data["revocation_reason"] = self.revoked_reason
@@ -64,6 +67,7 @@ def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
         issuer=certificate.issuer,
         issued_at=certificate.issued_at,
         pdf_sha256=certificate.pdf_sha256,
+        hours=certificate.hours,
         revoked_at=certificate.revoked_at,
         revoked_reason=certificate.revoked_reason,
         successor_code=successor,

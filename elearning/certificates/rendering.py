@@ -31,6 +31,16 @@ QR_URL = DESIGN_BASE + "qr.svg"
 
 
 @dataclass(frozen=True)
+class PrintedSignatory:
+    """A signatory as the certificate prints them: the title in the certificate's language,
+    the signature a file of the design (empty: a line to sign on)."""
+
+    name: str
+    title: str = ""
+    signature: str = ""
+
+
+@dataclass(frozen=True)
 class CertificateRecord:
     """What a certificate says, frozen at issue: the PDF is rendered from this alone."""
 
@@ -45,6 +55,11 @@ class CertificateRecord:
     content_version: str
     language: str = "en"
     score_text: str = ""  # the score as the language writes a percentage ("85 %", "85%")
+    show_score: bool = True  # the course prints the score (else only that the final was passed)
+    hours: float | None = None  # the hours of study the course states, if it states them
+    hours_text: str = ""  # the hours as the language writes the number ("7.5", "7,5")
+    logo: str = ""  # the institution's logo, a file of the design (empty: the design's own)
+    signatories: tuple[PrintedSignatory, ...] = ()
 
     @property
     def direction(self) -> str:

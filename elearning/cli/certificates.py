@@ -140,6 +140,8 @@ def certificates_verify(code: str, pdf_path: Path | None) -> None:
     click.echo(f"Course:   {data['course']}")
     click.echo(f"Issuer:   {data['issuer']}")
     click.echo(f"Issued:   {data['issued_on']}")
+    if facts.hours is not None:
+        click.echo(f"Hours:    {facts.hours:g} hours of study")
     click.echo(f"Code:     {data['code']}")
     click.echo(f"SHA-256:  {data['pdf_sha256']}")
     if facts.status == "revoked":

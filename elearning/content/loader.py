@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from types import MappingProxyType
 
+from elearning.content.designs import load_design
 from elearning.content.fields import (
     Problems,
     int_field,
@@ -161,7 +162,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         cue_margin=int_field(assessment_data, "cue_margin", 5, 0, 100, path, problems),
     )
     certificate_data = section(data, "certificate", path, problems)
-    unknown_keys(certificate_data, {"design", "issuing"}, path, problems)
+    unknown_keys(certificate_data, {"design", "issuing", "hours", "show_score"}, path, problems)
     design = str(certificate_data.get("design", "default"))
     issuing = certificate_data.get("issuing", "automatic")
     if issuing not in ("automatic", "approval"):
@@ -176,14 +177,31 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
             certificate_data.line_of("design"),
             f"certificate design {design!r}: a folder name in certificates/",
         )
-    elif (problems.root / "certificates").is_dir() and not (
-        problems.root / "certificates" / design
-    ).is_dir():
+    elif (problems.root / "certificates").is_dir():
+        if (problems.root / "certificates" / design).is_dir():
+            load_design(problems.root / "certificates" / design, problems, KNOWN_LANGUAGES)
+        else:
+            problems.add(
+                path,
+                certificate_data.line_of("design"),
+                f"certificate design {design!r} does not exist in certificates/",
+            )
+    hours = certificate_data.get("hours")
+    if hours is not None and (
+        isinstance(hours, bool) or not isinstance(hours, int | float) or not 0.5 <= hours <= 1000
+    ):
         problems.add(
             path,
-            certificate_data.line_of("design"),
-            f"certificate design {design!r} does not exist in certificates/",
+            certificate_data.line_of("hours"),
+            "certificate hours must be a number of hours from 0.5 to 1000, such as 12 or 7.5",
         )
+        hours = None
+    certificate = CertificateRules(
+        design=design,
+        issuing=issuing,
+        hours=float(hours) if hours is not None else None,
+        show_score=_bool(certificate_data, "show_score", True, path, problems),
+    )
 
     tags = load_tags(folder / "tags.yaml", problems, languages)
     sources = load_sources(folder, tags, languages, problems)
@@ -226,7 +244,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         enrolment=enrolment,
         is_sequential=sequential,
         assessment=assessment,
-        certificate=CertificateRules(design=design, issuing=issuing),
+        certificate=certificate,
         modules=tuple(modules),
         tags=MappingProxyType(tags),
         content_version=content_version(folder, quiz_folder),

@@ -331,10 +331,13 @@ class AssessmentForm:
 
 @dataclass(frozen=True)
 class CertificateRules:
-    """Which design the certificate uses and whether an admin approves each one."""
+    """Which design the certificate uses, whether an admin approves each one, the hours of
+    study it states (None: it states none) and whether it prints the final score."""
 
     design: str = "default"
     issuing: str = "automatic"
+    hours: float | None = None
+    show_score: bool = True
 
 
 @dataclass(frozen=True)

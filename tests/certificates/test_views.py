@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from elearning.accounts.models import Role
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
-from elearning.config import DEVELOPMENT_BASE_URL
+from elearning.config import DEVELOPMENT_BASE_URL, ROOT
 from elearning.extensions import db
 from elearning.jobs import huey
 from elearning.sqltypes import utcnow
@@ -100,6 +101,58 @@ def test_passing_the_final_assessment_issues_the_certificate_at_once(client, app
     assert again.status_code == 304
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CertificateRequest)) == 0
+
+
+ACADEMY_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+    '<rect width="120" height="40" fill="#1f3a5f"/></svg>'
+)
+
+
+def test_an_academys_design_prints_its_logo_signatories_and_the_courses_hours(
+    make_app, tmp_path, create_user
+):
+    """An academy's own design (in its content folder) names who signs, with a signature
+    image and a title in the holder's language, shows its logo, and the course decides the hours
+    stated and that the score is not printed; the verification page states the hours too."""
+    from PIL import Image
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    course = root / "courses/sample/course.yaml"
+    course.write_text(course.read_text() + "certificate:\n  hours: 7.5\n  show_score: false\n")
+    design = root / "certificates" / "default"
+    shutil.copytree(ROOT / "certificates" / "default", design)
+    (design / "assets" / "logo.svg").write_text(ACADEMY_LOGO)
+    Image.new("RGB", (300, 80), "white").save(design / "assets" / "signature.png")
+    (design / "design.yaml").write_text(
+        "logo: assets/logo.svg\n"
+        "signatories:\n"
+        "  - name: Justice Amina Rahman\n"
+        "    title: {en: Director of the Academy, fr: Directrice de l'Académie}\n"
+        "    signature: assets/signature.png\n"
+        "  - name: Judge Paul Mensah\n"
+        "    title: Head of Training\n"
+    )
+    app = make_app(CONTENT_DIR=str(root))
+    create_user(email="amara@example.org", name="Judge Amara Okafor", preferred_language="fr")
+    earn(app, "amara@example.org")
+    [certificate] = certificates_of(app, "amara@example.org")
+    with app.app_context():
+        pdf = db.session.get(Certificate, certificate.id).pdf
+    text = " ".join(pdf_text(pdf).split())
+    assert "Justice Amina Rahman" in text and "Directrice de l'Académie" in text
+    assert "Judge Paul Mensah" in text and "Head of Training" in text  # no French: English
+    assert "7,5" in text and "heures" in text  # the hours, as French writes them
+    assert "%" not in text  # the score is not printed
+    images = subprocess.run(  # noqa: S603 - poppler on our own PDF
+        ["/usr/bin/pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "image     300    80" in images  # the signature, drawn
+    verify = app.test_client().get(f"/verify/{certificate.code}").text
+    assert "Hours of study" in verify and "7.5" in verify
+    api = app.test_client().get(f"/api/verify/{certificate.code}").get_json()
+    assert api["hours"] == 7.5
 
 
 def test_failing_earns_nothing(client, app, enrolled):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from elearning.config import ROOT
 from elearning.content import load_catalog
 from elearning.content.model import CheckBlock, HtmlBlock
 from tests.helpers import FIXTURE_CONTENT, edit, errors_after_edit, errors_of
@@ -300,3 +301,31 @@ def test_objectives_and_sources_are_checked(content: Path):
         "courses/sample/basics/01-first-lesson.fr.md:1: objectives: the English file has 2, "
         "this one 0; translate each one"
     ]
+
+
+def test_a_certificate_design_and_the_courses_certificate_settings_are_checked(content: Path):
+    design = content / "certificates" / "default"
+    shutil.copytree(ROOT / "certificates" / "default", design)
+    (design / "assets" / "notes.txt").write_text("not an image")
+    (design / "design.yaml").write_text(
+        "logo: ../../courses/sample/course.yaml\n"
+        "signatories:\n"
+        "  - name: Justice Amina Rahman\n"
+        "    title: {en: Director, xx: Nobody}\n"
+        "    signature: assets/notes.txt\n"
+        "  - title: A title without a name\n"
+        "colour: blue\n"
+    )
+    course = content / "courses/sample/course.yaml"
+    course.write_text(course.read_text() + "certificate:\n  hours: 0\n")
+    errors = errors_of(content)
+    for expected in (
+        "certificates/default/design.yaml:1: logo: '../../courses/sample/course.yaml' is not a "
+        "file of this design",
+        "certificates/default/design.yaml:4: title: 'xx' is not one of the course's languages",
+        "certificates/default/design.yaml:5: signature: an image (.svg, .png, .jpg, .jpeg)",
+        "certificates/default/design.yaml:6: a signatory's name: text of 1 to 120 letters",
+        "certificates/default/design.yaml:7: unknown setting 'colour'",
+    ):
+        assert any(error.startswith(expected) for error in errors), (expected, errors)
+    assert any("certificate hours must be a number" in error for error in errors), errors
