@@ -90,3 +90,80 @@ ALLOWED_ATTRIBUTES = {
     "span": {"lang", "dir"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "lesson"}
+
+# The words around a lesson's figures and media, in the lesson's language. ``{kind}`` is the
+# file's type ("SVG") and ``{size}`` its size, written with the unit below.
+MEDIA_LABELS: Mapping[str, Mapping[str, str]] = {
+    "image": {
+        "en": "Show the figure",
+        "fr": "Afficher la figure",
+        "es": "Mostrar la figura",
+        "ar": "عرض الشكل",
+        "zh": "显示图示",
+        "ru": "Показать рисунок",
+        "pt": "Mostrar a figura",
+    },
+    "video": {
+        "en": "Show the video",
+        "fr": "Afficher la vidéo",
+        "es": "Mostrar el vídeo",
+        "ar": "عرض الفيديو",
+        "zh": "显示视频",
+        "ru": "Показать видео",
+        "pt": "Mostrar o vídeo",
+    },
+    "audio": {
+        "en": "Show the recording",
+        "fr": "Afficher l’enregistrement",
+        "es": "Mostrar la grabación",
+        "ar": "عرض التسجيل",
+        "zh": "显示录音",
+        "ru": "Показать аудиозапись",
+        "pt": "Mostrar a gravação",
+    },
+    "transcript": {
+        "en": "Transcript",
+        "fr": "Transcription",
+        "es": "Transcripción",
+        "ar": "النص المكتوب",
+        "zh": "文字稿",
+        "ru": "Расшифровка",
+        "pt": "Transcrição",
+    },
+    "figure": {
+        "en": "Figure",
+        "fr": "Figure",
+        "es": "Figura",
+        "ar": "شكل",
+        "zh": "图示",
+        "ru": "Рисунок",
+        "pt": "Figura",
+    },
+    "kilobytes": {
+        "en": "{size} KB",
+        "fr": "{size} Ko",
+        "es": "{size} KB",
+        "ar": "{size} كيلوبايت",
+        "zh": "{size} KB",
+        "ru": "{size} КБ",
+        "pt": "{size} KB",
+    },
+    "megabytes": {
+        "en": "{size} MB",
+        "fr": "{size} Mo",
+        "es": "{size} MB",
+        "ar": "{size} ميغابايت",
+        "zh": "{size} MB",
+        "ru": "{size} МБ",
+        "pt": "{size} MB",
+    },
+    "captions-language": {
+        "en": "English",
+        "fr": "Français",
+        "es": "Español",
+        "ar": "العربية",
+        "zh": "中文",
+        "ru": "Русский",
+        "pt": "Português",
+    },
+}

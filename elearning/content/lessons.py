@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -30,6 +31,7 @@ from elearning.content.model import (
     HtmlBlock,
     Lesson,
     LessonText,
+    MediaFile,
     Module,
     Tag,
     Text,
@@ -251,7 +253,11 @@ def _load_lesson(
             )
         objectives = _objectives(front, path, problems)
         context = RenderContext(
-            problems.rel(path), language, lessons_by_path, reporter(path, problems)
+            problems.rel(path),
+            language,
+            lessons_by_path,
+            reporter(path, problems),
+            media=reading.media,
         )
         blocks = renderer.body(body, body_line, context, print_anchor(module_slug, slug))
         if len(problems.errors) > before:
@@ -316,10 +322,12 @@ def _load_lesson(
 
 @dataclass(frozen=True)
 class LessonReading:
-    """How long lessons take to study, and which sources they may name."""
+    """How long lessons take to study, which sources they may name and which media files they
+    may show."""
 
     words_per_minute: int
     source_ids: frozenset[str]
+    media: Mapping[str, MediaFile] = field(default_factory=dict)  # the course's media files
 
     def minutes(self, body: str, blocks) -> int:
         """Reading time measured from the text: its words at the course's reading speed, a

@@ -35,6 +35,7 @@ from elearning.content.markup import (
     LessonRenderer,
     RenderContext,
 )
+from elearning.content.media import discover_media
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
     AssessmentRules,
@@ -52,7 +53,7 @@ from elearning.content.yamlfile import LineDict, LineList
 
 KNOWN_LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru", "pt")
 RESERVED_MODULE_SLUGS = frozenset(
-    {"enrol", "print", "results", "assessment", "certificate", "sources"}
+    {"enrol", "print", "results", "assessment", "certificate", "sources", "media"}
 )
 _COURSE_KEYS = {
     "title",
@@ -206,7 +207,8 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
     tags = load_tags(folder / "tags.yaml", problems, languages)
     sources = load_sources(folder, tags, languages, problems)
     glossaries = load_glossaries(folder, languages, problems)
-    reading = LessonReading(reading.words_per_minute, frozenset(sources))
+    media = discover_media(folder, problems)
+    reading = LessonReading(reading.words_per_minute, frozenset(sources), media)
     quiz_folder = problems.root / "quizzes" / slug
     bank, forms, parallel_forms = load_quizzes(quiz_folder, tags, languages, problems, renderer)
     module_slugs = _module_list(data, path, problems)
@@ -245,6 +247,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         is_sequential=sequential,
         assessment=assessment,
         certificate=certificate,
+        media=media,
         modules=tuple(modules),
         tags=MappingProxyType(tags),
         content_version=content_version(folder, quiz_folder),

@@ -24,9 +24,11 @@ from elearning.content.htmlpolicy import (
     ALLOWED_TAGS,
     CALLOUT_KINDS,
     CALLOUT_LABELS,
+    MEDIA_LABELS,
     URL_SCHEMES,
 )
-from elearning.content.model import CheckBlock, HtmlBlock, KnowledgeCheck, Option
+from elearning.content.media import in_language
+from elearning.content.model import CheckBlock, HtmlBlock, KnowledgeCheck, MediaFile, Option
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _OPEN = re.compile(r"^:::\s*([A-Za-z0-9_-]+)\s*(.*?)\s*$")
@@ -35,6 +37,8 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _OPTION = re.compile(r"^[-*]\s+\[( |x|X)\]\s*(.*)$")
 _LESSON_HREF = re.compile(r'href="lesson:([a-z0-9-]+)/([a-z0-9-]+)(?:#([^"]*))?"')
 _HEADING_ID = re.compile(r'<(h[2-4]) id="([^"]+)"')
+_KEY_LINE = re.compile(r"^([a-z]+):\s*(.*?)\s*$")
+MEDIA_BLOCKS = ("figure", "media")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class RenderContext:
     lessons_by_path: Mapping[str, LessonAddress]
     report: Callable[[int, str], None]
     lines: list[str] = field(default_factory=list)
+    media: Mapping[str, MediaFile] = field(default_factory=dict)  # the course's, for lessons
 
 
 class _LinkResolver(Treeprocessor):
@@ -179,6 +184,10 @@ class LessonRenderer:
                 if check is not None:
                     flush()
                     blocks.append(CheckBlock(check))
+            elif part.kind in MEDIA_BLOCKS:
+                web, printed = self._media(part, context)
+                pending.append(web)
+                pending_print.append(printed)
             else:
                 web, printed = self._callout(part, context)
                 pending.append(web)
@@ -204,6 +213,96 @@ class LessonRenderer:
             else ""
         )
         return f"{head}{inner}</aside>", f"{head}{inner}{notes}</aside>"
+
+    def _media(self, part: _Part, context: RenderContext) -> tuple[str, str]:
+        """A figure (an image with its text alternative and caption) or a video or recording
+        (with captions and a transcript), folded until the judge asks for it: nothing of the
+        file is loaded before. In print, the text alternative or the transcript."""
+        language = context.language
+
+        def label(key: str) -> str:
+            return MEDIA_LABELS[key].get(language, MEDIA_LABELS[key]["en"])
+
+        allowed = ("alt", "caption") if part.kind == "figure" else ("title", "captions")
+        keys, rest, rest_line = _key_lines(part, allowed, context)
+        wanted = ("image",) if part.kind == "figure" else ("video", "audio")
+        file = in_language(context.media, part.argument, language) if part.argument else None
+        if file is None or file.kind not in wanted:
+            what = "an image" if part.kind == "figure" else "a video or a recording"
+            context.report(
+                part.line,
+                f"::: {part.kind} {part.argument or '?'}: name {what} of the course's media/ "
+                "folder (lessons only)",
+            )
+            return "", ""
+        about = (
+            f'<span class="media__about">({html.escape(file.path.suffix[1:].upper())}, '
+            f"{html.escape(_size(file.size, label))})</span>"
+        )
+        if part.kind == "figure":
+            alt = keys.get("alt", "")
+            if not alt:
+                context.report(part.line, f"::: figure {part.argument}: give its text (alt: ...)")
+            if rest.strip():
+                context.report(rest_line, "a figure takes only alt: and caption: lines")
+            caption = (
+                self.inline(keys["caption"], context, part.first_line) if "caption" in keys else ""
+            )
+            web = (
+                '<figure class="media media--image"><details class="media__show">'
+                f"<summary>{html.escape(label('image'))} {about}</summary>"
+                f'<img src="{html.escape(file.address)}" alt="{html.escape(alt)}" '
+                'loading="lazy" decoding="async"></details>'
+                + (f"<figcaption>{caption}</figcaption>" if caption else "")
+                + "</figure>"
+            )
+            printed = (
+                f'<figure class="media"><p class="media__label"><strong>'
+                f"{html.escape(label('figure'))}.</strong> {caption}</p>"
+                f"<p>{html.escape(alt)}</p></figure>"
+            )
+            return web, printed
+        title = keys.get("title", "")
+        transcript = self.markdown(rest, context, rest_line) if rest.strip() else ""
+        if not title:
+            context.report(part.line, f"::: media {part.argument}: give it a title (title: ...)")
+        if not transcript:
+            context.report(part.line, f"::: media {part.argument}: write its transcript below")
+        track = ""
+        if file.kind == "video":
+            captions = in_language(context.media, keys.get("captions", ""), language)
+            if captions is None or captions.kind != "captions":
+                context.report(
+                    part.line,
+                    f"::: media {part.argument}: a video needs captions (captions: a .vtt file "
+                    "of media/)",
+                )
+                return "", ""
+            own = captions.name != keys["captions"] or language == "en"
+            srclang = language if own else "en"
+            named = MEDIA_LABELS["captions-language"][srclang]
+            track = (
+                f'<track kind="captions" src="{html.escape(captions.address)}" '
+                f'srclang="{srclang}" label="{html.escape(named)}" default>'
+            )
+        player = (
+            f'<video controls preload="none" src="{html.escape(file.address)}">{track}</video>'
+            if file.kind == "video"
+            else f'<audio controls preload="none" src="{html.escape(file.address)}"></audio>'
+        )
+        web = (
+            f'<figure class="media media--{file.kind}"><details class="media__show">'
+            f"<summary>{html.escape(label(file.kind))}: {html.escape(title)} {about}</summary>"
+            f"{player}</details>"
+            f'<details class="media__transcript"><summary>{html.escape(label("transcript"))}'
+            f"</summary>{transcript}</details></figure>"
+        )
+        printed = (
+            f'<figure class="media"><p class="media__label"><strong>'
+            f"{html.escape(label('transcript'))}:</strong> {html.escape(title)}</p>"
+            f"{transcript}</figure>"
+        )
+        return web, printed
 
     def _check(self, part: _Part, context: RenderContext) -> KnowledgeCheck | None:
         check_id = part.argument
@@ -282,6 +381,36 @@ class _Part:
     argument: str = ""
 
 
+def _key_lines(
+    part: _Part, allowed: tuple[str, ...], context: RenderContext
+) -> tuple[dict[str, str], str, int]:
+    """The ``key: value`` lines a media block opens with, and the text after them (a blank line
+    ends the keys): (keys, the rest, the line the rest starts on)."""
+    keys: dict[str, str] = {}
+    lines = part.text.split("\n")
+    for index, line in enumerate(lines):
+        number = part.first_line + index
+        if not line.strip():
+            return keys, "\n".join(lines[index + 1 :]), number + 1
+        match = _KEY_LINE.match(line)
+        if match is None or match.group(1) not in allowed:
+            context.report(
+                number,
+                f"::: {part.kind} takes {', '.join(f'{k}:' for k in allowed)} lines"
+                + (", then a blank line and the transcript" if part.kind == "media" else ""),
+            )
+            return keys, "", number
+        keys[match.group(1)] = match.group(2)
+    return keys, "", part.first_line + len(lines)
+
+
+def _size(size: int, label: Callable[[str], str]) -> str:
+    """A file's size as the lesson's language writes it: '6 KB', '2.4 MB'."""
+    if size < 1_000_000:
+        return label("kilobytes").format(size=max(1, -(-size // 1000)))
+    return label("megabytes").format(size=f"{size / 1_000_000:.1f}")
+
+
 def _outside_code(lines: list[str], first_line: int):
     in_code = False
     for number, line in enumerate(lines, start=first_line):
@@ -324,15 +453,17 @@ def _split(text: str, first_line: int, context: RenderContext) -> list[_Part]:
                 "be nested (close the first with ::: on its own line)",
             )
             continue
-        if kind != "check" and kind not in CALLOUT_KINDS:
-            known = ", ".join(("check", *CALLOUT_KINDS))
+        if kind != "check" and kind not in CALLOUT_KINDS and kind not in MEDIA_BLOCKS:
+            known = ", ".join(("check", *CALLOUT_KINDS, *MEDIA_BLOCKS))
             context.report(number, f"unknown block ::: {kind or '?'} (known: {known})")
         if "".join(buffer).strip():
             parts.append(_Part("markdown", "\n".join(buffer), buffer_start))
         buffer = []
         opened = (
             number,
-            kind if kind == "check" or kind in CALLOUT_KINDS else "key-point",
+            kind
+            if kind == "check" or kind in CALLOUT_KINDS or kind in MEDIA_BLOCKS
+            else "key-point",
             match.group(2) if match else "",
         )
     if opened is not None:

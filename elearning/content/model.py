@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from types import MappingProxyType
 
 DEFAULT_LANGUAGE = "en"
@@ -330,6 +331,24 @@ class AssessmentForm:
 
 
 @dataclass(frozen=True)
+class MediaFile:
+    """A figure, a video, a recording or a captions file of a course (``courses/<c>/media/``),
+    shown in lessons only when the judge asks for it."""
+
+    name: str  # the file's name, as lessons and addresses write it
+    path: Path
+    kind: str  # image, video, audio or captions
+    mime: str
+    size: int  # bytes
+    digest: str  # a short hash of the bytes: the address changes when the file does
+
+    @property
+    def address(self) -> str:
+        """The address relative to a lesson page (``/courses/<c>/<module>/<lesson>``)."""
+        return f"../media/{self.name}?v={self.digest}"
+
+
+@dataclass(frozen=True)
 class CertificateRules:
     """Which design the certificate uses, whether an admin approves each one, the hours of
     study it states (None: it states none) and whether it prints the final score."""
@@ -396,6 +415,7 @@ class Course:
     words_per_minute: int = 120
     glossaries: Mapping[str, Glossary] = field(default_factory=lambda: MappingProxyType({}))
     local: LocalLayer | None = None
+    media: Mapping[str, MediaFile] = field(default_factory=lambda: MappingProxyType({}))
 
     def with_local(self, layer: LocalLayer) -> Course:
         """The course with an academy's local layer on top."""

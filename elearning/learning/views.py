@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -132,6 +141,26 @@ def enrol(course_slug: str):
     if course.needs_pre_assessment:
         return redirect(url_for("assessments.overview", course_slug=course.slug, kind="pre"))
     return redirect(_lesson_url(course, course.lessons[0]))
+
+
+#: What a media file may do when opened on its own: nothing (an SVG's scripts never run).
+MEDIA_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+@bp.route("/<course_slug>/media/<file_name>")
+@login_required
+def media(course_slug: str, file_name: str):
+    """A figure, video, recording or captions file of a course's lessons, for its judges. Its
+    address carries the file's hash, so it is kept by the browser until the file changes."""
+    course = load_course_or_404(course_slug)
+    file = course.media.get(file_name)
+    if file is None:
+        abort(404)
+    require_enrolment(course)
+    response = send_file(file.path, mimetype=file.mime, conditional=True, etag=file.digest)
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = MEDIA_POLICY
+    return response
 
 
 @bp.route("/<course_slug>/<module_slug>")

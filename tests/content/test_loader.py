@@ -175,7 +175,7 @@ BROKEN = [
         "courses/sample/basics/02-second-lesson.md",
         "::: check many-check",
         "::: check first-check",
-        'courses/sample/basics/02-second-lesson.md:18: knowledge check "first-check" is already',
+        'courses/sample/basics/02-second-lesson.md:23: knowledge check "first-check" is already',
         id="duplicate-check-id",
     ),
     pytest.param(

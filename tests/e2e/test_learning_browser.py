@@ -1,5 +1,7 @@
 """A judge enrols, reads, answers a knowledge check, completes a lesson and picks up later."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,9 +41,18 @@ def test_enrol_read_check_complete_and_continue_where_left_off(live_server, page
     expect(page.locator("#check-first-check").get_by_role("status")).to_contain_text("right")
     assert page.url.endswith("/courses/sample/basics/first-lesson")  # no reload happened
 
+    media: list[str] = []
+    page.on("request", lambda request: media.append(request.url) if "/media/" in request.url else 0)
     page.get_by_role("button", name="Mark complete and continue").click()
     expect(page.get_by_role("heading", name="The second lesson", level=1)).to_be_visible()
     expect(page.get_by_text("33% complete · 1 of 3 lessons")).to_be_visible()
+    # The lesson's figure is folded: nothing of it loads until the judge asks for it.
+    page.wait_for_load_state("networkidle")
+    assert media == []
+    page.get_by_text("Show the figure").click()
+    expect(page.get_by_role("img", name=re.compile("kept apart by a dashed line"))).to_be_visible()
+    page.wait_for_function("document.querySelector('.media img').naturalWidth > 0")
+    assert len(media) == 1 and "/courses/sample/media/distance.svg?v=" in media[0]
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, "nadia@example.org")

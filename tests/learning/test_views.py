@@ -73,6 +73,23 @@ def test_unknown_addresses_are_404(client, enrolled):
         assert client.get(path).status_code == 404, path
 
 
+def test_a_lessons_figure_reaches_its_judges_and_can_run_nothing(client, enrolled):
+    lesson = client.get("/courses/sample/basics/second-lesson").text
+    address = re.search(r'<img src="\.\./media/([^"]+)"', lesson).group(1).replace("&amp;", "&")
+    figure = client.get(f"/courses/sample/media/{address}")
+    assert figure.status_code == 200 and figure.mimetype == "image/svg+xml"
+    assert b"arm's length" in figure.data
+    policy = figure.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "sandbox" in policy  # opened alone: no script
+    assert "immutable" in figure.headers["Cache-Control"]  # its address changes with it
+    again = client.get(figure.request.path, headers={"If-None-Match": figure.headers["ETag"]})
+    assert again.status_code == 304
+    figure.close()
+    again.close()  # (a server closes the file it sent; the test client leaves that to us)
+    for path in ("..%2Fcourse.yaml", "nope.svg", "distance.svg%00", "%2E%2E"):
+        assert client.get(f"/courses/sample/media/{path}").status_code == 404, path
+
+
 def test_a_learner_not_enrolled_gets_a_page_offering_enrolment(client, judge):
     response = client.get(LESSON)
     assert response.status_code == 403

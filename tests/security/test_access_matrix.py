@@ -177,6 +177,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "learning.enrol": {"POST": SIGNED_IN_WRITE},
     "learning.module": {"GET": ENROLLED},
     "learning.lesson": {"GET": ENROLLED},
+    "learning.media": {"GET": ENROLLED},
     "learning.answer": {"POST": ENROLLED_WRITE},
     "learning.complete": {"POST": ENROLLED_WRITE},
     "learning.printable": {"GET": ENROLLED},
@@ -267,6 +268,7 @@ FIXED = {
     "extension": "csv",
     "page_slug": "running-a-workshop",
     "filename": "app.css",
+    "file_name": "distance.svg",
 }
 # URL variables whose object depends on the route.
 OBJECT_OF = {

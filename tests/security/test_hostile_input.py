@@ -823,6 +823,7 @@ PAGES = {
     "learning.sources": ("visitor", "/courses/{course}/sources", ()),
     "learning.module": ("judge", "/courses/{course}/{module}", ()),
     "learning.lesson": ("judge", "/courses/{course}/{module}/{lesson}", ()),
+    "learning.media": ("judge", "/courses/{course}/media/{media}", ("v",)),
     "learning.printable": ("judge", "/courses/{course}/print", ("lang",)),
     "learning.printable_pdf": ("judge", "/courses/{course}/print.pdf", ("lang",)),
     "assessments.overview": ("judge", "/courses/{course}/assessment/{kind}", ()),
@@ -842,7 +843,7 @@ PAGES_NOT_FUZZED = {"static": "files from the package's static folder, no code b
 PDF_PAGES = {"cohorts.report_pdf", "learning.printable_pdf", "certificates.download"}
 PAGE_VALUES = {
     "extension": "csv", "module": "basics", "lesson": "first-lesson",
-    "manual_page": "running-a-workshop",
+    "manual_page": "running-a-workshop", "media": "distance.svg",
 }  # fmt: skip
 
 # Addresses that once made a server error (a NUL in a query: on PostgreSQL, which refuses it).
