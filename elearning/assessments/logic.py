@@ -286,7 +286,8 @@ def post_availability(
     extra: int = 0,
 ) -> Availability:
     """The final assessment: after every lesson, within the attempt limit (and the ``extra``
-    attempts granted to this judge) and the cool-down."""
+    attempts granted to this judge) and the cool-down. An extra attempt is granted once the
+    others are used, after the judge has waited for the trainer: it opens at once."""
     used = len(post)
     left = None if rules.max_attempts == 0 else max(0, rules.max_attempts + extra - used)
     if any(facts.is_passed for facts in post):
@@ -298,7 +299,8 @@ def post_availability(
     if left == 0:
         return Availability("exhausted", used, left)
     finished = [facts.submitted_at for facts in post if facts.submitted_at is not None]
-    if finished and rules.cooldown_hours:
+    granted = rules.max_attempts and used >= rules.max_attempts  # the next one is an extra one
+    if finished and rules.cooldown_hours and not granted:
         until = max(finished) + timedelta(hours=rules.cooldown_hours)
         if now < until:
             return Availability("cooldown", used, left, until)

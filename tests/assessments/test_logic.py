@@ -278,6 +278,14 @@ def test_no_attempt_is_left_after_the_last_one_fails():
     assert (state.attempts_used, state.attempts_left) == (2, 0)
 
 
+def test_an_extra_attempt_granted_after_the_last_one_opens_at_once():
+    attempts = [submitted(1, NOW - timedelta(days=3)), submitted(2, NOW - timedelta(hours=1))]
+    state = post_availability(RULES, attempts, True, NOW, extra=1)
+    assert state.state == "available" and state.attempts_left == 1
+    attempts.append(submitted(3, NOW))  # the extra one, failed too: nothing left
+    assert post_availability(RULES, attempts, True, NOW, extra=1).state == "exhausted"
+
+
 def test_max_attempts_0_means_no_limit():
     rules = AssessmentRules(max_attempts=0, cooldown_hours=24)
     attempts = [submitted(n, NOW - timedelta(days=30 - n)) for n in range(1, 11)]

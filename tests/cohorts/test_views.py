@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 from datetime import date, timedelta
 
@@ -14,8 +15,10 @@ from sqlalchemy import func, select
 from elearning.accounts.models import Role, User
 from elearning.audit.models import AuditEvent
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
+from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.learning.models import Enrolment
+from elearning.sqltypes import utcnow
 from tests.helpers import PASSWORD, AuthActions, csrf_token_of, pdf_text, upload
 
 
@@ -560,4 +563,12 @@ def test_a_trainer_grants_an_extra_attempt_once_with_a_reason(
     assert "Start the assessment" in overview
     again = browser.post(url, data={"csrf_token": browser.csrf(url), "reason": reason})
     assert again.status_code == 200 and "nothing to grant" in again.text
+    assert scalar(app, select(Enrolment.extra_attempts).where(Enrolment.user_id == judge.id)) == 1
+    # Taken and failed at once, it is not granted again: the course allows one extra attempt.
+    with app.app_context():
+        enrolment_id = db.session.scalar(select(Enrolment.id).where(Enrolment.user_id == judge.id))
+        take_assessment(db.session, course, enrolment_id, "post", -9.0, random.Random(5), utcnow())
+        db.session.commit()
+    limit = browser.post(url, data={"csrf_token": browser.csrf(url), "reason": reason})
+    assert limit.status_code == 200 and "allows 1 extra attempt per judge" in limit.text
     assert scalar(app, select(Enrolment.extra_attempts).where(Enrolment.user_id == judge.id)) == 1

@@ -11,9 +11,12 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from elearning.accounts.models import Role
+from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
+from elearning.extensions import db
 from tests.e2e.helpers import answer_page, sign_in, take_assessment
 from tests.helpers import PASSWORD
 
@@ -280,3 +283,24 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
         page.get_by_role("link", name="Item analysis (CSV)").click()
     item_rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8-sig"))))
     assert sorted(row["Question"] for row in item_rows) == sorted(item_ids)
+
+    # Kofi fails again a day later and has used every attempt; his trainer grants one more,
+    # with a reason, and he can start it at once.
+    with app.app_context():
+        for attempt in db.session.scalars(select(Attempt)):
+            attempt.started_at -= timedelta(days=2)
+            if attempt.submitted_at is not None:
+                attempt.submitted_at -= timedelta(days=2)
+        db.session.commit()
+    start(kofi, base, "post")
+    take_assessment(kofi, bank, rightly=False)
+    kofi.goto(base + "/dashboard")
+    expect(kofi.get_by_text("You have used every attempt at the final assessment")).to_be_visible()
+    page.goto(cohort_url)
+    page.get_by_role("link", name="Open the roster").click()
+    page.get_by_role("link", name=re.compile(f"^Grant an extra attempt\\W+{JOINER[0]}$")).click()
+    page.get_by_label("Reason").fill("Unwell on the day of his second attempt")
+    page.get_by_role("button", name="Grant one more attempt").click()
+    expect(page.get_by_role("status").first).to_contain_text(JOINER[0])
+    kofi.goto(f"{base}/courses/sample/assessment/post")
+    expect(kofi.get_by_role("button", name="Start the assessment")).to_be_visible()
