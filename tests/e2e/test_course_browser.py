@@ -103,6 +103,19 @@ def test_a_judge_takes_the_entry_assessment_and_opens_every_module_and_lesson(
     expect(page.locator(f"#check-{check.id}").get_by_role("status")).to_be_visible()
     assert plain(check.options[0].feedback_html) in shown_text(page)
 
+    # A long lesson opens with its contents; each entry leads to its section, and the way to
+    # "Mark complete" is at the top.
+    page.goto(f"{live_server}/courses/judicial-ethics/introduction/why-judicial-ethics")
+    contents = page.get_by_role("navigation", name="In this lesson")
+    entries = contents.get_by_role("listitem")
+    assert entries.count() >= 3
+    last = entries.last.get_by_role("link")
+    title = last.inner_text()
+    last.click()
+    assert page.url.endswith("#" + last.get_attribute("href").lstrip("#"))
+    expect(page.get_by_role("heading", name=title, level=2)).to_be_in_viewport()
+    expect(contents.get_by_role("link", name="Go to “Mark complete”")).to_have_count(1)
+
 
 def test_a_trainer_reads_every_page_of_the_workshop_manual(live_server, page, create_user):
     create_user(email="trainer@example.org", role=Role.trainer)
