@@ -17,10 +17,11 @@ from sqlalchemy import select
 from elearning.accounts.models import Role, User
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate
+from elearning.config import ROOT
 from elearning.extensions import db
 from elearning.learning import services as learning
 from tests.e2e.helpers import sign_in, take_assessment
-from tests.helpers import pdf_text
+from tests.helpers import FIXTURE_CONTENT, pdf_text
 
 pytestmark = pytest.mark.e2e
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"  # poppler-utils, from .ci/run
@@ -35,6 +36,21 @@ def qr_code_of(pdf: Path) -> str:
     found = zxingcpp.read_barcodes(Image.open(pdf.with_suffix(".png")))
     assert len(found) == 1, "one QR code on the certificate"
     return found[0].text
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    """The live server's app: the sample course states 6 hours of study, and the academy's
+    design names who signs."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    course = root / "courses/sample/course.yaml"
+    course.write_text(course.read_text() + "certificate:\n  hours: 6\n")
+    shutil.copytree(ROOT / "certificates" / "default", root / "certificates" / "default")
+    (root / "certificates/default/design.yaml").write_text(
+        "signatories:\n  - name: Justice Amina Rahman\n    title: Director of the Academy\n"
+    )
+    return make_app(CONTENT_DIR=str(root))
 
 
 def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_user, tmp_path):
@@ -68,6 +84,8 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
         assert hashlib.sha256(pdf.read_bytes()).hexdigest() == certificate.pdf_sha256
     text = pdf_text(pdf.read_bytes()).replace("\u202b", "").replace("\u202c", "")
     assert "القاضية أمارا أوكافور" in text
+    assert "Justice Amina Rahman" in text and "Director of the Academy" in text
+    assert "The course amounts to 6 hours of study." in " ".join(text.split())
     link = page.get_by_label("Verification link", exact=False).input_value()
     page.screenshot(path=str(tmp_path / "my-certificates.png"), full_page=True)
 
@@ -77,6 +95,7 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
     public.goto(url)
     expect(public.locator(".verdict-box")).to_contain_text("Valid")
     expect(public.get_by_text("القاضية أمارا أوكافور")).to_be_visible()
+    expect(public.locator("dl.facts")).to_contain_text("Hours of study")
     public.get_by_label("The certificate's PDF file").set_input_files(str(pdf))
     public.get_by_role("button", name="Check the file").click()
     expect(public.get_by_text("This file is the certificate issued")).to_be_visible()
