@@ -154,7 +154,9 @@ def take_assessment(
     right with a probability from the judge's ability and the question's own difficulty."""
     lessons_done = kind == "post"
     current = assessments.standing(session, course, enrolment_id, lessons_done, now)
-    attempt = assessments.start_attempt(session, course, enrolment_id, kind, current, now)
+    attempt = assessments.start_attempt(
+        session, course, enrolment_id, kind, current, now, seed=rng.getrandbits(31)
+    )
     responses = assessments.responses_of(session, attempt.id)
     for position, entry_id in enumerate(assessments.entry_order(responses)):
         entry = course.bank.entries[entry_id]

@@ -162,9 +162,11 @@ def start_attempt(
     kind: str,
     current: Standing,
     now: datetime,
+    seed: int | None = None,
 ) -> Attempt:
     """The attempt in progress, or a new one drawn from the bank; AssessmentRefused if the
-    learner may not start one now (``current`` is their standing, as :func:`standing` gives)."""
+    learner may not start one now (``current`` is their standing, as :func:`standing` gives).
+    ``seed`` draws and orders the questions (random unless given: the demo's is fixed)."""
     form = course.form(kind)
     availability = current.availability(kind)
     if form is None or availability is None or course.bank is None:
@@ -176,7 +178,7 @@ def start_attempt(
     if availability.state != "available":
         raise AssessmentRefused(availability.state, availability.until)
     used = current.pre if kind == "pre" else current.post
-    seed = secrets.randbits(31)
+    seed = secrets.randbits(31) if seed is None else seed
     try:
         parallel_form, entry_ids = drawing.draw(session, course, enrolment_id, kind, current, seed)
     except logic.FormCannotBeDrawn as exc:

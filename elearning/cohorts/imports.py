@@ -76,6 +76,9 @@ class ParsedFile:
 
     participants: list[Participant] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Lines that are not UTF-8 in a file that otherwise is: each is an error of its row, and the
+    # others are still checked, so one stray line does not hide the rest of the file's problems.
+    lines_not_utf8: frozenset[int] = frozenset()
 
     @property
     def is_importable(self) -> bool:
@@ -87,12 +90,28 @@ class ParsedFile:
 
 
 def _decode(data: bytes, result: ParsedFile) -> str | None:
+    """The file's text. A file in another encoding altogether (most of its lines, or its
+    header) is refused whole; a few stray lines are kept, replaced, as row errors."""
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        result.errors.append(RowError.one(0, "not-utf8", line=line))
+    except UnicodeDecodeError:
+        pass
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    bad = [number for number, raw in enumerate(lines, start=1) if not _is_utf8(raw)]
+    written = sum(1 for raw in lines if raw.strip())
+    if bad[0] == 1 or len(bad) * 2 > written:
+        result.errors.append(RowError.one(0, "not-utf8", line=bad[0]))
         return None
+    result.lines_not_utf8 = frozenset(bad)
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _header(row: list[str], result: ParsedFile) -> dict[str, int] | None:
@@ -172,6 +191,8 @@ def read_participants(
         if not any(cell.strip() for cell in row):
             continue
         problems: list[Problem] = []
+        if line in result.lines_not_utf8:
+            problems.append(Problem("line-not-utf8"))
         name = " ".join(value(row, "name").split())
         problem = name_problem(name)
         if problem:

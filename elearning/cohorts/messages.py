@@ -19,6 +19,11 @@ def _sentence(problem: Problem) -> str:
                 "spreadsheet, save it as “CSV UTF-8”, then upload it again.",
                 line=facts["line"],
             )
+        case "line-not-utf8":
+            return _(
+                "this line is not UTF-8 text (a character typed in another encoding); in a "
+                "spreadsheet, save the file as “CSV UTF-8”"
+            )
         case "no-header":
             return _(
                 "The first line must name the columns; missing: %(missing)s. Found: "

@@ -203,3 +203,20 @@ def test_answers_saved_in_the_same_session_are_the_ones_scored(course, enrolment
     services.submit_attempt(db.session, course, attempt, utcnow())
     db.session.commit()
     assert attempt.score == 100.0
+
+
+def test_a_given_seed_draws_the_same_attempt_so_the_demo_is_the_same_every_time(
+    course, create_user
+):
+    drawn = []
+    for user in (create_user(), create_user()):
+        enrolment = learning_services.enrol(db.session, user.id, course)
+        now = utcnow()
+        current = services.standing(db.session, course, enrolment.id, True, now)
+        attempt = services.start_attempt(
+            db.session, course, enrolment.id, "post", current, now, seed=2002
+        )
+        responses = services.responses_of(db.session, attempt.id)
+        drawn.append((attempt.seed, services.entry_order(responses)))
+        db.session.commit()
+    assert drawn[0] == drawn[1] and drawn[0][0] == 2002

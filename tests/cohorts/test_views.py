@@ -347,6 +347,25 @@ def test_an_existing_account_accepts_signed_in_and_another_judge_declines(
     assert count(app, CohortMember) == 1
 
 
+def test_a_stray_line_in_another_encoding_does_not_hide_the_files_other_problems(
+    app, cohort, trainer
+):
+    browser = Browser(app, trainer.email)
+    token = browser.csrf(f"/cohorts/{cohort.id}")
+    stray = (
+        b"name,email\nJos\xe9 Ruiz,jose@example.org\nB,not-an-address\n"
+        b"C,c@example.org\nD,d@example.org\n"
+    )
+    page = upload(browser, cohort, token, stray)
+    assert page.status_code == 422
+    assert "this line is not UTF-8 text" in page.text  # line 2, as a row error
+    assert "is not a valid e-mail address" in page.text  # line 3 is still checked
+    whole = upload(browser, cohort, token, "name,email\nJosé,jose@example.org\nÉmile,e@x.org\n"
+                   .encode("latin-1"))  # fmt: skip
+    assert whole.status_code == 422 and "The file is not UTF-8 text" in whole.text
+    assert count(app, CohortMember) == 0
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
