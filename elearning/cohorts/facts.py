@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -34,7 +35,13 @@ from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 
-STATUSES = ("not-started", "in-progress", "lessons-done", "passed")
+#: Where a judge stands, in the order of the course. Those who need help to pass are told apart:
+#: lessons done but the final never opened, the final sat and not passed (attempts left), and
+#: every attempt used.
+STATUSES = (
+    "not-started", "in-progress", "lessons-done", "taking-final",
+    "not-passed", "attempts-used", "passed",
+)  # fmt: skip
 
 
 class greatest(GenericFunction):  # noqa: N801 (a SQL function's name)
@@ -120,6 +127,15 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
             per_judge(member, select(func.count()).where(Attempt.enrolment_id == enrolment)).label(
                 "attempts"
             ),
+            per_judge(
+                member,
+                select(func.count()).where(
+                    Attempt.enrolment_id == enrolment, Attempt.kind == "post"
+                ),
+            ).label("finals"),
+            per_judge(
+                member, select(Enrolment.extra_attempts).where(Enrolment.id == enrolment)
+            ).label("extra_attempts"),
             greatest(
                 member.c.joined_at,
                 *(
@@ -157,9 +173,19 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
     raw = base.cte("judge").prefix_with("MATERIALIZED") if materialized else base.subquery("judge")
     total = len(course.lessons)
     passed = raw.c.passes > 0
+    all_lessons = and_(raw.c.lessons_done >= total, literal(total) > 0)
+    limit = course.assessment.max_attempts  # 0: no limit
+    used_up = (
+        raw.c.sat >= literal(limit) + func.coalesce(raw.c.extra_attempts, 0)
+        if limit
+        else literal(False)
+    )
     status = case(
         (passed, "passed"),
-        (and_(raw.c.lessons_done >= total, literal(total) > 0), "lessons-done"),
+        (and_(raw.c.sat > 0, used_up), "attempts-used"),
+        (raw.c.sat > 0, "not-passed"),
+        (raw.c.finals > 0, "taking-final"),
+        (all_lessons, "lessons-done"),
         (raw.c.lessons_done > 0, "in-progress"),
         (raw.c.attempts > 0, "in-progress"),
         else_="not-started",
@@ -195,6 +221,7 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
         gain.label("gain"),
         raw.c.sat,
         case((passed, 1), else_=0).label("passed"),
+        case((or_(passed, all_lessons), 1), else_=0).label("lessons_complete"),
         case((status != "not-started", 1), else_=0).label("started"),
         status.label("status"),
         certificate.label("certificate"),

@@ -139,7 +139,7 @@ def summary_sums(session: Session, cohort_id: int, course: Course) -> dict[str, 
     columns = {
         "enrolled": func.count(),
         "started": total(judges.c.started),
-        "lessons_done": count_if(judges.c.status.in_(("lessons-done", "passed"))),
+        "lessons_done": total(judges.c.lessons_complete),
         "sat": count_if(judges.c.sat > 0),
         "passed": total(judges.c.passed),
         "pre_n": func.count(judges.c.pre_score),

@@ -89,6 +89,7 @@ def roster(cohort_id: int):
         course=course,
         page=page,
         args=args,
+        statuses=rosters.STATUSES,
         button=ConfirmForm(),
         invitations=pending,
         mails=latest_messages(db.session, "cohort_invitation", [i.id for i in pending]),

@@ -3,10 +3,12 @@
 import pytest
 from sqlalchemy import event, select
 
+from elearning.accounts.models import User
 from elearning.assessments.logic import normalised_gain
 from elearning.assessments.models import Attempt
 from elearning.cohorts import report, rosters
 from elearning.extensions import db
+from elearning.learning.models import Enrolment
 
 
 @pytest.fixture
@@ -70,11 +72,42 @@ def test_figures_follow_each_judges_path(cohort, course, add_judge):
     assert rows["Ana Not Started"].status == "not-started"
     assert rows["Ben Entry Only"].status == "in-progress"
     assert rows["Chen Halfway"].progress == round(100 / lessons)
-    assert rows["Dina Failed"].status == "lessons-done" and not rows["Dina Failed"].is_passed
+    assert rows["Dina Failed"].status == "not-passed" and not rows["Dina Failed"].is_passed
     assert rows["Farah Second Try"].sat == 2 and rows["Farah Second Try"].post_score == 100.0
     assert rows["Emeka Passed"].gain == normalised_gain(0.0, 100.0) == 1.0
     assert rows["Emeka Passed"].certificate == "valid"  # issued by the job the pass queued
     assert rows["Ana Not Started"].gain is None and rows["Ana Not Started"].last_activity
+
+
+def test_the_roster_tells_apart_who_needs_help_to_pass(cohort, course, add_judge):
+    lessons = len(course.lessons)
+    assert course.assessment.max_attempts == 2
+    add_judge(cohort, name="Ines Lessons Done", pre="wrong", lessons=lessons)
+    add_judge(cohort, name="Jon Failed Once", pre="wrong", lessons=lessons, post=["wrong"])
+    add_judge(cohort, name="Kim Out Of Tries", pre="wrong", lessons=lessons, post=["wrong"] * 2)
+    add_judge(cohort, name="Lea Passed", pre="wrong", lessons=lessons, post=["wrong", "right"])
+    expected = {
+        "lessons-done": ["Ines Lessons Done"],
+        "not-passed": ["Jon Failed Once"],
+        "attempts-used": ["Kim Out Of Tries"],
+        "passed": ["Lea Passed"],
+    }
+    for status, names in expected.items():
+        page = rosters.roster_page(db.session, cohort.id, course, status=status)
+        assert [row.name for row in page.rows] == names and page.total == 1, status
+    # An extra attempt granted: Kim has an attempt again, so no longer "every attempt used".
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(User.certificate_name == "Kim Out Of Tries")
+    )
+    enrolment.extra_attempts = 1
+    db.session.flush()
+    kim = rosters.roster_page(db.session, cohort.id, course, status="not-passed")
+    assert sorted(row.name for row in kim.rows) == ["Jon Failed Once", "Kim Out Of Tries"]
+    counts = report.cohort_report(db.session, cohort.id, course).counts
+    assert counts.lessons_done == 4 and counts.sat == 3 and counts.passed == 1
+    db.session.rollback()
 
 
 def test_roster_sorts_filters_and_pages_in_the_database(cohort, course, add_judge):
