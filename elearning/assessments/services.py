@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from elearning.assessments import drawing, logic
 from elearning.assessments.models import Attempt, Response
 from elearning.content.itemtypes import Selection
-from elearning.content.model import Course
+from elearning.content.model import Course, Item, QuestionBank
 from elearning.learning.models import Enrolment
 from elearning.learning.services import enrolment_changed
 
@@ -263,6 +263,44 @@ def responses_of(session: Session, attempt_id: int) -> list[Response]:
             .execution_options(populate_existing=True)
         )
     )
+
+
+@dataclass(frozen=True)
+class Review:
+    """An attempt's questions as the judge met them: each bank entry with its questions and
+    their responses, and each question's number in the attempt."""
+
+    entries: list[tuple[Item, list[tuple[Item, Response | None]]]]
+    numbers: dict[str, int]
+    missed: int  # questions not answered fully right
+
+    def orders(self, seed: int) -> dict[str, tuple[str, ...]]:
+        """Each question's options in the order the attempt showed them."""
+        return {
+            question.id: logic.option_order(seed, question)
+            for entry, _pairs in self.entries
+            for question in entry.questions
+        }
+
+
+def review(bank: QuestionBank, responses: list[Response], *, missed_only: bool = False) -> Review:
+    """The attempt's review; ``missed_only``: only the entries with a question not answered
+    fully right (numbered as in the whole attempt)."""
+    entries = []
+    numbers: dict[str, int] = {}
+    by_question = {response.question_id: response for response in responses}
+    for entry_id in entry_order(responses):
+        entry = bank.entries.get(entry_id)
+        if entry is None:
+            continue
+        pairs = [(question, by_question.get(question.id)) for question in entry.questions]
+        for question, _response in pairs:
+            numbers[question.id] = len(numbers) + 1
+        missed = any(r is None or r.credit is None or r.credit < 1 for _q, r in pairs)
+        if missed or not missed_only:
+            entries.append((entry, pairs))
+    missed = sum(1 for r in responses if r.credit is None or r.credit < 1)
+    return Review(entries, numbers, missed)
 
 
 def entry_order(responses: list[Response]) -> list[str]:

@@ -334,20 +334,8 @@ def results(course_slug: str, attempt_id: int):
         if attempt.kind == "post" and baseline is not None and attempt.score is not None
         else None
     )
-    entries = []
-    numbers: dict[str, int] = {}  # each question's number in the attempt, as the judge saw it
-    by_question = {r.question_id: r for r in responses}
     missed_only = request.args.get("missed") == "1"
-    for entry_id in services.entry_order(responses):
-        entry = bank.entries.get(entry_id)
-        if entry is None:
-            continue
-        pairs = [(q, by_question.get(q.id)) for q in entry.questions]
-        for question, _response in pairs:
-            numbers[question.id] = len(numbers) + 1
-        missed = any(r is None or r.credit is None or r.credit < 1 for _q, r in pairs)
-        if missed or not missed_only:
-            entries.append((entry, pairs))
+    review = services.review(bank, responses, missed_only=missed_only)
     # The topics below the pass mark, weakest first, each with the lessons that teach it.
     weak = [
         (slug, tags[slug].percent, [lesson for lesson in course.lessons if slug in lesson.tags])
@@ -364,16 +352,12 @@ def results(course_slug: str, attempt_id: int):
         baseline=baseline if baseline is not None and baseline.id != attempt.id else None,
         baseline_tags=baseline_tags,
         points=points,
-        entries=entries,
-        numbers=numbers,
+        entries=review.entries,
+        numbers=review.numbers,
         missed_only=missed_only,
-        missed_count=sum(1 for r in responses if r.credit is None or r.credit < 1),
+        missed_count=review.missed,
         weak=weak if attempt.kind == "post" and not attempt.is_passed else [],
-        orders={
-            q.id: logic.option_order(attempt.seed, q)
-            for entry, _ in entries
-            for q in entry.questions
-        },
+        orders=review.orders(attempt.seed),
         show_answers=logic.shows_answers(
             course.assessment, attempt.kind, current.post_availability
         ),

@@ -15,7 +15,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from limits import parse
-from sqlalchemy import select
 
 from elearning.accounts.access import role_required
 from elearning.accounts.forms import ConfirmForm
@@ -32,10 +31,10 @@ from elearning.cohorts import (
     tallies,
     tasks,
 )
-from elearning.cohorts.access import load_cohort_or_404
+from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
 from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
 from elearning.cohorts.forms import ExtraAttemptForm
-from elearning.cohorts.models import Cohort, CohortMember
+from elearning.cohorts.models import Cohort
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
 from elearning.jobs import after_commit
@@ -97,20 +96,19 @@ def roster(cohort_id: int):
     )
 
 
-@bp.route("/cohorts/<int:cohort_id>/members/<int:member_id>/remove", methods=["POST"])
+@bp.route("/cohorts/<int:cohort_id>/members/<int:member_id>/remove", methods=["GET", "POST"])
 @role_required(Role.trainer)
 def remove_member(cohort_id: int, member_id: int):
-    """Take a judge out of the cohort (their own progress stays theirs)."""
+    """Take a judge out of the cohort (their own progress stays theirs), once the trainer has
+    confirmed it on a page of its own (no JavaScript needed)."""
     cohort, _course = load_cohort_or_404(cohort_id)
-    if not ConfirmForm().validate_on_submit():
+    member = load_member_or_404(cohort, member_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        judge = db.session.get(User, member.user_id)
+        return render_template("cohorts/remove_member.html", cohort=cohort, judge=judge, form=form)
+    if not form.validate_on_submit():
         abort(400)
-    member = db.session.scalar(
-        select(CohortMember).where(
-            CohortMember.id == member_id, CohortMember.cohort_id == cohort.id
-        )
-    )
-    if member is None:
-        abort(404)
     services.remove_member(db.session, cohort, member, current_user)
     flash(_("The participant is no longer in this cohort."), "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
@@ -122,13 +120,7 @@ def extra_attempt(cohort_id: int, member_id: int):
     """Grant a judge of the cohort who has used every final attempt one more (with a reason,
     audited, the judge told by e-mail), within what the course allows."""
     cohort, course = load_cohort_or_404(cohort_id)
-    member = db.session.scalar(
-        select(CohortMember).where(
-            CohortMember.id == member_id, CohortMember.cohort_id == cohort.id
-        )
-    )
-    if member is None:
-        abort(404)
+    member = load_member_or_404(cohort, member_id)
     judge = db.session.get(User, member.user_id)
     form = ExtraAttemptForm()
     refused = services.can_grant_extra_attempt(db.session, course, member)

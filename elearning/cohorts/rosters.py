@@ -143,3 +143,13 @@ def roster(
     """The whole roster (for exports), by name."""
     query = _roster_query(cohort_id, course, status, "name", False)
     return [_row(course, row) for row in session.execute(query).mappings()]
+
+
+def roster_row(
+    session: Session, cohort_id: int, course: Course, member_id: int
+) -> RosterRow | None:
+    """One judge's row of the roster (their record's summary)."""
+    judges = facts(cohort_id, course)
+    values = session.execute(select(judges).where(judges.c.member_id == member_id)).mappings()
+    found = values.first()
+    return _row(course, found) if found is not None else None

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from elearning.accounts.models import Role, User
+from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
 from elearning.demo import take_assessment
@@ -591,3 +592,61 @@ def test_a_trainer_grants_an_extra_attempt_once_with_a_reason(
     limit = browser.post(url, data={"csrf_token": browser.csrf(url), "reason": reason})
     assert limit.status_code == 200 and "allows 1 extra attempt per judge" in limit.text
     assert scalar(app, select(Enrolment.extra_attempts).where(Enrolment.user_id == judge.id)) == 1
+
+
+def test_a_judges_name_opens_their_record_and_each_submitted_attempts_answers(
+    app, cohort, trainer, other_trainer, course, add_judge
+):
+    lessons = len(course.lessons)
+    judge = add_judge(
+        cohort, name="Judge Record Keeper", pre="wrong", lessons=lessons, post=["wrong", "right"]
+    )
+    with app.app_context():
+        member_id = db.session.scalar(
+            select(CohortMember.id).where(CohortMember.user_id == judge.id)
+        )
+        attempts = db.session.scalars(
+            select(Attempt).join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+            .where(Enrolment.user_id == judge.id).order_by(Attempt.kind, Attempt.number)
+        ).all()  # fmt: skip
+        ids = {(a.kind, a.number): a.id for a in attempts}
+    browser = Browser(app, trainer.email)
+    record_url = f"/cohorts/{cohort.id}/members/{member_id}"
+    assert f'href="{record_url}"' in browser.get(f"/cohorts/{cohort.id}/roster").text
+    record = browser.get(record_url).text
+    assert "Judge Record Keeper" in record and "Passed" in record
+    assert "Lessons by module" in record and f"{len(course.modules[0].lessons)} of " in record
+    for kind, number in ((("pre", 1)), ("post", 1), ("post", 2)):
+        assert f"{record_url}/attempts/{ids[(kind, number)]}" in record
+    assert "Marks by topic" in record and "Value 1: Independence" in record
+    answers = browser.get(f"{record_url}/attempts/{ids[('post', 1)]}").text
+    assert "the judge’s answer" in answers or "the judge's answer" in answers
+    assert "right answer" in answers and "Question 1" in answers
+    assert "were not answered fully right" in answers or "was not answered fully right" in answers
+    # Nobody else's: another trainer, another cohort's member, an attempt not the judge's.
+    assert Browser(app, other_trainer.email).get(record_url).status_code == 404
+    other = add_judge(cohort, name="Judge Other", pre="wrong")
+    with app.app_context():
+        other_member = db.session.scalar(
+            select(CohortMember.id).where(CohortMember.user_id == other.id)
+        )
+    mixed = f"/cohorts/{cohort.id}/members/{other_member}/attempts/{ids[('post', 1)]}"
+    assert browser.get(mixed).status_code == 404
+
+
+def test_removing_a_judge_asks_first_and_keeps_their_work(app, cohort, trainer, add_judge):
+    judge = add_judge(cohort, name="Judge To Remove", pre="wrong")
+    with app.app_context():
+        member_id = db.session.scalar(
+            select(CohortMember.id).where(CohortMember.user_id == judge.id)
+        )
+    browser = Browser(app, trainer.email)
+    url = f"/cohorts/{cohort.id}/members/{member_id}/remove"
+    assert f'href="{url}"' in browser.get(f"/cohorts/{cohort.id}/roster").text  # a link, not a form
+    asked = browser.get(url)
+    assert asked.status_code == 200 and "Remove Judge To Remove from the cohort?" in asked.text
+    assert count(app, CohortMember) == 1  # asking changes nothing
+    assert browser.post(url, data={}).status_code == 400  # no CSRF token: nothing happens
+    done = browser.post(url, data={"csrf_token": browser.csrf(url)})
+    assert done.status_code == 302 and count(app, CohortMember) == 0
+    assert scalar(app, select(func.count()).select_from(Attempt)) == 1  # their entry attempt stays

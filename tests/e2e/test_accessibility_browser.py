@@ -448,6 +448,12 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("cohort", cohort, tabs=12)
     tour.visit("edit cohort form", f"{cohort}/edit")
     tour.visit("roster", f"{cohort}/roster")
+    tour.visit("roster, those who have not passed yet", f"{cohort}/roster?status=not-passed")
+    record = tour.page.locator("table.roster tbody td a").first.get_attribute("href")
+    tour.visit("a judge's record", record)
+    answers = tour.page.locator("main a[href*='/attempts/']").last.get_attribute("href")
+    tour.visit("a judge's answers", answers)
+    tour.visit("removing a judge: the question first", f"{record}/remove")
     tour.visit("report", f"{cohort}/report")
     files = {
         "with errors": "name,email\nJudge Without Address,\n,nobody-at-example.org\n",
@@ -591,7 +597,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 18,
         "judge": 24,
-        "trainer": 13,
+        "trainer": 17,
         "admin": 10,
     }
 

@@ -218,7 +218,9 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.upload": {"POST": COHORT_TRAINERS_WRITE},
     "cohorts.confirm_upload": {"POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster": {"GET": COHORT_TRAINERS},
-    "cohorts.remove_member": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.remove_member": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.member": {"GET": COHORT_TRAINERS},
+    "cohorts.member_attempt": {"GET": COHORT_TRAINERS},
     "cohorts.extra_attempt": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
     "cohorts.report_page": {"GET": COHORT_TRAINERS},
@@ -248,6 +250,9 @@ FOREIGN_UPLOAD = row(    SIGNIN,   403,   403,   302,    404,     302)  # fmt: s
 MIXED = {
     "cohorts.remove_member": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.extra_attempt": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
+    "cohorts.member": ("cohort B's member", "member_id", COHORT_TRAINERS.guessed),
+    # An attempt of cohort B's judge, asked for under cohort A's judge: the attempt is not theirs.
+    "cohorts.member_attempt": ("cohort B's attempt", "attempt_id", COHORT_TRAINERS.guessed),
     "cohorts.remove_trainer": ("cohort B's trainer", "trainer_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.confirm_upload": ("cohort B's upload", "upload_id", FOREIGN_UPLOAD),
     "cohorts.manage_invitation": (

@@ -812,6 +812,13 @@ PAGES = {
         "/cohorts/{cohort_id}/members/{member_id}/extra-attempt",
         (),
     ),
+    "cohorts.remove_member": ("trainer", "/cohorts/{cohort_id}/members/{member_id}/remove", ()),
+    "cohorts.member": ("trainer", "/cohorts/{cohort_id}/members/{member_id}", ()),
+    "cohorts.member_attempt": (
+        "trainer",
+        "/cohorts/{cohort_id}/members/{member_id}/attempts/{attempt_id}",
+        (),
+    ),
     "cohorts.manual": ("trainer", "/trainers/{course}/", ()),
     "cohorts.manual_page": ("trainer", "/trainers/{course}/{manual_page}", ()),
     "cohorts.join": ("judge", "/join", ("code",)),
