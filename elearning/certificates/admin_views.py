@@ -264,6 +264,22 @@ def admin_revoke(certificate_id: int):
     if not form.validate_on_submit():
         flash_errors(form)
         return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
+    if form.confirmed.data != "yes":  # ask first, on a page of its own (no JavaScript needed)
+        return render_template(
+            "certificates/confirm.html",
+            title=_("Revoke the certificate %(serial)s?", serial=certificate.serial),
+            explanation=_(
+                "The verification page will show the certificate of %(name)s as revoked, with "
+                "this reason, from now on. This cannot be undone; a new certificate can be "
+                "issued instead.",
+                name=certificate.holder_name,
+            ),
+            quote=form.reason.data,
+            form=form,
+            action=url_for("certificates.admin_revoke", certificate_id=certificate.id),
+            button=_("Revoke the certificate"),
+            cancel=url_for("certificates.admin_detail", certificate_id=certificate.id),
+        )
     try:
         changes.revoke_certificate(
             db.session, certificate, actor=current_user, reason=form.reason.data, now=utcnow()
@@ -338,6 +354,21 @@ def admin_decide(correction_id: int):
     if course is None:
         flash(_("The course of this certificate no longer exists."), "error")
         return redirect(url_for("certificates.admin_corrections"))
+    if form.decision.data == "reject" and form.confirmed.data != "yes":
+        return render_template(
+            "certificates/confirm.html",
+            title=_("Reject the name correction of %(name)s?", name=certificate.holder_name),
+            explanation=_(
+                "The certificate keeps the name %(old)s; the holder is told the request was "
+                "declined, with your note, and may ask again.",
+                old=certificate.holder_name,
+            ),
+            quote=form.note.data,
+            form=form,
+            action=url_for("certificates.admin_decide", correction_id=correction.id),
+            button=_("Reject the request"),
+            cancel=url_for("certificates.admin_corrections"),
+        )
     try:
         new = changes.decide_name_correction(
             db.session,

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -75,6 +75,8 @@ class RevokeForm(FlaskForm):
             no_control_characters,
         ],
     )
+    # "yes" once the admin has answered the page that asks "Revoke this certificate?"
+    confirmed = HiddenField()
 
 
 class ReissueForm(FlaskForm):
@@ -112,6 +114,8 @@ class DecisionForm(FlaskForm):
             _no_control_characters_but_line_breaks,
         ],
     )
+    # "yes" once the admin has answered the page that asks "Reject this request?"
+    confirmed = HiddenField()
 
 
 class ApproveForm(FlaskForm):

@@ -369,7 +369,13 @@ def test_an_admin_revokes_and_the_verification_page_says_why(app, create_user, a
     empty = admin.post(revoke, data={"csrf_token": token(admin, detail), "reason": " "})
     assert "Say why" in admin.get(empty.headers["Location"]).text
     assert certificates_of(app, "amara@example.org")[0].status == "valid"
-    done = admin.post(revoke, data={"csrf_token": token(admin, detail), "reason": reason})
+    asked = admin.post(revoke, data={"csrf_token": token(admin, detail), "reason": reason})
+    assert asked.status_code == 200 and "Revoke the certificate" in asked.text  # asked first
+    assert reason in asked.text and 'name="confirmed" value="yes"' in asked.text
+    assert certificates_of(app, "amara@example.org")[0].status == "valid"
+    done = admin.post(
+        revoke, data={"csrf_token": token(admin, detail), "reason": reason, "confirmed": "yes"}
+    )
     assert "The certificate is revoked" in admin.get(done.headers["Location"]).text
     page = app.test_client().get(f"/verify/{certificate.code}").text
     assert "Revoked" in page and reason in page
@@ -532,7 +538,10 @@ def test_a_bulk_run_whose_worker_died_is_finished_by_the_sweeper_once(
 def test_a_revoked_learner_is_not_reissued_by_bulk_issue(app, create_user, admin):
     _, certificate = issued_to(app, create_user)
     detail = f"/admin/certificates/{certificate.id}"
-    admin.post(f"{detail}/revoke", data={"csrf_token": token(admin, detail), "reason": "Fraud"})
+    admin.post(
+        f"{detail}/revoke",
+        data={"csrf_token": token(admin, detail), "reason": "Fraud", "confirmed": "yes"},
+    )
     admin.post(
         "/admin/certificates/issue",
         data={"csrf_token": token(admin, "/admin/certificates"), "course": "sample"},
@@ -598,6 +607,34 @@ def test_a_name_correction_is_approved_and_supersedes_the_old_certificate(app, c
     again = decision("approve")
     assert "already decided" in admin.get(again.headers["Location"]).text
     assert len(certificates_of(app, "amara@example.org")) == 2
+
+
+def test_rejecting_a_name_correction_asks_first_and_tells_the_holder(app, create_user, admin):
+    holder, old = issued_to(app, create_user)
+    url = f"/certificates/{old.id}/name"
+    holder.post(url, data={"csrf_token": token(holder, url), "name": "Judge Nobody Else"})
+    with app.app_context():
+        correction_id = db.session.scalar(select(NameCorrection.id))
+    prefix = f"c{correction_id}-"
+    page = admin.get("/admin/certificates/corrections").text
+    csrf_token = re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    data = {
+        f"{prefix}csrf_token": csrf_token,
+        f"{prefix}decision": "reject",
+        f"{prefix}note": "The decree of appointment gives the name as printed.",
+    }
+    decide = f"/admin/certificates/corrections/{correction_id}"
+    asked = admin.post(decide, data=data)
+    assert asked.status_code == 200 and "Reject the name correction of" in asked.text
+    assert f'name="{prefix}confirmed" value="yes"' in asked.text
+    assert "waiting for a decision" in holder.get("/certificates").text  # nothing decided yet
+    done = admin.post(decide, data={**data, f"{prefix}confirmed": "yes"})
+    assert "The request is rejected" in admin.get(done.headers["Location"]).text
+    mine = holder.get("/certificates").text
+    assert "was declined" in mine and "The decree of appointment" in mine
+    assert [c.holder_name for c in certificates_of(app, "amara@example.org")] == [
+        "Judge Amara Okafor"
+    ]
 
 
 def test_admin_pages_are_for_admins_only(app, create_user, admin):

@@ -109,6 +109,8 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
     reason = "Issued in error: the final assessment is under review."
     admin.get_by_label("Reason (shown publicly", exact=False).fill(reason)
     admin.get_by_role("button", name="Revoke the certificate").click()
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("Revoke the certificate")
+    admin.get_by_role("button", name="Revoke the certificate").click()  # asked first: yes
     expect(admin.get_by_text("The certificate is revoked.")).to_be_visible()
     expect(admin.get_by_role("table")).to_contain_text("certificate.revoke")
     admin.screenshot(path=str(tmp_path / "admin-certificate.png"), full_page=True)
