@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 import re
+import zipfile
 from datetime import date, timedelta
 
 import openpyxl
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
+from elearning.certificates.models import Certificate
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
 from elearning.demo import take_assessment
 from elearning.extensions import db
@@ -650,3 +653,53 @@ def test_removing_a_judge_asks_first_and_keeps_their_work(app, cohort, trainer, 
     done = browser.post(url, data={"csrf_token": browser.csrf(url)})
     assert done.status_code == 302 and count(app, CohortMember) == 0
     assert scalar(app, select(func.count()).select_from(Attempt)) == 1  # their entry attempt stays
+
+
+def test_trainers_download_their_cohorts_certificates_one_or_all(
+    app, cohort, trainer, other_trainer, course, add_judge
+):
+    browser = Browser(app, trainer.email)
+    empty = browser.get(f"/cohorts/{cohort.id}/certificates.zip")
+    assert empty.status_code == 302
+    assert "No certificate of this cohort" in browser.get(empty.headers["Location"]).text
+    lessons = len(course.lessons)
+    passed = [
+        add_judge(cohort, name=name, pre="wrong", lessons=lessons, post=["right"])
+        for name in ("Judge Ада Петрова", "Judge Kofi/../Mensah")
+    ]
+    add_judge(cohort, name="Judge Not Yet", pre="wrong")
+    with app.app_context():
+        rows = db.session.execute(
+            select(CohortMember.id, Certificate.id, Certificate.pdf_sha256, Certificate.serial)
+            .join(Certificate, Certificate.enrolment_id == CohortMember.enrolment_id)
+            .where(CohortMember.user_id.in_([judge.id for judge in passed]))
+            .order_by(Certificate.serial)
+        ).all()
+    assert len(rows) == 2
+    member_id, _certificate_id, digest, _serial = rows[0]
+    one = browser.get(f"/cohorts/{cohort.id}/members/{member_id}/certificate.pdf")
+    assert one.status_code == 200 and one.mimetype == "application/pdf"
+    assert hashlib.sha256(one.data).hexdigest() == digest  # the PDF as issued: it verifies
+    assert (
+        Browser(app, other_trainer.email)
+        .get(f"/cohorts/{cohort.id}/members/{member_id}/certificate.pdf")
+        .status_code
+        == 404
+    )
+    # Every one that stands, named by serial and holder: names in any script, never a path.
+    archive = browser.get(f"/cohorts/{cohort.id}/certificates.zip")
+    assert archive.status_code == 200 and archive.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
+    assert sorted(name.split(" ", 1)[1] for name in names) == [
+        "Judge Kofi..Mensah.pdf",
+        "Judge Ада Петрова.pdf",
+    ]
+    assert sorted(name.split(" ", 1)[0] for name in names) == [rows[0][3], rows[1][3]]
+    # A revoked one is left out.
+    with app.app_context():
+        db.session.get(Certificate, rows[1][1]).revoked_at = utcnow()
+        db.session.commit()
+    archive = browser.get(f"/cohorts/{cohort.id}/certificates.zip")
+    assert len(zipfile.ZipFile(io.BytesIO(archive.data)).namelist()) == 1
+    revoked = f"/cohorts/{cohort.id}/members/{rows[1][0]}/certificate.pdf"
+    assert browser.get(revoked).status_code == 404

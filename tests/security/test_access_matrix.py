@@ -220,6 +220,8 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.roster": {"GET": COHORT_TRAINERS},
     "cohorts.remove_member": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.member": {"GET": COHORT_TRAINERS},
+    "cohorts.member_certificate": {"GET": COHORT_TRAINERS},
+    "cohorts.certificates_zip": {"GET": COHORT_TRAINERS},
     "cohorts.member_attempt": {"GET": COHORT_TRAINERS},
     "cohorts.extra_attempt": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
@@ -251,6 +253,7 @@ MIXED = {
     "cohorts.remove_member": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.extra_attempt": ("cohort B's member", "member_id", COHORT_TRAINERS_WRITE.guessed),
     "cohorts.member": ("cohort B's member", "member_id", COHORT_TRAINERS.guessed),
+    "cohorts.member_certificate": ("cohort B's member", "member_id", COHORT_TRAINERS.guessed),
     # An attempt of cohort B's judge, asked for under cohort A's judge: the attempt is not theirs.
     "cohorts.member_attempt": ("cohort B's attempt", "attempt_id", COHORT_TRAINERS.guessed),
     "cohorts.remove_trainer": ("cohort B's trainer", "trainer_id", COHORT_TRAINERS_WRITE.guessed),

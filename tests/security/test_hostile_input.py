@@ -814,6 +814,12 @@ PAGES = {
     ),
     "cohorts.remove_member": ("trainer", "/cohorts/{cohort_id}/members/{member_id}/remove", ()),
     "cohorts.member": ("trainer", "/cohorts/{cohort_id}/members/{member_id}", ()),
+    "cohorts.member_certificate": (
+        "trainer",
+        "/cohorts/{cohort_id}/members/{member_id}/certificate.pdf",
+        (),
+    ),
+    "cohorts.certificates_zip": ("trainer", "/cohorts/{cohort_id}/certificates.zip", ()),
     "cohorts.member_attempt": (
         "trainer",
         "/cohorts/{cohort_id}/members/{member_id}/attempts/{attempt_id}",
