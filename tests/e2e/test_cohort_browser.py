@@ -231,7 +231,7 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     huong_cells = page.get_by_role("row").filter(has_text=INVITED[1]).get_by_role("cell")
     assert cell_text(huong_cells.nth(5)) == "1.00"
     assert cell_text(huong_cells.nth(6)) == "Passed"
-    assert cell_text(huong_cells.nth(7)) == "Issued"
+    assert cell_text(huong_cells.nth(7)).startswith("Issued (PDF)")
     silent_cells = page.get_by_role("row").filter(has_text=SILENT[1]).get_by_role("cell")
     assert cell_text(silent_cells.nth(5)) == "—"
     assert cell_text(silent_cells.nth(6)) == "Not started"
@@ -304,3 +304,28 @@ def test_cohort_enrolment_assessments_report_and_roster_export(
     expect(page.get_by_role("status").first).to_contain_text(JOINER[0])
     kofi.goto(f"{base}/courses/sample/assessment/post")
     expect(kofi.get_by_role("button", name="Start the assessment")).to_be_visible()
+
+    # Who needs help: one click on the roster; a judge's record and an attempt's answers; the
+    # cohort's certificates, one or all; removing a judge asks first.
+    page.goto(cohort_url)
+    page.get_by_role("link", name="Open the roster").click()
+    page.get_by_role("link", name="Final not passed yet").click()
+    expect(page.get_by_role("status")).to_contain_text("1 judge")
+    page.get_by_role("link", name=JOINER[0], exact=True).click()
+    expect(page.get_by_role("heading", name=JOINER[0], level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Marks by topic")).to_be_visible()
+    page.locator("main a[href*='/attempts/']").first.click()
+    expect(page.get_by_role("heading", name="Question by question")).to_be_visible()
+    expect(page.get_by_text("the judge's answer").first).to_be_visible()
+    page.goto(cohort_url)
+    page.get_by_role("link", name="Open the roster").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(f"^Issued \\(PDF\\)\\W+{INVITED[0]}$")).click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every certificate (ZIP)").click()
+    assert download.value.path().read_bytes().startswith(b"PK")
+    page.get_by_role("link", name=re.compile(f"^Remove from the cohort\\W+{SILENT[0]}$")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Remove {SILENT[0]}")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("heading", name="Roster")).to_be_visible()
