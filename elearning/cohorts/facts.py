@@ -12,6 +12,7 @@ Definitions (the trainers' manual explains them to trainers):
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +35,10 @@ from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
+from elearning.sqltypes import UTCDateTime
+
+#: "Last activity" of a judge who has done nothing yet (the roster shows none; sorts first).
+NO_ACTIVITY = datetime(2000, 1, 1, tzinfo=UTC)
 
 #: Where a judge stands, in the order of the course. Those who need help to pass are told apart:
 #: lessons done but the final never opened, the final sat and not passed (attempts left), and
@@ -136,10 +141,11 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
             per_judge(
                 member, select(Enrolment.extra_attempts).where(Enrolment.id == enrolment)
             ).label("extra_attempts"),
+            # The judge's own last step (a lesson, an attempt, a check answered), before or
+            # after joining; NO_ACTIVITY when there is none (joining is not an activity).
             greatest(
-                member.c.joined_at,
                 *(
-                    func.coalesce(per_judge(member, query), member.c.joined_at)
+                    func.coalesce(per_judge(member, query), literal(NO_ACTIVITY, UTCDateTime))
                     for query in (
                         select(func.max(LessonCompletion.completed_at)).where(
                             LessonCompletion.enrolment_id == enrolment

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from elearning.cohorts.facts import STATUSES, facts
+from elearning.cohorts.facts import NO_ACTIVITY, STATUSES, facts
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
 from elearning.sqltypes import UTCDateTime
@@ -74,6 +74,12 @@ class RosterPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def _activity(value: Any) -> datetime | None:
+    """The judge's last activity, None when they have done nothing yet."""
+    moment = _as_utc(value)
+    return None if moment is None or moment <= NO_ACTIVITY else moment
+
+
 def _as_utc(value: Any) -> datetime | None:
     """A timestamp read through a CTE, which SQLite hands back as text without its zone."""
     return UTCDateTime().process_result_value(
@@ -111,7 +117,7 @@ def _row(course: Course, values: Mapping[str, Any]) -> RosterRow:
         is_passed=bool(values["passed"]),
         status=values["status"],
         certificate=values["certificate"],
-        last_activity=_as_utc(values["last_activity"]),
+        last_activity=_activity(values["last_activity"]),
         entry_form=values.get("entry_form"),
     )
 

@@ -76,7 +76,8 @@ def test_figures_follow_each_judges_path(cohort, course, add_judge):
     assert rows["Farah Second Try"].sat == 2 and rows["Farah Second Try"].post_score == 100.0
     assert rows["Emeka Passed"].gain == normalised_gain(0.0, 100.0) == 1.0
     assert rows["Emeka Passed"].certificate == "valid"  # issued by the job the pass queued
-    assert rows["Ana Not Started"].gain is None and rows["Ana Not Started"].last_activity
+    assert rows["Ana Not Started"].gain is None and rows["Ana Not Started"].last_activity is None
+    assert rows["Ben Entry Only"].last_activity is not None  # joining is not an activity
 
 
 def test_the_roster_tells_apart_who_needs_help_to_pass(cohort, course, add_judge):
