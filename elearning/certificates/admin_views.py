@@ -119,11 +119,19 @@ def admin_requests():
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
         .limit(500)
     ).all()
+    catalog = get_catalog()
     return render_template(
         "certificates/admin_requests.html",
         rows=rows,
         form=ApproveForm(),
         course_title=_course_title,
+        # Nothing is ticked unless the admin asks for every row ("Select all", no JavaScript).
+        select_all=request.args.get("select") == "all",
+        issuing={
+            slug: course.certificate.issuing
+            for slug in {owed.course_slug for owed, _user, _score in rows}
+            if (course := catalog.course(slug)) is not None
+        },
     )
 
 

@@ -410,6 +410,11 @@ def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval
     queue = admin.get("/admin/certificates/requests").text
     assert "Judge Amara Okafor" in queue and "Judge Boris Ivanov" in queue
     assert count(app, Certificate) == 0  # opening the queue issues nothing
+    assert "Issued after an administrator approves" in queue  # the course's issuing mode
+    boxes = re.findall(r'<input type="checkbox" name="requests"[^>]*>', queue)
+    assert len(boxes) == 2 and not any("checked" in box for box in boxes)  # nothing pre-ticked
+    every = admin.get("/admin/certificates/requests?select=all").text
+    assert len(re.findall(r'name="requests"[^>]* checked', every)) == 2
     with app.app_context():
         amara_request = db.session.scalar(
             select(CertificateRequest.id).where(
