@@ -115,7 +115,7 @@ def test_a_judge_learns_what_the_course_asks_then_after_a_failed_final_what_to_s
     expect(page.get_by_text("Not passed", exact=False).first).to_be_visible()
 
     weak = page.locator("ul.weak-topics")
-    expect(weak).to_contain_text("Value 1: Independence")
+    expect(weak.get_by_role("listitem").first).to_be_visible()  # which topics: the draw decides
     results = page.url
     lesson = weak.get_by_role("link").first
     title = lesson.inner_text()
