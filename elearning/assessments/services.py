@@ -303,6 +303,19 @@ def review(bank: QuestionBank, responses: list[Response], *, missed_only: bool =
     return Review(entries, numbers, missed)
 
 
+def credits_of(session: Session, attempt_ids: list[int]) -> dict[int, dict[str, float]]:
+    """The credit of each scored question, by attempt: one query for several attempts."""
+    credits: dict[int, dict[str, float]] = {attempt_id: {} for attempt_id in attempt_ids}
+    if attempt_ids:
+        for attempt_id, question_id, credit in session.execute(
+            select(Response.attempt_id, Response.question_id, Response.credit).where(
+                Response.attempt_id.in_(attempt_ids), Response.credit.is_not(None)
+            )
+        ):
+            credits[attempt_id][question_id] = credit
+    return credits
+
+
 def entry_order(responses: list[Response]) -> list[str]:
     """The attempt's bank entries in page order."""
     order: list[str] = []

@@ -43,13 +43,15 @@ def member(cohort_id: int, member_id: int):
     completed = learning.completion_times(db.session, [member.enrolment_id])[member.enrolment_id]
     attempts = assessments.attempts_of(db.session, member.enrolment_id)
     submitted = [attempt for attempt in attempts if not attempt.is_open]
-    bank = course.bank
-    topics = {}
-    if bank is not None:
-        for attempt in submitted:
-            responses = assessments.responses_of(db.session, attempt.id)
-            credits = {r.question_id: r.credit for r in responses if r.credit is not None}
-            topics[attempt.id] = assessment_logic.by_tag(bank, credits)
+    credits = assessments.credits_of(db.session, [attempt.id for attempt in submitted])
+    topics = (
+        {
+            attempt_id: assessment_logic.by_tag(course.bank, marks)
+            for attempt_id, marks in credits.items()
+        }
+        if course.bank is not None
+        else {}
+    )
     return render_template(
         "cohorts/member.html",
         cohort=cohort,
@@ -75,32 +77,26 @@ def member_attempt(cohort_id: int, member_id: int, attempt_id: int):
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.enrolment_id != member.enrolment_id or course.bank is None:
         abort(404)
-    judge = db.session.get(User, member.user_id)
-    if attempt.is_open:
-        return render_template(
-            "cohorts/member_attempt.html",
-            cohort=cohort,
-            course=course,
-            member=member,
-            judge=judge,
-            attempt=attempt,
-            in_progress=True,
-        )
-    review = assessments.review(course.bank, assessments.responses_of(db.session, attempt.id))
+    answers = {}
+    if not attempt.is_open:
+        review = assessments.review(course.bank, assessments.responses_of(db.session, attempt.id))
+        answers = {
+            "entries": review.entries,
+            "numbers": review.numbers,
+            "orders": review.orders(attempt.seed),
+            "missed_count": review.missed,
+            "show_answers": True,
+            "language": course_language(course),
+        }
     return render_template(
         "cohorts/member_attempt.html",
         cohort=cohort,
         course=course,
         member=member,
-        judge=judge,
+        judge=db.session.get(User, member.user_id),
         attempt=attempt,
-        in_progress=False,
-        entries=review.entries,
-        numbers=review.numbers,
-        orders=review.orders(attempt.seed),
-        missed_count=review.missed,
-        show_answers=True,
-        language=course_language(course),
+        in_progress=attempt.is_open,
+        **answers,
     )
 
 

@@ -396,9 +396,10 @@ def _columns(facts: Facts) -> dict:
     return dict(zip(Facts.__dataclass_fields__, astuple(facts), strict=True))
 
 
-def _upsert(session: Session):
+def _upsert(session: Session, model=CohortTally):
+    """An INSERT into ``model`` that can say ON CONFLICT, in the session's SQL dialect."""
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(CohortTally)
+    return module.insert(model)
 
 
 def _add(session: Session, cohort_id: int, move: Mapping[str, float]) -> None:
@@ -465,8 +466,7 @@ def rebuild(session: Session, cohort_id: int, course: Course) -> dict[str, float
     members = session.scalars(member_ids(cohort_id)).all()
     rows = [{"enrolment_id": e, **_columns(facts.get(e, Facts()))} for e in sorted(set(members))]
     if rows:
-        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        insert = module.insert(JudgeFacts)
+        insert = _upsert(session, JudgeFacts)
         session.execute(
             insert.on_conflict_do_update(
                 index_elements=[JudgeFacts.enrolment_id],
@@ -474,9 +474,8 @@ def rebuild(session: Session, cohort_id: int, course: Course) -> dict[str, float
             ),
             rows,
         )
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        module.insert(CohortTallyState)
+        _upsert(session, CohortTallyState)
         .values(cohort_id=cohort_id, content_version="", built_at=utcnow())
         .on_conflict_do_nothing(index_elements=[CohortTallyState.cohort_id])
     )

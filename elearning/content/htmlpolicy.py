@@ -157,13 +157,4 @@ MEDIA_LABELS: Mapping[str, Mapping[str, str]] = {
         "ru": "{size} МБ",
         "pt": "{size} MB",
     },
-    "captions-language": {
-        "en": "English",
-        "fr": "Français",
-        "es": "Español",
-        "ar": "العربية",
-        "zh": "中文",
-        "ru": "Русский",
-        "pt": "Português",
-    },
 }

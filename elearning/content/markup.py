@@ -29,6 +29,7 @@ from elearning.content.htmlpolicy import (
 )
 from elearning.content.media import in_language
 from elearning.content.model import CheckBlock, HtmlBlock, KnowledgeCheck, MediaFile, Option
+from elearning.i18n import LANGUAGE_NAMES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _OPEN = re.compile(r"^:::\s*([A-Za-z0-9_-]+)\s*(.*?)\s*$")
@@ -280,7 +281,7 @@ class LessonRenderer:
                 return "", ""
             own = captions.name != keys["captions"] or language == "en"
             srclang = language if own else "en"
-            named = MEDIA_LABELS["captions-language"][srclang]
+            named = LANGUAGE_NAMES.get(srclang, srclang)
             track = (
                 f'<track kind="captions" src="{html.escape(captions.address)}" '
                 f'srclang="{srclang}" label="{html.escape(named)}" default>'
