@@ -48,3 +48,39 @@ def clean_name(name: str) -> str | None:
     if not cleaned or len(cleaned) > NAME_MAX or has_invisible(cleaned):
         return None
     return cleaned
+
+
+#: Titles a name may begin with (compared case-folded, without a final full stop): left out
+#: when the name is sorted, so "Hon. Justice Amina Yusuf" sorts under Y.
+TITLES = frozenset((
+    "judge", "justice", "hon", "honourable", "honorable", "the", "chief", "president", "vice",
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
+    "magistrate", "registrar",
+    "juge", "m", "mme", "mlle", "me", "maître", "président", "présidente",
+    "juez", "jueza", "magistrado", "magistrada", "sr", "sra", "srta", "don", "doña", "dra",
+    "juiz", "juíza", "desembargador", "desembargadora", "ministro", "ministra",
+    "судья", "г-н", "г-жа",
+    "القاضي", "القاضية", "المستشار", "المستشارة", "الدكتور", "الدكتورة", "السيد", "السيدة",
+))  # fmt: skip
+
+
+def _writes_family_name_first(text: str) -> bool:
+    """Chinese, Japanese and Korean names: written family name first, sorted as written."""
+    return any(
+        unicodedata.name(char, "").startswith(("CJK UNIFIED", "HIRAGANA", "KATAKANA", "HANGUL"))
+        for char in text
+    )
+
+
+def sort_name_of(name: str) -> str:
+    """How a name is sorted in lists when its holder gives no sort name of their own: family
+    name (taken as the last word) first, then the rest, leaving out leading titles:
+    "Судья Ирина Волкова" → "Волкова, Ирина"; a Chinese name stays as written, family name
+    first already. The holder can correct it in their profile ("García Márquez, Gabriel")."""
+    words = name.split()
+    while len(words) > 1 and words[0].casefold().rstrip(".") in TITLES:
+        words = words[1:]
+    if len(words) < 2 or _writes_family_name_first(name):
+        return " ".join(words)
+    comma = "، " if any("\u0600" <= char <= "\u06ff" for char in words[-1]) else ", "
+    return f"{words[-1]}{comma}{' '.join(words[:-1])}"

@@ -253,6 +253,16 @@ class ChangePasswordForm(ResetPasswordForm):
 class ProfileForm(ProfileFields, FlaskForm):
     """Edit one's profile."""
 
+    sort_name = StringField(
+        _l("Name as sorted in lists"),
+        filters=[strip],
+        validators=[
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            no_control_characters,
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+
 
 class ConfirmForm(FlaskForm):
     """A button that changes state (sign out, confirm): only the CSRF token."""

@@ -7,11 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elearning import i18n
 from elearning.extensions import db
+from elearning.names import sort_name_of
 from elearning.sqltypes import UTCDateTime, utcnow
+
+_NAME_KEY = String(i18n.NAME_KEY_LENGTH).with_variant(
+    String(i18n.NAME_KEY_LENGTH, collation="C"), "postgresql"
+)
 
 
 class Role(enum.StrEnum):
@@ -36,6 +42,13 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     certificate_name: Mapped[str] = mapped_column(String(200))
+    sort_name: Mapped[str | None] = mapped_column(String(200))  # None: derived from the name
+    #: The sort name's collation key (``i18n.name_key``), compared byte by byte ("C") everywhere.
+    name_key: Mapped[str] = mapped_column(
+        _NAME_KEY,
+        default="",
+        index=True,
+    )
     country: Mapped[str | None] = mapped_column(String(2))
     institution: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[str] = mapped_column(String(200), default="")
@@ -63,6 +76,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.disabled_at is None and self.email_confirmed_at is not None
 
+    @property
+    def listed_as(self) -> str:
+        """The name as lists sort it: the person's own sort name, else one derived from the
+        certificate name (family name first)."""
+        return self.sort_name or sort_name_of(self.certificate_name)
+
     def has_role(self, role: Role) -> bool:
         """Whether the user holds ``role`` or one that includes it."""
         return self.role.includes(role)
@@ -77,6 +96,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_name_key(_mapper, _connection, user: User) -> None:
+    """Work the sort key out again whenever the name or the sort name changes."""
+    state = inspect(user)
+    if (
+        not user.name_key
+        or state.attrs.certificate_name.history.has_changes()
+        or state.attrs.sort_name.history.has_changes()
+    ):
+        user.name_key = i18n.name_key(user.listed_as)
 
 
 class TokenPurpose(enum.StrEnum):

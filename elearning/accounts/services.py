@@ -26,6 +26,7 @@ class Profile:
     position: str = ""
     preferred_language: str | None = None
     time_zone: str | None = None
+    sort_name: str | None = None  # None: derived from the certificate name
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ def _apply_profile(user: User, profile: Profile) -> None:
     user.position = profile.position.strip()
     user.preferred_language = profile.preferred_language or None
     user.time_zone = profile.time_zone or None
+    user.sort_name = " ".join((profile.sort_name or "").split()) or None
 
 
 def update_profile(session: Session, user: User, profile: Profile) -> None:

@@ -21,6 +21,7 @@ from elearning.accounts.forms import (
 from elearning.accounts.logic import normalise_email
 from elearning.accounts.models import TokenPurpose
 from elearning.extensions import db, limiter
+from elearning.names import sort_name_of
 from elearning.outbox.services import queue_message
 
 
@@ -45,6 +46,7 @@ def _profile_from(form) -> services.Profile:
         position=form.position.data or "",
         preferred_language=form.preferred_language.data,
         time_zone=form.time_zone.data,
+        sort_name=getattr(form, "sort_name", None) and form.sort_name.data,
     )
 
 
@@ -224,6 +226,10 @@ def profile():
         form.country.data = current_user.country or ""
         form.preferred_language.data = current_user.preferred_language or ""
         form.time_zone.data = current_user.time_zone or ""
+    form.sort_name.description = _(
+        "Lists of judges are sorted by it. Leave it empty to be listed as “%(name)s”.",
+        name=sort_name_of(current_user.certificate_name),
+    )
     if form.validate_on_submit():
         services.update_profile(db.session, current_user, _profile_from(form))
         flash(_("Your profile is saved."), "success")

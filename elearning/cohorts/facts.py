@@ -99,6 +99,7 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
             enrolment.label("enrolment_id"),
             member.c.user_id,
             User.certificate_name.label("name"),
+            User.name_key,
             User.email,
             User.country,
             member.c.joined_at,
@@ -115,11 +116,15 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
                 "entry_form"
             ),
             first(Attempt.score, "pre", Attempt.number).label("pre_score"),
+            first(Attempt.submitted_at, "pre", Attempt.number).label("pre_at"),
             # The best final attempt (ties: the earlier one), as the results page reads it.
             first(Attempt.id, "post", Attempt.score.desc(), Attempt.number).label(
                 "post_attempt_id"
             ),
             first(Attempt.score, "post", Attempt.score.desc(), Attempt.number).label("post_score"),
+            first(Attempt.submitted_at, "post", Attempt.score.desc(), Attempt.number).label(
+                "post_at"
+            ),
             per_judge(member, select(func.count()).where(scored, Attempt.kind == "post")).label(
                 "sat"
             ),
@@ -216,14 +221,17 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
         raw.c.enrolment_id,
         raw.c.user_id,
         raw.c.name,
+        raw.c.name_key,
         raw.c.email,
         raw.c.country,
         raw.c.joined_at,
         raw.c.lessons_done,
         raw.c.pre_attempt_id,
         raw.c.pre_score,
+        raw.c.pre_at,
         raw.c.post_attempt_id,
         raw.c.post_score,
+        raw.c.post_at,
         gain.label("gain"),
         raw.c.sat,
         case((passed, 1), else_=0).label("passed"),

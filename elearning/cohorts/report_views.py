@@ -69,6 +69,7 @@ def _roster_args() -> dict:
         "status": status if status in rosters.STATUSES else None,
         "sort": sort if sort in rosters.SORTS else "name",
         "descending": request.args.get("order") == "desc",
+        "search": request.args.get("q", "")[:200].strip(),
     }
 
 

@@ -7,20 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Select,
-    func,
-    select,
-)
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from elearning.cohorts.facts import NO_ACTIVITY, STATUSES, facts
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
-from elearning.sqltypes import UTCDateTime
+from elearning.sqltypes import UTCDateTime, contains_folded
 
 SORTS = {
-    "name": "name",
+    "name": "name_key",  # family name first, in every script (``User.name_key``)
     "progress": "lessons_done",
     "activity": "last_activity",
     "pre": "pre_score",
@@ -53,6 +49,18 @@ class RosterRow:
     certificate: str
     last_activity: datetime | None
     entry_form: str | None = None  # the parallel form of the entry assessment
+    pre_at: datetime | None = None  # when the entry and the best final were submitted
+    post_at: datetime | None = None
+
+    @property
+    def pre_before_joining(self) -> bool:
+        """The entry score was earned before the judge joined this cohort."""
+        return self.pre_at is not None and self.pre_at < self.joined_at
+
+    @property
+    def post_before_joining(self) -> bool:
+        """The final score was earned before the judge joined this cohort."""
+        return self.post_at is not None and self.post_at < self.joined_at
 
     @property
     def progress(self) -> int:
@@ -88,14 +96,25 @@ def _as_utc(value: Any) -> datetime | None:
 
 
 def _roster_query(
-    cohort_id: int, course: Course, status: str | None, sort: str, descending: bool
+    cohort_id: int,
+    course: Course,
+    status: str | None,
+    sort: str,
+    descending: bool,
+    search: str = "",
 ) -> Select:
     judges = facts(cohort_id, course)
-    column = judges.c[SORTS.get(sort, "name")]
+    column = judges.c[SORTS.get(sort, "name_key")]
     ordered = column.desc() if descending else column.asc()
-    query = select(judges).order_by(ordered.nulls_last(), judges.c.name, judges.c.enrolment_id)
+    query = select(judges).order_by(
+        ordered.nulls_last(), judges.c.name_key, judges.c.name, judges.c.enrolment_id
+    )
     if status in STATUSES:
         query = query.where(judges.c.status == status)
+    if search.strip():
+        query = query.where(
+            or_(contains_folded(judges.c.name, search), contains_folded(judges.c.email, search))
+        )
     return query
 
 
@@ -119,6 +138,8 @@ def _row(course: Course, values: Mapping[str, Any]) -> RosterRow:
         certificate=values["certificate"],
         last_activity=_activity(values["last_activity"]),
         entry_form=values.get("entry_form"),
+        pre_at=_as_utc(values["pre_at"]),
+        post_at=_as_utc(values["post_at"]),
     )
 
 
@@ -130,12 +151,14 @@ def roster_page(
     status: str | None = None,
     sort: str = "name",
     descending: bool = False,
+    search: str = "",
     page: int = 1,
     per_page: int = 50,
 ) -> RosterPage:
-    """One page of the roster, sorted and filtered in SQL: two queries."""
-    query = _roster_query(cohort_id, course, status, sort, descending)
-    if status in STATUSES:
+    """One page of the roster, sorted, filtered and searched (name or e-mail, in any alphabet)
+    in SQL: two queries."""
+    query = _roster_query(cohort_id, course, status, sort, descending, search)
+    if status in STATUSES or search.strip():
         total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     else:  # everyone: counting the members is enough
         total = session.scalar(select(func.count()).where(CohortMember.cohort_id == cohort_id))

@@ -64,6 +64,7 @@ def add_judge(app, course, create_user):
             row = db.session.get(Cohort, cohort.id)
             member, _ = services.join_cohort(db.session, row, judge.id, course, via="code")
             now = utcnow() - timedelta(days=10)
+            member.joined_at = now - timedelta(hours=1)  # their work follows their joining
             ability = {"right": ALWAYS_RIGHT, "wrong": ALWAYS_WRONG}
             enrolment_id = member.enrolment_id
             if pre:

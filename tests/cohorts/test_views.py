@@ -400,6 +400,48 @@ def test_bad_files_say_what_is_wrong_and_import_nothing(app, cohort, trainer, co
     assert snapshot(app) == before
 
 
+def test_the_roster_sorts_by_family_name_and_finds_names_in_any_script(
+    app, cohort, trainer, add_judge
+):
+    for name in ("Судья Ирина Волкова", "Hon. Justice Amina Yusuf", "王芳", "Émile Zola",
+                 "Anne Bauer", "Ирина Алексеева"):  # fmt: skip
+        add_judge(cohort, name=name)
+    browser = Browser(app, trainer.email)
+
+    def names(query: str) -> list[str]:
+        page = browser.get(f"/cohorts/{cohort.id}/roster{query}").text
+        return re.findall(r'/members/\d+"><bdi>([^<]+)</bdi>', page)
+
+    assert names("") == ["Anne Bauer", "王芳", "Hon. Justice Amina Yusuf", "Émile Zola",
+                         "Ирина Алексеева", "Судья Ирина Волкова"]  # fmt: skip
+    assert names("?sort=name&order=desc")[0] == "Судья Ирина Волкова"
+    # Folded in every alphabet, on SQLite as on PostgreSQL; by e-mail as well.
+    assert names("?q=ВОЛКОВА") == names("?q=волкова") == ["Судья Ирина Волкова"]
+    assert names("?q=émile") == names("?q=ÉMILE") == ["Émile Zola"]
+    assert (
+        names("?q=%25") == []
+        and "No judge of the cohort matches"
+        in browser.get(f"/cohorts/{cohort.id}/roster?q=%25").text
+    )
+    assert len(names("?q=example.org&status=not-started")) == 6
+
+
+def test_scores_earned_before_joining_are_marked_as_such(app, cohort, trainer, add_judge):
+    earlier = add_judge(cohort, name="Early Bird", pre="right", post=["right"])
+    add_judge(cohort, name="On Time", pre="wrong")
+    with app.app_context():
+        member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == earlier.id))
+        member.joined_at = utcnow()  # joined after finishing the course on their own
+        db.session.commit()
+        member_id = member.id
+    browser = Browser(app, trainer.email)
+    roster = browser.get(f"/cohorts/{cohort.id}/roster").text
+    assert roster.count("before joining</span>") == 2  # Early Bird's entry and final
+    assert "It counts in the cohort" in roster
+    record = browser.get(f"/cohorts/{cohort.id}/members/{member_id}").text
+    assert record.count("before joining</span>") == 2
+
+
 def test_exports_neutralise_formulas_and_keep_every_script(app, cohort, trainer, add_judge):
     add_judge(
         cohort,

@@ -801,7 +801,7 @@ PAGES = {
     "cohorts.roster": (
         "trainer",
         "/cohorts/{cohort_id}/roster",
-        ("sort", "status", "order", "page"),
+        ("sort", "status", "order", "page", "q"),
     ),
     "cohorts.roster_export": ("trainer", "/cohorts/{cohort_id}/roster.{extension}", ()),
     "cohorts.items_export": ("trainer", "/cohorts/{cohort_id}/items.{extension}", ()),
@@ -869,7 +869,7 @@ PAGE_EXAMPLES = {
         "/admin/certificates?course=%00",
     ],
     "admin.user": ["/admin/users/99999999999999999999999"],
-    "cohorts.roster": ["/cohorts/99999999999999999999999/roster"],
+    "cohorts.roster": ["/cohorts/99999999999999999999999/roster", "/cohorts/1/roster?q=%25_%5C"],
 }
 
 
