@@ -206,9 +206,8 @@ def seed_demo_cohort(session: Session, catalog, trainer, now) -> Cohort:
             is_confirmed=True,
             now=start,
         )
-        member, _ = cohorts.join_cohort(session, cohort, user.id, course, via="code")
         day = start + timedelta(days=rng.randint(0, 3), hours=rng.randint(8, 17))
-        member.joined_at = day
+        member, _ = cohorts.join_cohort(session, cohort, user.id, course, via="code", now=day)
         if stage == "not-started":
             continue
         ability = rng.uniform(0.35, 0.7)

@@ -25,14 +25,16 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
 
 from elearning.accounts.models import User
 from elearning.assessments.models import Attempt
 from elearning.certificates.models import Certificate, CertificateRequest
-from elearning.cohorts.models import CohortMember
+from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.learning.models import CheckAnswer, Enrolment, LessonCompletion
 from elearning.sqltypes import UTCDateTime
@@ -76,8 +78,39 @@ def per_judge(member, query) -> Any:
     return query.correlate(member).scalar_subquery()
 
 
-def facts(cohort_id: int, course: Course, *, materialized: bool = False):
-    """One row per judge of the cohort: every fact the roster and report use.
+def counts_earlier(session: Session, cohort_id: int) -> bool:
+    """Whether the cohort's figures count the scores its judges earned before joining it."""
+    return session.scalar(select(Cohort.counts_earlier_scores).where(Cohort.id == cohort_id)) in (
+        True,
+        None,
+    )
+
+
+def _not_before(joined_at):
+    """An attempt not submitted before ``joined_at``: one a cohort that leaves out scores
+    earned before joining counts (``tallies.facts_from`` with ``since``)."""
+    return or_(Attempt.submitted_at.is_(None), Attempt.submitted_at >= joined_at)
+
+
+def counted_by(cohort_id: int, earlier: bool):
+    """A condition on ``Attempt`` (of a member of the cohort): the cohort's figures count it.
+    ``earlier``: the cohort counts scores earned before joining (:func:`counts_earlier`)."""
+    if earlier:
+        return true()
+    joined = (
+        select(CohortMember.joined_at)
+        .where(
+            CohortMember.cohort_id == cohort_id, CohortMember.enrolment_id == Attempt.enrolment_id
+        )
+        .scalar_subquery()
+    )
+    return _not_before(joined)
+
+
+def facts(cohort_id: int, course: Course, *, materialized: bool = False, earlier: bool = True):
+    """One row per judge of the cohort: every fact the roster and report use. Without
+    ``earlier`` (for the figures of a cohort that leaves them out), the scores come only from
+    attempts not submitted before the judge joined; the roster shows them all.
 
     Each fact is a subquery on the judge's own rows (lessons, attempts, checks, certificates),
     so the cost follows the cohort's size and not the platform's.
@@ -86,11 +119,12 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False):
     enrolment = member.c.enrolment_id
     lesson_slugs = [lesson.slug for lesson in course.lessons] or [""]
     scored = and_(Attempt.enrolment_id == enrolment, Attempt.score.is_not(None))
+    counted = true() if earlier else _not_before(member.c.joined_at)
 
     def first(column, kind: str, *order):
         return per_judge(
             member,
-            select(column).where(scored, Attempt.kind == kind).order_by(*order).limit(1),
+            select(column).where(scored, counted, Attempt.kind == kind).order_by(*order).limit(1),
         )
 
     base = (

@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from elearning.accounts.forms import ProfileFields, ResetPasswordForm
@@ -49,6 +58,21 @@ class CohortForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty to keep it working until you switch it off."),
         render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+
+    earlier_scores = RadioField(
+        _l("Scores a judge earned before joining"),
+        choices=[
+            SelectChoice("count", _l("Count them in the cohort's figures")),
+            SelectChoice("leave-out", _l("Leave them out of the cohort's figures")),
+        ],
+        default="count",
+        validate_choice=True,
+        description=_l(
+            "A judge who took an assessment on their own before joining keeps their score "
+            "either way, and the roster marks it. Leave such scores out to measure what this "
+            "cohort's training changed."
+        ),
     )
 
     def validate_ends_on(self, field) -> None:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearning.extensions import db
@@ -31,6 +41,11 @@ class Cohort(db.Model):
     join_closes_on: Mapped[date | None] = mapped_column(Date)  # last day the code works
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Whether the cohort's figures (means, gains, topics, item analysis) count the scores its
+    #: judges earned before they joined it (the roster marks those either way).
+    counts_earlier_scores: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.course_slug}>"
@@ -65,6 +80,9 @@ class CohortMember(db.Model):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
     via: Mapped[str] = mapped_column(String(8))  # code, invite, csv
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: In a cohort that leaves out scores earned before joining: the judge's facts as the cohort
+    #: counts them (``cohorts.tallies``), so that its totals can move by their change.
+    own_facts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ParticipantUpload(db.Model):

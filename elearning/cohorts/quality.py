@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from elearning.assessments.models import Attempt, Response
 from elearning.cohorts import logic, tallies
-from elearning.cohorts.models import CohortMember
+from elearning.cohorts.facts import counted_by, counts_earlier, member_ids
 from elearning.content.model import Course
 
 
@@ -70,10 +70,10 @@ class OptionCounts:
         )
 
 
-def _first_attempts(cohort_id: int):
-    members = select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort_id)
+def _first_attempts(session: Session, cohort_id: int):
     return (
-        Attempt.enrolment_id.in_(members),
+        Attempt.enrolment_id.in_(member_ids(cohort_id)),
+        counted_by(cohort_id, counts_earlier(session, cohort_id)),
         Attempt.number == 1,
         Attempt.score.is_not(None),
     )
@@ -82,7 +82,7 @@ def _first_attempts(cohort_id: int):
 def reliability_sums(session: Session, cohort_id: int) -> dict[str, float]:
     """Per parallel form and kind, the first attempts' count and sums of marks, and each
     question's count and sums of credit: two aggregate queries (``tallies.recount``)."""
-    first = _first_attempts(cohort_id)
+    first = _first_attempts(session, cohort_id)
     sums: dict[str, float] = {}
     marks = cast(Attempt.marks_earned, Float)
     for form, kind, *values in session.execute(
@@ -123,7 +123,7 @@ def option_sums(session: Session, cohort_id: int) -> dict[str, float]:
             func.sum(cast(Attempt.score, Float)),
         )
         .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(*_first_attempts(cohort_id), Response.selected.is_not(None))
+        .where(*_first_attempts(session, cohort_id), Response.selected.is_not(None))
         .group_by(Response.question_id, Response.selected)
     ):
         sums[tallies.answer_total(question_id, selected, "n")] = float(n)

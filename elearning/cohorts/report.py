@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from elearning.assessments.models import Attempt, Response
 from elearning.cohorts import logic, tallies
-from elearning.cohorts.facts import facts, member_ids
+from elearning.cohorts.facts import counted_by, counts_earlier, facts, member_ids
 from elearning.cohorts.models import CohortMember
 from elearning.content.model import Course
 
@@ -122,7 +122,7 @@ class CohortReport:
 def summary_sums(session: Session, cohort_id: int, course: Course) -> dict[str, float]:
     """The cohort's counts, score sums, paired sums and score bands, counted from the judges'
     facts in one query (``tallies.recount``: the kept totals must equal these)."""
-    judges = facts(cohort_id, course, materialized=True)
+    judges = facts(cohort_id, course, materialized=True, earlier=counts_earlier(session, cohort_id))
     both = and_(judges.c.pre_score.is_not(None), judges.c.post_score.is_not(None))
     difference = cast(judges.c.post_score, Float) - judges.c.pre_score
 
@@ -214,7 +214,7 @@ def item_analysis(session: Session, cohort_id: int, course: Course) -> list[Item
     return cohort_report(session, cohort_id, course).items
 
 
-def _best_finals(cohort_id: int) -> Select:
+def _best_finals(cohort_id: int, earlier: bool) -> Select:
     """The id of each judge's best final attempt (the one their post score comes from)."""
     member = CohortMember.__table__.alias("best_of")
     best = (
@@ -223,6 +223,7 @@ def _best_finals(cohort_id: int) -> Select:
             Attempt.enrolment_id == member.c.enrolment_id,
             Attempt.kind == "post",
             Attempt.score.is_not(None),
+            counted_by(cohort_id, earlier),
         )
         .order_by(Attempt.score.desc(), Attempt.number)
         .limit(1)
@@ -239,8 +240,11 @@ def question_sums(session: Session, cohort_id: int, course: Course) -> dict[str,
     x = cast(Response.credit, Float)
     rest = cast(Attempt.marks_earned, Float) - x
     is_first = Attempt.number == 1
+    earlier = counts_earlier(session, cohort_id)
     # The entry assessment is taken once: its first attempt is the scored one.
-    is_scored = or_(and_(Attempt.kind == "pre", is_first), Attempt.id.in_(_best_finals(cohort_id)))
+    is_scored = or_(
+        and_(Attempt.kind == "pre", is_first), Attempt.id.in_(_best_finals(cohort_id, earlier))
+    )
 
     def when(condition, value):
         return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
@@ -261,6 +265,7 @@ def question_sums(session: Session, cohort_id: int, course: Course) -> dict[str,
         .join(Response, Response.attempt_id == Attempt.id)
         .where(
             Attempt.enrolment_id.in_(member_ids(cohort_id)),
+            counted_by(cohort_id, earlier),
             Attempt.score.is_not(None),
             Response.credit.is_not(None),
             or_(is_first, is_scored),

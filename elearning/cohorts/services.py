@@ -38,6 +38,7 @@ class CohortDetails:
     starts_on: date | None = None
     ends_on: date | None = None
     join_closes_on: date | None = None
+    counts_earlier_scores: bool = True
 
 
 def display_join_code(code: str) -> str:
@@ -65,7 +66,10 @@ def create_cohort(
 ) -> Cohort:
     """A new cohort with a join code; its creator is its first trainer."""
     cohort = Cohort(
-        course_slug=course.slug, created_by_id=creator.id, join_code=_fresh_code(session)
+        course_slug=course.slug,
+        created_by_id=creator.id,
+        join_code=_fresh_code(session),
+        counts_earlier_scores=details.counts_earlier_scores,
     )
     _apply(cohort, details)
     session.add(cohort)
@@ -82,12 +86,34 @@ def create_cohort(
     return cohort
 
 
-def update_cohort(session: Session, cohort: Cohort, details: CohortDetails, actor: User) -> None:
-    """Save a cohort's name, site and dates."""
+def update_cohort(
+    session: Session, cohort: Cohort, course: Course, details: CohortDetails, actor: User
+) -> None:
+    """Save a cohort's name, site, dates and whether it counts scores earned before joining."""
     _apply(cohort, details)
     record_audit(
         session, actor=actor, action="cohort.updated", subject=cohort, details={"name": cohort.name}
     )
+    set_counts_earlier_scores(session, cohort, course, details.counts_earlier_scores, actor)
+
+
+def set_counts_earlier_scores(
+    session: Session, cohort: Cohort, course: Course, counts: bool, actor: User
+) -> bool:
+    """Say whether the cohort's figures count the scores judges earned before joining it; on a
+    change its totals are counted again. Returns whether it changed."""
+    if cohort.counts_earlier_scores == counts:
+        return False
+    cohort.counts_earlier_scores = counts
+    session.flush()
+    tallies.rebuild(session, cohort.id, course)
+    record_audit(
+        session,
+        actor=actor,
+        action="cohort.earlier_scores_counted" if counts else "cohort.earlier_scores_left_out",
+        subject=cohort,
+    )
+    return True
 
 
 def renew_join_code(session: Session, cohort: Cohort, actor: User) -> str:
@@ -236,7 +262,12 @@ def membership(session: Session, cohort_id: int, user_id: int) -> CohortMember |
 
 
 def join_cohort(
-    session: Session, cohort: Cohort, user_id: int, course: Course, via: str
+    session: Session,
+    cohort: Cohort,
+    user_id: int,
+    course: Course,
+    via: str,
+    now: datetime | None = None,
 ) -> tuple[CohortMember, bool]:
     """Put the user in the cohort and enrol them in its course (keeping any progress they had).
 
@@ -248,7 +279,11 @@ def join_cohort(
     enrolment = enrol(session, user_id, course, source="cohort")
     _assign_entry_form(session, cohort, course, enrolment)
     member = CohortMember(
-        cohort_id=cohort.id, user_id=user_id, enrolment_id=enrolment.id, via=via, joined_at=utcnow()
+        cohort_id=cohort.id,
+        user_id=user_id,
+        enrolment_id=enrolment.id,
+        via=via,
+        joined_at=now or utcnow(),
     )
     try:
         with session.begin_nested():

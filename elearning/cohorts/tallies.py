@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,7 +40,13 @@ from elearning.assessments.models import Attempt, Response
 from elearning.catalog import get_catalog
 from elearning.cohorts import logic
 from elearning.cohorts.facts import member_ids
-from elearning.cohorts.models import CohortMember, CohortTally, CohortTallyState, JudgeFacts
+from elearning.cohorts.models import (
+    Cohort,
+    CohortMember,
+    CohortTally,
+    CohortTallyState,
+    JudgeFacts,
+)
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment, LessonCompletion
 from elearning.sqltypes import utcnow
@@ -117,19 +124,36 @@ class _AttemptRow:
     number: int
     score: float | None
     is_passed: bool | None
+    submitted_at: datetime | None = None
 
 
-def facts_from(lessons_done: int, attempts: Iterable[_AttemptRow]) -> Facts:
-    """The facts of one enrolment from its lesson count and its attempts."""
+@dataclass(frozen=True)
+class _Record:
+    """One enrolment's raw record: lessons done and attempts."""
+
+    lessons_done: int = 0
+    attempts: tuple[_AttemptRow, ...] = ()
+
+    def facts(self, since: datetime | None = None) -> Facts:
+        return facts_from(self.lessons_done, self.attempts, since)
+
+
+def facts_from(
+    lessons_done: int, attempts: Iterable[_AttemptRow], since: datetime | None = None
+) -> Facts:
+    """The facts of one enrolment from its lesson count and its attempts. With ``since`` (a
+    cohort that leaves out what its judges earned before joining), the scores come only from
+    attempts not submitted before then; the counts (sat, passed) from every attempt."""
     attempts = list(attempts)
-    scored = [a for a in attempts if a.score is not None]
+    counted = [a for a in attempts if since is None or not _before(a.submitted_at, since)]
+    scored = [a for a in counted if a.score is not None]
     pre = sorted((a for a in scored if a.kind == "pre"), key=lambda a: a.number)
     post = [a for a in scored if a.kind == "post"]
     best = min(post, key=lambda a: (-a.score, a.number), default=None)  # type: ignore[operator]
     return Facts(
         lessons_done=lessons_done,
         attempts=len(attempts),
-        sat=len(post),
+        sat=sum(1 for a in attempts if a.kind == "post" and a.score is not None),
         passes=sum(1 for a in attempts if a.is_passed),
         pre_score=pre[0].score if pre else None,
         post_score=best.score if best else None,
@@ -139,8 +163,12 @@ def facts_from(lessons_done: int, attempts: Iterable[_AttemptRow]) -> Facts:
     )
 
 
-def _facts_of(session: Session, enrolment_ids, course: Course) -> dict[int, Facts]:
-    """The facts of the given enrolments (a list, or a subquery of them), in two queries."""
+def _before(moment: datetime | None, since: datetime) -> bool:
+    return moment is not None and moment < since
+
+
+def _records_of(session: Session, enrolment_ids, course: Course) -> dict[int, _Record]:
+    """The records of the given enrolments (a list, or a subquery of them), in two queries."""
     lessons = dict(
         session.execute(
             select(LessonCompletion.enrolment_id, func.count())
@@ -160,11 +188,12 @@ def _facts_of(session: Session, enrolment_ids, course: Course) -> dict[int, Fact
             Attempt.number,
             Attempt.score,
             Attempt.is_passed,
+            Attempt.submitted_at,
         ).where(Attempt.enrolment_id.in_(enrolment_ids))
     ):
         attempts[enrolment_id].append(_AttemptRow(*row))
     return {
-        enrolment_id: facts_from(lessons.get(enrolment_id, 0), attempts.get(enrolment_id, ()))
+        enrolment_id: _Record(lessons.get(enrolment_id, 0), tuple(attempts.get(enrolment_id, ())))
         for enrolment_id in set(lessons) | set(attempts)
     }
 
@@ -344,11 +373,12 @@ def _move(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    new = _facts_of(session, [enrolment_id], course).get(enrolment_id, Facts())
+    record = _records_of(session, [enrolment_id], course).get(enrolment_id, _Record())
+    new = record.facts()
     old = Facts.of(stored) if stored is not None else None
     if old is None and before:
         # Its cohorts' totals were built without stored facts: rebuild them when next read.
-        session.execute(delete(CohortTallyState).where(CohortTallyState.cohort_id.in_(before)))
+        forget(session, before)
         before = frozenset()
     if not after:
         if stored is not None:
@@ -358,19 +388,28 @@ def _move(
     else:
         for name, value in _columns(new).items():
             setattr(stored, name, value)
+    # Each cohort's old and new view of the judge: their facts, or — in a cohort that leaves
+    # out what they earned before joining — the facts as it counts them (kept on the member).
+    views: dict[int, tuple[Facts | None, Facts | None]] = {}
+    own = _own_members(session, enrolment_id, before | after)
+    for cohort in sorted(before | after):
+        if cohort not in own:
+            views[cohort] = (old if cohort in before else None, new if cohort in after else None)
+            continue
+        member = own[cohort]
+        earlier = Facts(**member.own_facts) if member and member.own_facts is not None else None
+        if cohort in before and earlier is None:  # not kept: count the cohort again
+            forget(session, [cohort])
+            continue
+        now = record.facts(since=member.joined_at) if member and cohort in after else None
+        if member is not None:
+            member.own_facts = _columns(now) if now is not None else None
+        views[cohort] = (earlier if cohort in before else None, now)
     lessons = len(course.lessons)
-    new_share = summary_share(new, lessons)
-    old_share = summary_share(old, lessons) if old is not None else Counter()
-    # Responses are read only when the share of questions can move: a cohort gains or loses
-    # the judge, or another attempt is now scored (a lesson marked moves the counts alone).
-    if old is None or before != after or new.scored_attempts != old.scored_attempts:
-        new_questions, old_questions = _question_shares(session, [new, old or Facts()])
-        new_share.update(new_questions)
-        old_share.update(old_questions if old is not None else Counter())
+    shares = _shares(session, {f for pair in views.values() for f in pair if f}, lessons, views)
     moves = {
-        **{cohort: _difference(new_share, old_share) for cohort in before & after},
-        **{cohort: dict(new_share) for cohort in after - before},
-        **{cohort: {k: -v for k, v in old_share.items()} for cohort in before - after},
+        cohort: _difference(shares.get(now, Counter()), shares.get(then, Counter()))
+        for cohort, (then, now) in views.items()
     }
     moves = {cohort: move for cohort, move in moves.items() if move}
     if not moves:
@@ -390,6 +429,53 @@ def _move(
     for cohort_id in sorted(current):  # the others are rebuilt when next read
         _add(session, cohort_id, moves[cohort_id])
     session.flush()
+
+
+def _own_members(
+    session: Session, enrolment_id: int, cohorts: frozenset[int]
+) -> dict[int, CohortMember | None]:
+    """Of ``cohorts``, those that leave out scores earned before joining, with the judge's
+    membership of each (None: no longer a member)."""
+    leaving_out = set(
+        session.scalars(
+            select(Cohort.id).where(Cohort.id.in_(sorted(cohorts)), ~Cohort.counts_earlier_scores)
+        )
+    )
+    if not leaving_out:
+        return {}
+    members = session.scalars(
+        select(CohortMember).where(
+            CohortMember.enrolment_id == enrolment_id,
+            CohortMember.cohort_id.in_(sorted(leaving_out)),
+        )
+    )
+    found = {member.cohort_id: member for member in members}
+    return {cohort: found.get(cohort) for cohort in leaving_out}
+
+
+def _shares(
+    session: Session,
+    facts: set[Facts],
+    lessons: int,
+    views: Mapping[int, tuple[Facts | None, Facts | None]],
+) -> dict[Facts, Counter[str]]:
+    """Each of these facts' share of a cohort's totals. Responses are read only when the share
+    of questions can move: a cohort gains or loses the judge, or another attempt is now scored
+    (a lesson marked moves the counts alone)."""
+    shares = {f: summary_share(f, lessons) for f in facts}
+    if any(
+        then is None or now is None or then.scored_attempts != now.scored_attempts
+        for then, now in views.values()
+    ):
+        ordered = list(facts)
+        for f, questions in zip(ordered, _question_shares(session, ordered), strict=True):
+            shares[f].update(questions)
+    return shares
+
+
+def forget(session: Session, cohort_ids: Iterable[int]) -> None:
+    """Drop these cohorts' totals: they are counted again when next read."""
+    session.execute(delete(CohortTallyState).where(CohortTallyState.cohort_id.in_(cohort_ids)))
 
 
 def _columns(facts: Facts) -> dict:
@@ -460,11 +546,34 @@ def recount(session: Session, cohort_id: int, course: Course) -> dict[str, float
     return {key: value for key, value in totals.items() if value}
 
 
+def _keep_own_facts(session: Session, cohort_id: int, records: Mapping[int, _Record]) -> None:
+    """In a cohort that leaves out scores earned before joining, keep each member's facts as
+    the cohort counts them; in any other, keep none."""
+    counts_earlier = session.scalar(
+        select(Cohort.counts_earlier_scores).where(Cohort.id == cohort_id)
+    )
+    if counts_earlier:
+        session.execute(
+            update(CohortMember)
+            .where(CohortMember.cohort_id == cohort_id, CohortMember.own_facts.is_not(None))
+            .values(own_facts=None)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    for member in session.scalars(select(CohortMember).where(CohortMember.cohort_id == cohort_id)):
+        record = records.get(member.enrolment_id, _Record())
+        member.own_facts = _columns(record.facts(member.joined_at))
+    session.flush()
+
+
 def rebuild(session: Session, cohort_id: int, course: Course) -> dict[str, float]:
     """Count the cohort's totals again and store them with its judges' facts; returns them."""
-    facts = _facts_of(session, member_ids(cohort_id), course)
+    records = _records_of(session, member_ids(cohort_id), course)
     members = session.scalars(member_ids(cohort_id)).all()
-    rows = [{"enrolment_id": e, **_columns(facts.get(e, Facts()))} for e in sorted(set(members))]
+    rows = [
+        {"enrolment_id": e, **_columns(records.get(e, _Record()).facts())}
+        for e in sorted(set(members))
+    ]
     if rows:
         insert = _upsert(session, JudgeFacts)
         session.execute(
@@ -484,6 +593,7 @@ def rebuild(session: Session, cohort_id: int, course: Course) -> dict[str, float
         .where(CohortTallyState.cohort_id == cohort_id)
         .with_for_update()
     )
+    _keep_own_facts(session, cohort_id, records)
     totals = recount(session, cohort_id, course)
     session.execute(delete(CohortTally).where(CohortTally.cohort_id == cohort_id))
     _add(session, cohort_id, totals)

@@ -61,6 +61,7 @@ def _details(form: CohortForm) -> services.CohortDetails:
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
         join_closes_on=form.join_closes_on.data,
+        counts_earlier_scores=form.earlier_scores.data != "leave-out",
     )
 
 
@@ -107,8 +108,10 @@ def edit(cohort_id: int):
     cohort, course = load_cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort)
     del form.course  # a cohort's course cannot change: its results belong to that course
+    if request.method == "GET":
+        form.earlier_scores.data = "count" if cohort.counts_earlier_scores else "leave-out"
     if form.validate_on_submit():
-        services.update_cohort(db.session, cohort, _details(form), current_user)
+        services.update_cohort(db.session, cohort, course, _details(form), current_user)
         flash(_("The cohort is saved."), "success")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort, course=course)

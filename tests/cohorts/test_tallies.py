@@ -41,8 +41,9 @@ def test_kept_totals_equal_a_recount_after_random_work(app, course, trainer, cre
             services.create_cohort(
                 db.session, course=course, details=services.CohortDetails(name=name), creator=actor
             )
-            for name in ("First", "Second")
+            for name in ("First", "Second", "Leaves out earlier scores")
         ]
+        cohorts[2].counts_earlier_scores = False
         now = utcnow() - timedelta(days=400)
         for _step in range(120):
             now += timedelta(days=2)  # past any cool-down between final attempts
@@ -53,7 +54,7 @@ def test_kept_totals_equal_a_recount_after_random_work(app, course, trainer, cre
             action = rng.choice(("join", "join", "leave", "lesson", "unmark", "pre", "post"))
             with db.session.begin_nested():
                 if action == "join":
-                    services.join_cohort(db.session, cohort, judge.id, course, via="code")
+                    services.join_cohort(db.session, cohort, judge.id, course, via="code", now=now)
                 elif action == "leave" and member is not None:
                     if rng.random() < 0.5:
                         invitations.leave(
@@ -72,30 +73,72 @@ def test_kept_totals_equal_a_recount_after_random_work(app, course, trainer, cre
                     ability = rng.uniform(-1.5, 1.5)
                     with contextlib.suppress(AssessmentRefused):
                         take_assessment(db.session, course, enrolment.id, action, ability, rng, now)
-        # And one path for certain: work in one cohort, then joining another with scores.
-        services.join_cohort(db.session, cohorts[0], last.id, course, via="code")
+        # And one path for certain: work in one cohort, then joining others with scores.
+        services.join_cohort(db.session, cohorts[0], last.id, course, via="code", now=now)
         enrolment = learning.enrol(db.session, last.id, course)
         take_assessment(db.session, course, enrolment.id, "pre", -1.0, rng, now)
         take_assessment(db.session, course, enrolment.id, "post", 1.0, rng, now)
-        services.join_cohort(db.session, cohorts[1], last.id, course, via="code")
+        later = now + timedelta(days=1)
+        for cohort in cohorts[1:]:
+            services.join_cohort(db.session, cohort, last.id, course, via="code", now=later)
         db.session.commit()
 
         kept = [_assert_kept_equal_recount(cohort.id, course) for cohort in cohorts]
         # The random work reached what the report shows: members, scores both ways, questions.
         for totals in kept:
-            assert totals["enrolled"] >= 2 and totals.get("pair_n", 0) >= 1
+            assert totals["enrolled"] >= 2 and totals.get("post_n", 0) >= 1
             for kind in ("q|post|", "answer|"):  # (parallel forms: test_quality.py)
                 assert any(name.startswith(kind) for name in totals), kind
+        assert kept[0].get("pair_n", 0) >= 1 and kept[1].get("pair_n", 0) >= 1
+        # The last judge's scores, earned before joining the third cohort, do not count there.
+        member = services.membership(db.session, cohorts[2].id, last.id)
+        assert member.own_facts["pre_score"] is None and member.own_facts["sat"] == 1
+        assert db.session.get(JudgeFacts, enrolment.id).pre_score is not None
+
+        # Changing the setting counts the cohort again, and the totals follow it.
+        for cohort, earlier in ((cohorts[2], True), (cohorts[0], False)):
+            before = tallies.read(db.session, cohort.id, course)
+            services.set_counts_earlier_scores(db.session, cohort, course, earlier, actor)
+            after = _assert_kept_equal_recount(cohort.id, course)
+            assert after["enrolled"] == before["enrolled"]
+            assert (after.get("pre_n", 0) > before.get("pre_n", 0)) == earlier
 
         # Totals built for other content are rebuilt when read, and come out the same.
-        first = cohorts[0].id
+        first = cohorts[1].id
         db.session.execute(
             update(CohortTallyState)
             .where(CohortTallyState.cohort_id == first)
             .values(content_version="an earlier edition")
         )
-        assert tallies.read(db.session, first, course) == pytest.approx(kept[0])
+        assert tallies.read(db.session, first, course) == pytest.approx(kept[1])
         assert db.session.get(CohortTallyState, first).content_version == course.content_version
+        db.session.commit()
+
+
+def test_a_cohort_can_leave_out_scores_earned_before_joining(
+    app, course, make_cohort, trainer, create_user
+):
+    cohort = make_cohort(trainer)
+    judge = create_user(name="Judge Early")
+    rng = random.Random(3)
+    with app.app_context():
+        row = db.session.get(Cohort, cohort.id)
+        row.counts_earlier_scores = False
+        enrolment = learning.enrol(db.session, judge.id, course)
+        start = utcnow() - timedelta(days=10)
+        take_assessment(db.session, course, enrolment.id, "pre", 0.0, rng, start)
+        services.join_cohort(
+            db.session, row, judge.id, course, via="code", now=start + timedelta(days=1)
+        )
+        take_assessment(
+            db.session, course, enrolment.id, "post", 1.0, rng, start + timedelta(days=2)
+        )
+        db.session.commit()
+        built = db.session.get(CohortTallyState, cohort.id).built_at
+        kept = _assert_kept_equal_recount(cohort.id, course)
+        assert db.session.get(CohortTallyState, cohort.id).built_at == built  # kept, not rebuilt
+        assert (kept["enrolled"], kept.get("pre_n", 0), kept["post_n"]) == (1, 0, 1)
+        assert not any(name.startswith("q|pre|") for name in kept)
         db.session.commit()
 
 

@@ -18,6 +18,7 @@ from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate
+from elearning.cohorts import report, services
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer, ParticipantUpload
 from elearning.demo import take_assessment
 from elearning.extensions import db
@@ -167,6 +168,16 @@ def test_trainer_creates_and_edits_a_cohort(app, trainer):
     with app.app_context():
         cohort = db.session.get(Cohort, cohort_id)
         assert (cohort.name, cohort.site, cohort.course_slug) == ("Intake 2027", "Cusco", "sample")
+        assert cohort.counts_earlier_scores
+    assert '<input checked id="earlier_scores-0"' in browser.get(f"/cohorts/{cohort_id}/edit").text
+    browser.post(f"/cohorts/{cohort_id}/edit", data={
+        "csrf_token": token, "name": "Intake 2027", "earlier_scores": "leave-out",
+    })  # fmt: skip
+    assert '<input checked id="earlier_scores-1"' in browser.get(f"/cohorts/{cohort_id}/edit").text
+    assert scalar(app, select(Cohort.counts_earlier_scores)) is False
+    assert scalar(app, select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == (
+        "cohort.earlier_scores_left_out"
+    )
 
 
 def test_judges_join_by_code_or_link_once(app, cohort, create_user):
@@ -426,7 +437,9 @@ def test_the_roster_sorts_by_family_name_and_finds_names_in_any_script(
     assert len(names("?q=example.org&status=not-started")) == 6
 
 
-def test_scores_earned_before_joining_are_marked_as_such(app, cohort, trainer, add_judge):
+def test_scores_earned_before_joining_are_marked_and_counted_as_the_cohort_says(
+    app, cohort, course, trainer, add_judge
+):
     earlier = add_judge(cohort, name="Early Bird", pre="right", post=["right"])
     add_judge(cohort, name="On Time", pre="wrong")
     with app.app_context():
@@ -438,6 +451,18 @@ def test_scores_earned_before_joining_are_marked_as_such(app, cohort, trainer, a
     roster = browser.get(f"/cohorts/{cohort.id}/roster").text
     assert roster.count("before joining</span>") == 2  # Early Bird's entry and final
     assert "It counts in the cohort" in roster
+    with app.app_context():
+        figures = report.cohort_report(db.session, cohort.id, course)
+        assert (figures.pre_count, figures.mean_pre) == (2, 50)
+        services.set_counts_earlier_scores(
+            db.session, db.session.get(Cohort, cohort.id), course, False,
+            db.session.get(User, trainer.id),
+        )  # fmt: skip
+        db.session.commit()
+        figures = report.cohort_report(db.session, cohort.id, course)
+        assert (figures.pre_count, figures.mean_pre, figures.post_count) == (1, 0, 0)
+    roster = browser.get(f"/cohorts/{cohort.id}/roster").text
+    assert roster.count("before joining</span>") == 2 and "leave it out" in roster
     record = browser.get(f"/cohorts/{cohort.id}/members/{member_id}").text
     assert record.count("before joining</span>") == 2
 
