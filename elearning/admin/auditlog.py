@@ -51,10 +51,9 @@ def read_filter(
     value = {name: (args.get(name) or "").strip()[:200] for name in FILTER_ARGUMENTS}
     action = value["action"] if value["action"] in actions else None
     _keep(kept, refused, "action", value["action"], action is not None)
-    _keep(kept, refused, "person", value["person"], "\x00" not in value["person"])
-    person = value["person"] if "person" in kept else ""
+    _keep(kept, refused, "person", value["person"])
     certificate = _find_certificate(session, value["certificate"])
-    _keep(kept, refused, "certificate", value["certificate"], "\x00" not in value["certificate"])
+    _keep(kept, refused, "certificate", value["certificate"])
     cohort = _find_cohort(session, value["cohort"])
     _keep(kept, refused, "cohort", value["cohort"], cohort is not None)
     since, before = _day_start(value["from"], zone), _day_start(value["to"], zone, after=True)
@@ -68,7 +67,7 @@ def read_filter(
     return (
         AuditFilter(
             action=action,
-            person=person,
+            person=value["person"],
             certificate=certificate if typed_certificate else None,
             unknown_certificate=typed_certificate and certificate is None,
             cohort=cohort,
@@ -80,7 +79,9 @@ def read_filter(
     )
 
 
-def _keep(kept: dict[str, str], refused: list[str], name: str, value: str, is_good: bool) -> None:
+def _keep(
+    kept: dict[str, str], refused: list[str], name: str, value: str, is_good: bool = True
+) -> None:
     if not value:
         return
     if is_good:
@@ -91,7 +92,7 @@ def _keep(kept: dict[str, str], refused: list[str], name: str, value: str, is_go
 
 def _find_certificate(session: Session, typed: str) -> Certificate | None:
     """The certificate of a serial (``2026-000123``) or a verification code as printed."""
-    if not typed or "\x00" in typed:
+    if not typed:
         return None
     by_serial = session.scalar(select(Certificate).where(Certificate.serial == typed.upper()))
     return by_serial or certificates.find_by_code(session, typed)

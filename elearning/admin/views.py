@@ -132,8 +132,6 @@ def user_status(user_id: int):
 
 FILTER_PROBLEMS = {
     "action": _l("That action is not one the log records; the action filter is ignored."),
-    "person": _l("That name or e-mail cannot be searched; the person filter is ignored."),
-    "certificate": _l("That serial or code cannot be searched; the certificate filter is ignored."),
     "cohort": _l("There is no such cohort; the cohort filter is ignored."),
     "from": _l("The first day is not a date (YYYY-MM-DD); it is ignored."),
     "to": _l("The last day is not a date (YYYY-MM-DD); it is ignored."),
