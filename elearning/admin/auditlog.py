@@ -38,6 +38,7 @@ class AuditFilter:
 
     @property
     def is_filtered(self) -> bool:
+        """Whether any filter is in force."""
         return bool(self.arguments)
 
 

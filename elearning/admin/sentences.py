@@ -157,6 +157,7 @@ class Entry:
 
     @property
     def raw_details(self) -> str:
+        """The event's details as recorded, for a code without a sentence."""
         return details_text(self.event.details)
 
 
