@@ -1,4 +1,4 @@
-"""Admin use cases: finding accounts, the audit log, the platform's figures. Roles and
+"""Admin use cases: finding accounts, the platform's figures (the audit log: auditlog). Roles and
 account status are the accounts package's (accounts.roles)."""
 
 from __future__ import annotations
@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Float, case, cast, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
-from elearning.audit.models import AuditEvent
 from elearning.certificates.models import Certificate
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import contains_folded
@@ -46,23 +45,6 @@ def search_users(
         .offset((max(page, 1) - 1) * per_page)
     ).all()
     return users, total
-
-
-def recent_audit_events(
-    session: Session, *, page: int = 1, per_page: int = 50, action: str | None = None
-) -> tuple[Sequence[AuditEvent], int]:
-    """One page of the audit log, newest first, with the actor loaded, and the total count."""
-    where = [AuditEvent.action == action] if action else []
-    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
-    events = session.scalars(
-        select(AuditEvent)
-        .where(*where)
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return events, total
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,42 @@
-"""Admin pages: users and roles, the audit log."""
+"""Admin pages: users and roles, the audit log and its export, the platform's figures."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from babel import Locale
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from elearning.accounts import roles
 from elearning.accounts.access import role_required
 from elearning.accounts.forms import ROLE_LABELS
 from elearning.accounts.models import Role, User
-from elearning.admin import bp, services
+from elearning.admin import auditlog, bp, sentences, services
 from elearning.admin.forms import AccountStatusForm, RoleForm
 from elearning.catalog import get_catalog
+from elearning.cohorts.models import Cohort
 from elearning.cohorts.services import all_cohort_figures
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
 from elearning.web.downloads import attachment
 from elearning.web.pagination import PER_PAGE, current_page
-from elearning.web.tables import to_csv
+from elearning.web.tables import csv_stream, to_csv
 
 
 def _load_user_or_404(user_id: int) -> User:
@@ -114,23 +130,87 @@ def user_status(user_id: int):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
+FILTER_PROBLEMS = {
+    "action": _l("That action is not one the log records; the action filter is ignored."),
+    "cohort": _l("There is no such cohort; the cohort filter is ignored."),
+    "from": _l("The first day is not a date (YYYY-MM-DD); it is ignored."),
+    "to": _l("The last day is not a date (YYYY-MM-DD); it is ignored."),
+    "range": _l("The first day is after the last day; the dates are ignored."),
+}
+
+
+def _audit_filter() -> tuple[auditlog.AuditFilter, list[str], list[str]]:
+    """The filter the query asks for, the problems with it, and every action code to offer."""
+    actions = sorted(set(sentences.SENTENCES) | auditlog.recorded_actions(db.session))
+    chosen, refused = auditlog.read_filter(
+        db.session, request.args, actions=actions, zone=ZoneInfo(str(get_timezone()))
+    )
+    return chosen, [str(FILTER_PROBLEMS[name]) for name in refused], actions
+
+
 @bp.route("/audit")
 @role_required(Role.admin)
 def audit_log():
-    """The audit log, newest first."""
-    action = request.args.get("action", "")[:64] or None
+    """The audit log in plain words, newest first, filtered by action, person, certificate,
+    cohort and days."""
+    chosen, problems, actions = _audit_filter()
     page = current_page()
-    events, total = services.recent_audit_events(
-        db.session, page=page, per_page=PER_PAGE, action=action
-    )
+    events, total = auditlog.audit_page(db.session, chosen, page=page, per_page=PER_PAGE)
     return render_template(
         "admin/audit.html",
-        events=events,
+        entries=sentences.describe(db.session, events),
         total=total,
         page=page,
         per_page=PER_PAGE,
-        action=action,
+        chosen=chosen,
+        problems=problems,
+        actions=[(code, _action_label(code)) for code in actions],
+        cohorts=db.session.scalars(select(Cohort).order_by(Cohort.name, Cohort.id)).all(),
     )
+
+
+def _action_label(code: str) -> str:
+    labels = sentences.ACTION_LABELS
+    return str(labels[code]) if code in labels else code
+
+
+@bp.route("/audit.csv")
+@role_required(Role.admin)
+def audit_csv():
+    """The filtered audit log as CSV: codes and raw details for machines, the sentence for
+    people; written as it is read."""
+    chosen, _problems, _actions = _audit_filter()
+    header = [
+        _("When (UTC)"), _("Action"), _("Who (account)"), _("Who (e-mail)"), _("Record type"),
+        _("Record"), _("Details (JSON)"), _("In plain words"),
+    ]  # fmt: skip
+
+    def rows():
+        for batch in auditlog.audit_batches(db.session, chosen):
+            for entry in sentences.describe(db.session, batch):
+                yield _csv_row(entry)
+
+    response = Response(
+        stream_with_context(csv_stream(header, rows())), mimetype="text/csv; charset=utf-8"
+    )
+    filename = f"audit-log-{utcnow().date()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv_row(entry: sentences.Entry) -> list:
+    event = entry.event
+    return [
+        event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        event.action,
+        event.actor_id,
+        entry.actor.email if entry.actor else "",
+        event.subject_type,
+        event.subject_id,
+        json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+        entry.text,
+    ]
 
 
 def _country_name(code: str | None) -> str:

@@ -24,7 +24,7 @@ from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, changes, register, services, tasks
+from elearning.certificates import adapters, bp, changes, issuance, register, services, tasks
 from elearning.certificates.forms import (
     ApproveForm,
     BulkIssueForm,
@@ -162,9 +162,9 @@ def _run_summary(run: CertificateRun) -> list[tuple[str, str]]:
     return lines
 
 
-def _start_run(enrolment_ids: list[int]):
+def _start_run(enrolment_ids: list[int], kind: str):
     """Hand the issuing to a background job and show its progress."""
-    run = tasks.start_run(db.session, enrolment_ids, current_user)
+    run = tasks.start_run(db.session, enrolment_ids, current_user, kind=kind)
     return redirect(url_for("certificates.admin_run", run_id=run.id))
 
 
@@ -200,7 +200,7 @@ def admin_approve():
         .where(CertificateRequest.id.in_(chosen))
         .order_by(CertificateRequest.requested_at, CertificateRequest.id)
     ).all()
-    return _start_run(list(enrolment_ids))  # the run groups them by course
+    return _start_run(list(enrolment_ids), issuance.ISSUED_ON_APPROVAL)  # grouped by course
 
 
 @bp.route("/admin/certificates/issue", methods=["POST"])
@@ -217,7 +217,7 @@ def admin_bulk_issue():
     if not owed:
         flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
         return redirect(url_for("certificates.admin_list"))
-    return _start_run(owed)
+    return _start_run(owed, issuance.ISSUED_IN_BULK)
 
 
 @bp.route("/admin/certificates/<int:certificate_id>")

@@ -30,6 +30,22 @@ from elearning.content.model import Course
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
 
+# How a certificate came to be issued, as its audit record says (details "via"): when the
+# learner completed the course, after an admin approved the request, in a bulk issue of a
+# course's owed certificates, from the command line, or by an admin's reissue.
+ISSUED_AUTOMATICALLY = "automatic"
+ISSUED_ON_APPROVAL = "approval"
+ISSUED_IN_BULK = "bulk"
+ISSUED_FROM_COMMAND_LINE = "command-line"
+ISSUED_BY_ADMIN = "admin"
+ISSUED_VIA = (
+    ISSUED_AUTOMATICALLY,
+    ISSUED_ON_APPROVAL,
+    ISSUED_IN_BULK,
+    ISSUED_FROM_COMMAND_LINE,
+    ISSUED_BY_ADMIN,
+)
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -132,9 +148,15 @@ def render(draft: Draft) -> bytes:
 
 
 def store(
-    session: Session, draft: Draft, pdf: bytes, *, issued_by: User | None = None
+    session: Session,
+    draft: Draft,
+    pdf: bytes,
+    *,
+    issued_by: User | None = None,
+    via: str = ISSUED_AUTOMATICALLY,
 ) -> Certificate:
-    """Write the rendered certificate, unless another request issued one first.
+    """Write the rendered certificate, unless another request issued one first; the audit
+    record says how it was issued (``via``: one of ISSUED_VIA).
 
     A first certificate takes the enrolment's request; when the enrolment already holds a
     certificate that stands, that one is returned and nothing is written. A reissue supersedes
@@ -181,6 +203,7 @@ def store(
             "serial": certificate.serial,
             "course": draft.course_slug,
             "holder_name": certificate.holder_name,
+            "via": via,
             **({"replaces": replaces.serial} if replaces is not None else {}),
         },
         at=draft.issued_at,
@@ -230,6 +253,7 @@ def issue_certificate(
     issued_by: User | None = None,
     now: datetime | None = None,
     replaces: Certificate | None = None,
+    via: str = ISSUED_BY_ADMIN,
 ) -> Certificate:
     """Prepare, render and store in one go (one certificate; the caller's transaction).
 
@@ -248,7 +272,7 @@ def issue_certificate(
         now=now or utcnow(),
         replaces=replaces,
     )
-    return store(session, draft, render(draft), issued_by=issued_by)
+    return store(session, draft, render(draft), issued_by=issued_by, via=via)
 
 
 @dataclass
@@ -268,6 +292,7 @@ def issue_many(
     issuing: services.Issuing,
     issued_by: User | None,
     now: datetime,
+    via: str = ISSUED_IN_BULK,
     render_all: Callable[[Callable[[Draft], bytes], Iterable[Draft]], Iterable[bytes]] = map,
     commit: Callable[[], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -319,7 +344,7 @@ def issue_many(
         for draft, pdf in zip(drafts, pdfs, strict=True):
             try:
                 with session.begin_nested():
-                    result.issued.append(store(session, draft, pdf, issued_by=issued_by))
+                    result.issued.append(store(session, draft, pdf, issued_by=issued_by, via=via))
             except services.CertificateRefused as refused:
                 result.refused[draft.enrolment_id] = refused.reason
         if commit is not None:

@@ -108,6 +108,9 @@ class CertificateRun(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the admin did: "approval" (requests chosen in the approval queue) or "bulk" (every
+    # certificate a course owes); the certificates' audit records say which.
+    kind: Mapped[str] = mapped_column(String(16), default="bulk", server_default="bulk")
     enrolment_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     issued: Mapped[int] = mapped_column(default=0)
     refused: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # reason -> how many

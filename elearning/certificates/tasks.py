@@ -82,10 +82,14 @@ RUN_BATCH = 8
 POOL_FROM = 50
 
 
-def start_run(session, enrolment_ids: list[int], requested_by: User | None) -> CertificateRun:
-    """Record a bulk issue of these enrolments' owed certificates; its job is queued when the
-    caller's transaction commits."""
+def start_run(
+    session, enrolment_ids: list[int], requested_by: User | None, *, kind: str
+) -> CertificateRun:
+    """Record a bulk issue of these enrolments' owed certificates (``kind``: the approval of
+    requests, or a course's bulk issue); its job is queued when the caller's transaction
+    commits."""
     run = CertificateRun(
+        kind=kind,
         enrolment_ids=list(enrolment_ids),
         requested_by_id=requested_by.id if requested_by is not None else None,
         requested_at=utcnow(),
@@ -144,6 +148,7 @@ def issue_run(run_id: int) -> None:
                     issuing=adapters.issuing(),
                     issued_by=actor,
                     now=utcnow(),
+                    via=run.kind,
                     render_all=render_all,
                     commit=session.commit,
                     on_progress=lambda _count: _beat(session, run_id),

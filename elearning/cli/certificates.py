@@ -100,6 +100,7 @@ def certificates_issue(
             issuing=adapters.issuing(),
             issued_by=None,
             now=utcnow(),
+            via=issuance.ISSUED_FROM_COMMAND_LINE,
             render_all=lambda render, drafts: pool.map(render, drafts),
             commit=db.session.commit,
             on_progress=bar.update,

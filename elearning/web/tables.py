@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -44,12 +44,25 @@ def _cell(value: Any) -> Any:
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A CSV file (UTF-8 with BOM, CRLF line ends) with formula-like cells neutralised."""
+    return b"".join(csv_stream(header, rows))
+
+
+def csv_stream(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, lines: int = 200
+) -> Iterator[bytes]:
+    """The same CSV file as :func:`to_csv`, a few hundred ``lines`` at a time, for a download
+    too large to hold in memory."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([neutralise(name) for name in header])
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow([neutralise(_cell(value)) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if count % lines == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:

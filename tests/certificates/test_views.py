@@ -430,6 +430,9 @@ def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval
     )
     assert "1 certificate issued" in admin.get(response.headers["Location"]).text
     assert len(certificates_of(app, "amara@example.org")) == 1
+    # The audit log tells an approval from a bulk issue.
+    log = admin.get("/admin/audit?action=certificate.issue").text
+    assert "The system issued certificate" in log and "after approval by" in log
     assert certificates_of(app, "boris@example.org") == []
     assert "Valid" in amara.get("/certificates").text
     nothing = admin.post(
@@ -463,6 +466,7 @@ def test_bulk_issue_gives_every_eligible_learner_one_certificate(
             huey.execute(job)
     done = admin.get(first.headers["Location"]).text
     assert "2 certificates issued" in done and 'http-equiv="refresh"' not in done
+    assert admin.get("/admin/audit").text.count("in a bulk issue.") == 2
     assert count(app, Certificate) == 2 and certificates_of(app, "j2@example.org") == []
     with app.app_context():
         for pdf, digest, name in db.session.execute(

@@ -240,6 +240,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
     "admin.user_status": {"POST": ADMINS_WRITE},
     "admin.audit_log": {"GET": ADMINS},
+    "admin.audit_csv": {"GET": ADMINS},
     "admin.figures": {"GET": ADMINS},
     "admin.figures_csv": {"GET": ADMINS},
     "admin.cohorts_csv": {"GET": ADMINS},

@@ -779,7 +779,16 @@ PAGES = {
     "accounts.profile": ("judge", "/account/profile", ()),
     "admin.users": ("admin", "/admin/users", ("q", "role", "page")),
     "admin.user": ("admin", "/admin/users/{victim_id}", ()),
-    "admin.audit_log": ("admin", "/admin/audit", ("action", "page")),
+    "admin.audit_log": (
+        "admin",
+        "/admin/audit",
+        ("action", "person", "certificate", "cohort", "from", "to", "page"),
+    ),
+    "admin.audit_csv": (
+        "admin",
+        "/admin/audit.csv",
+        ("action", "person", "certificate", "cohort", "from", "to"),
+    ),
     "admin.figures": ("admin", "/admin/figures", ()),
     "admin.figures_csv": ("admin", "/admin/figures.csv", ()),
     "admin.cohorts_csv": ("admin", "/admin/cohorts.csv", ()),
@@ -862,7 +871,13 @@ PAGE_VALUES = {
 # Addresses that once made a server error (a NUL in a query: on PostgreSQL, which refuses it).
 PAGE_EXAMPLES = {
     "admin.users": ["/admin/users?page=99999999999999999999999", "/admin/users?q=a%00b"],
-    "admin.audit_log": ["/admin/audit?page=999999999999999999999", "/admin/audit?action=%00"],
+    "admin.audit_log": [
+        "/admin/audit?page=999999999999999999999",
+        "/admin/audit?action=%00",
+        "/admin/audit?from=9999-12-31&to=0001-01-01",
+        "/admin/audit?to=9999-12-31&cohort=99999999999999999999",
+        "/admin/audit?certificate=%25_&person=%25",
+    ],
     "certificates.admin_list": [
         "/admin/certificates?page=99999999999999999999",
         "/admin/certificates?q=%00",
