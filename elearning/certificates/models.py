@@ -107,9 +107,7 @@ class CertificateRejection(db.Model):
     course_slug: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    rejected_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class NameCorrection(db.Model):
