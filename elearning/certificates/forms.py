@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from elearning.accounts.forms import ProfileFields
 from elearning.web.forms import no_control_characters, strip
@@ -144,10 +144,14 @@ class QueueForm(FlaskForm):
         ],
     )
 
-    def validate_reason(self, field) -> None:
-        """Holding or rejecting says why."""
-        if self.decision.data in ("hold", "reject") and not field.data:
-            raise ValidationError(_l("Say why: the reason is required to hold or reject."))
+    def validate(self, extra_validators=None) -> bool:
+        """Holding or rejecting says why (checked here: ``Optional`` ends the field's own
+        chain when it is blank)."""
+        valid = super().validate(extra_validators)
+        if valid and self.decision.data in ("hold", "reject") and not self.reason.data:
+            self.reason.errors = [_l("Say why: the reason is required to hold or reject.")]
+            return False
+        return valid
 
 
 class CohortIssueForm(FlaskForm):
