@@ -41,7 +41,6 @@ from elearning.extensions import db
 from elearning.sqltypes import utcnow
 from elearning.web.forms import flash_errors
 
-
 # --- admin ----------------------------------------------------------------------------------------
 
 
