@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.admin import views as _admin_views  # noqa: F401
     from elearning.assessments import views as _assessments_views  # noqa: F401
     from elearning.certificates import admin_views as _certificate_admin_views  # noqa: F401
+    from elearning.certificates import queue_views as _certificate_queue_views  # noqa: F401
+    from elearning.certificates import register_views as _certificate_register  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import judge_views as _judge_views  # noqa: F401
@@ -160,6 +162,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     # The jobs and the kinds of e-mail each domain sends, registered by name for the worker.
     from elearning.accounts import mails as _account_mails  # noqa: F401
+    from elearning.certificates import mails as _certificate_mails  # noqa: F401
     from elearning.cohorts import mails as _cohort_mails  # noqa: F401
     from elearning.outbox import tasks as _outbox_tasks  # noqa: F401
 
@@ -171,6 +174,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from elearning.cohorts import tasks as cohort_tasks
 
     cohort_tasks.init_app(app)  # the cohorts' report totals follow every change to an enrolment
+    from elearning.cohorts import certificate_links
+
+    certificate_links.init_app(app)  # the certificate pages filter and issue by cohort
     compression.init_app(app)  # registered first, so it runs after every other hook
     csrfmask.init_app(app)  # masks the pages before compression sees them
     headers.init_app(app)

@@ -3,7 +3,12 @@
 from elearning.accounts.models import AccountToken, Role, TokenPurpose, User
 from elearning.assessments.models import Attempt, Response
 from elearning.audit.models import AuditEvent
-from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.certificates.models import (
+    Certificate,
+    CertificateRejection,
+    CertificateRequest,
+    NameCorrection,
+)
 from elearning.cohorts.models import (
     Cohort,
     CohortInvitation,
@@ -20,6 +25,7 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "Certificate",
+    "CertificateRejection",
     "CertificateRequest",
     "CheckAnswer",
     "Cohort",

@@ -49,14 +49,29 @@ SENTENCES = {
         "%(actor)s rejected the correction of the name on certificate %(certificate)s to "
         "“%(requested_name)s”."
     ),
+    "certificate.request_approved": _l(
+        "%(actor)s approved the certificate of %(user)s for %(course)s."
+    ),
+    "certificate.request_held": _l(
+        "%(actor)s put the certificate of %(user)s for %(course)s on hold (reason: %(reason)s)."
+    ),
+    "certificate.request_released": _l(
+        "%(actor)s released the certificate of %(user)s for %(course)s from hold."
+    ),
+    "certificate.request_rejected": _l(
+        "%(actor)s rejected the certificate of %(user)s for %(course)s (reason: %(reason)s)."
+    ),
+    "certificate.request_name_edited": _l(
+        "%(actor)s changed the name to print on the certificate of %(user)s from "
+        "“%(old_name)s” to “%(new_name)s” before issuing it."
+    ),
     "cohort.created": _l("%(actor)s created the cohort %(cohort)s for %(course)s."),
     "cohort.updated": _l("%(actor)s changed the details of the cohort %(cohort)s."),
     "cohort.earlier_scores_counted": _l(
         "%(actor)s made the cohort %(cohort)s count the scores judges earned before joining it."
     ),
     "cohort.earlier_scores_left_out": _l(
-        "%(actor)s made the cohort %(cohort)s leave out the scores judges earned before joining "
-        "it."
+        "%(actor)s made the cohort %(cohort)s leave out the scores judges earned before joining it."
     ),
     "cohort.join_code_renewed": _l("%(actor)s made a new join code for the cohort %(cohort)s."),
     "cohort.joining_closed": _l("%(actor)s closed joining for the cohort %(cohort)s."),
@@ -108,6 +123,11 @@ ACTION_LABELS = {
     "certificate.name_correction_requested": _l("Name correction requested"),
     "certificate.name_correction_approved": _l("Name correction approved"),
     "certificate.name_correction_rejected": _l("Name correction rejected"),
+    "certificate.request_approved": _l("Certificate approved"),
+    "certificate.request_held": _l("Certificate put on hold"),
+    "certificate.request_released": _l("Certificate released from hold"),
+    "certificate.request_rejected": _l("Certificate refused"),
+    "certificate.request_name_edited": _l("Printed name edited before issue"),
     "cohort.created": _l("Cohort created"),
     "cohort.updated": _l("Cohort details changed"),
     "cohort.earlier_scores_counted": _l("Earlier scores counted"),
@@ -268,7 +288,10 @@ class _Known:
 
     def parts(self, event: AuditEvent, actor: User | None) -> _Parts:
         parts = _Parts(
-            {key: _detail(event, key) for key in ("reason", "requested_name", "file", "email")}
+            {
+                key: _detail(event, key)
+                for key in ("reason", "requested_name", "file", "email", "old_name", "new_name")
+            }
         )
         parts.update(invited=_detail(event, "invited"), already=_detail(event, "already"))
         parts["actor"] = self.person(actor) if actor else Ref(_("The system"))

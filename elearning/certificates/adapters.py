@@ -59,6 +59,8 @@ def fulfil(
     owed = services.pending_request(session, enrolment_id)
     if owed is None:
         return services.current_certificate(session, enrolment_id)
+    if owed.is_held:  # an admin holds it: only their approval issues it
+        raise services.CertificateRefused("held")
     enrolment = session.get(Enrolment, enrolment_id)
     course = get_catalog().course(owed.course_slug)
     if enrolment is None or course is None:

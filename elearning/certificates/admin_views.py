@@ -1,5 +1,6 @@
-"""The admin's certificate tools: the register, requests, bulk issue, revoking, reissuing and
-name corrections. Every page needs the admin role; everything that issues, revokes or decides
+"""The admin's certificate tools: bulk issue (by course, by cohort), revoking, reissuing and
+name corrections (the register is in ``register_views``, the approval queue in
+``queue_views``). Every page needs the admin role; everything that issues, revokes or decides
 is a POST with a CSRF token.
 """
 
@@ -9,25 +10,23 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from elearning import codes
 from elearning.accounts.access import role_required
 from elearning.accounts.models import Role, User
-from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, changes, issuance, register, services, tasks
+from elearning.certificates import adapters, bp, changes, groups, issuance, services, tasks
 from elearning.certificates.forms import (
-    ApproveForm,
     BulkIssueForm,
+    CohortIssueForm,
     DecisionForm,
     ReissueForm,
     RevokeForm,
@@ -35,104 +34,21 @@ from elearning.certificates.forms import (
 from elearning.certificates.messages import refusal
 from elearning.certificates.models import (
     Certificate,
-    CertificateRequest,
     CertificateRun,
     NameCorrection,
 )
 from elearning.extensions import db
-from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
 from elearning.web.forms import flash_errors
-from elearning.web.pagination import PER_PAGE, current_page
-from elearning.web.routing import LARGEST_ID
-
-
-def _course_title(slug: str) -> str:
-    course = get_catalog().course(slug)
-    return str(course.title) if course is not None else slug
-
 
 # --- admin ----------------------------------------------------------------------------------------
 
 
-def _bulk_form() -> BulkIssueForm:
+def bulk_form() -> BulkIssueForm:
+    """The form that issues what a course owes, with the catalog's courses."""
     form = BulkIssueForm()
     form.course.choices = [SelectChoice(c.slug, str(c.title)) for c in get_catalog().courses]
     return form
-
-
-def _queue_counts() -> tuple[int, int]:
-    waiting = db.session.scalar(select(func.count()).select_from(CertificateRequest)) or 0
-    corrections = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(NameCorrection)
-            .where(NameCorrection.status == "pending")
-        )
-        or 0
-    )
-    return waiting, corrections
-
-
-@bp.route("/admin/certificates")
-@role_required(Role.admin)
-def admin_list():
-    """Every certificate: search by name, code or serial; filter by course and status."""
-    query = request.args.get("q", "")[:200].strip()
-    status = request.args.get("status", "")
-    if status not in ("valid", "revoked", "superseded"):
-        status = ""
-    course = request.args.get("course", "")[:64]
-    page = db.paginate(
-        register.search_certificates(query=query, status=status, course=course),
-        page=current_page(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    waiting, corrections = _queue_counts()
-    return render_template(
-        "certificates/admin_list.html",
-        certificates=page.items,
-        total=page.total,
-        page=page.page,
-        per_page=PER_PAGE,
-        query=query,
-        status=status,
-        course=course,
-        courses=get_catalog().courses,
-        waiting=waiting,
-        corrections=corrections,
-        bulk=_bulk_form(),
-        display=codes.display,
-    )
-
-
-@bp.route("/admin/certificates/requests")
-@role_required(Role.admin)
-def admin_requests():
-    """The approval queue: learners who earned a certificate that waits to be issued."""
-    rows = db.session.execute(
-        select(CertificateRequest, User, Attempt.score)
-        .join(Enrolment, Enrolment.id == CertificateRequest.enrolment_id)
-        .join(User, User.id == Enrolment.user_id)
-        .join(Attempt, Attempt.id == CertificateRequest.attempt_id)
-        .order_by(CertificateRequest.requested_at, CertificateRequest.id)
-        .limit(500)
-    ).all()
-    catalog = get_catalog()
-    return render_template(
-        "certificates/admin_requests.html",
-        rows=rows,
-        form=ApproveForm(),
-        course_title=_course_title,
-        # Nothing is ticked unless the admin asks for every row ("Select all", no JavaScript).
-        select_all=request.args.get("select") == "all",
-        issuing={
-            slug: course.certificate.issuing
-            for slug in {owed.course_slug for owed, _user, _score in rows}
-            if (course := catalog.course(slug)) is not None
-        },
-    )
 
 
 def _run_summary(run: CertificateRun) -> list[tuple[str, str]]:
@@ -162,8 +78,8 @@ def _run_summary(run: CertificateRun) -> list[tuple[str, str]]:
     return lines
 
 
-def _start_run(enrolment_ids: list[int], kind: str):
-    """Hand the issuing to a background job and show its progress."""
+def start_run(enrolment_ids: list[int], kind: str):
+    """Hand the issuing to a background job and show its progress (the page to go to)."""
     run = tasks.start_run(db.session, enrolment_ids, current_user, kind=kind)
     return redirect(url_for("certificates.admin_run", run_id=run.id))
 
@@ -183,31 +99,11 @@ def admin_run(run_id: int):
     )
 
 
-@bp.route("/admin/certificates/requests/approve", methods=["POST"])
-@role_required(Role.admin)
-def admin_approve():
-    """Approve (issue) the selected requests."""
-    form = ApproveForm()
-    if not form.validate_on_submit():
-        flash(_("The form had expired. Please try again."), "error")
-        return redirect(url_for("certificates.admin_requests"))
-    chosen = {i for i in (form.requests.data or []) if isinstance(i, int) and 0 < i <= LARGEST_ID}
-    if not chosen:
-        flash(_("Select at least one learner to approve."), "error")
-        return redirect(url_for("certificates.admin_requests"))
-    enrolment_ids = db.session.scalars(
-        select(CertificateRequest.enrolment_id)
-        .where(CertificateRequest.id.in_(chosen))
-        .order_by(CertificateRequest.requested_at, CertificateRequest.id)
-    ).all()
-    return _start_run(list(enrolment_ids), issuance.ISSUED_ON_APPROVAL)  # grouped by course
-
-
 @bp.route("/admin/certificates/issue", methods=["POST"])
 @role_required(Role.admin)
 def admin_bulk_issue():
     """Issue every certificate a course owes: every learner who completed it and holds none."""
-    form = _bulk_form()
+    form = bulk_form()
     if not form.validate_on_submit():
         flash(_("Choose a course."), "error")
         return redirect(url_for("certificates.admin_list"))
@@ -217,7 +113,62 @@ def admin_bulk_issue():
     if not owed:
         flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
         return redirect(url_for("certificates.admin_list"))
-    return _start_run(owed, issuance.ISSUED_IN_BULK)
+    return start_run(owed, issuance.ISSUED_IN_BULK)
+
+
+def cohort_issue_form() -> CohortIssueForm:
+    """The form that issues what a cohort's members are owed, with every cohort."""
+    form = CohortIssueForm()
+    form.cohort.choices = [
+        SelectChoice(str(c.id), c.name) for c in groups.cohort_links().choices(db.session)
+    ]
+    return form
+
+
+@bp.route("/admin/certificates/issue/cohort", methods=["POST"])
+@role_required(Role.admin)
+def admin_cohort_issue():
+    """Issue every certificate a cohort's members are owed (as ``elearning certificates issue
+    --cohort``): first say how many, then, confirmed, hand them to a bulk run."""
+    form = cohort_issue_form()
+    if not form.validate_on_submit():
+        flash(_("Choose a cohort."), "error")
+        return redirect(url_for("certificates.admin_list"))
+    cohort = groups.cohort_choice(db.session, form.cohort.data)
+    course = get_catalog().course(cohort.course_slug) if cohort is not None else None
+    if cohort is None or course is None:
+        flash(_("The course of this cohort no longer exists."), "error")
+        return redirect(url_for("certificates.admin_list"))
+    among = groups.cohort_links().enrolments(cohort.id)
+    owed = services.owe_eligible(db.session, course, utcnow(), among=among)
+    if not owed:
+        db.session.rollback()
+        flash(
+            _("Nothing to issue: nobody in %(cohort)s is owed a certificate.", cohort=cohort.name),
+            "info",
+        )
+        return redirect(url_for("certificates.admin_list"))
+    if form.confirmed.data != "yes":  # count first (nothing kept), then ask
+        db.session.rollback()
+        return render_template(
+            "certificates/confirm.html",
+            title=_("Issue the certificates of %(cohort)s?", cohort=cohort.name),
+            explanation=ngettext(
+                "%(num)s judge of this cohort completed every lesson, passed the final "
+                "assessment and holds no certificate yet (requests on hold are left out). "
+                "Their certificate will be issued with the name on their profile.",
+                "%(num)s judges of this cohort completed every lesson, passed the final "
+                "assessment and hold no certificate yet (requests on hold are left out). "
+                "Their certificates will be issued with the names on their profiles.",
+                len(owed),
+            ),
+            form=form,
+            action=url_for("certificates.admin_cohort_issue"),
+            button=ngettext("Issue %(num)s certificate", "Issue %(num)s certificates", len(owed)),
+            cancel=url_for("certificates.admin_list"),
+            danger=False,
+        )
+    return start_run(owed, issuance.ISSUED_IN_BULK)
 
 
 @bp.route("/admin/certificates/<int:certificate_id>")

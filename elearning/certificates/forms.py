@@ -118,10 +118,48 @@ class DecisionForm(FlaskForm):
     confirmed = HiddenField()
 
 
-class ApproveForm(FlaskForm):
-    """Approve the selected requests of the approval queue."""
+class QueueForm(FlaskForm):
+    """Decide the selected requests of the approval queue: approve, hold, release or reject.
+    The name each certificate prints comes in a field per row (``name-<request id>``), read
+    by the view."""
 
     requests = SelectMultipleField(_l("Requests"), coerce=int, validate_choice=False)
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approve", _l("Approve and issue")),
+            SelectChoice("hold", _l("Put on hold")),
+            SelectChoice("release", _l("Release from hold")),
+            SelectChoice("reject", _l("Reject")),
+        ],
+        validate_choice=True,
+    )
+    reason = TextAreaField(
+        _l("Reason (required to hold or reject; a rejected judge receives it by e-mail)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+            _no_control_characters_but_line_breaks,
+        ],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        """Holding or rejecting says why (checked here: ``Optional`` ends the field's own
+        chain when it is blank)."""
+        valid = super().validate(extra_validators)
+        if valid and self.decision.data in ("hold", "reject") and not self.reason.data:
+            self.reason.errors = [_l("Say why: the reason is required to hold or reject.")]
+            return False
+        return valid
+
+
+class CohortIssueForm(FlaskForm):
+    """Issue every certificate a cohort's members are owed."""
+
+    cohort = SelectField(_l("Cohort"), choices=[], coerce=str, validate_choice=True)
+    # "yes" once the admin has seen how many certificates the run will issue
+    confirmed = HiddenField()
 
 
 class BulkIssueForm(FlaskForm):

@@ -15,6 +15,7 @@ REFUSALS = {
     "decided": _l("This request was already decided."),
     "name": _l("The name is empty, too long or holds invisible characters."),
     "valid": _l("The certificate is valid."),
+    "held": _l("An administrator has put this certificate on hold."),
 }
 UNKNOWN = _l("The certificate could not be changed.")
 

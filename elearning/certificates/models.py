@@ -64,7 +64,11 @@ class Certificate(db.Model):
 
 
 class CertificateRequest(db.Model):
-    """A learner eligible in a course whose certificates wait for an admin's approval."""
+    """A learner eligible in a course whose certificates wait for an admin's approval.
+
+    An admin may hold a request (with a reason): it stays in the queue, marked so, and nothing
+    issues it (no bulk run, no job, no button of the judge's) until it is approved or released.
+    """
 
     __tablename__ = "certificate_requests"
 
@@ -75,6 +79,35 @@ class CertificateRequest(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     course_slug: Mapped[str] = mapped_column(String(64), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_reason: Mapped[str | None] = mapped_column(Text)
+    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+
+class CertificateRejection(db.Model):
+    """An admin's refusal to certify a passing attempt, with the reason the judge was sent.
+
+    The request leaves the queue; the attempt it named never earns a certificate again (a bulk
+    issue passes it over), but a later pass by the same judge does.
+    """
+
+    __tablename__ = "certificate_rejections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class NameCorrection(db.Model):

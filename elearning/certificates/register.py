@@ -4,7 +4,7 @@ admin's search of the register."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -74,25 +74,49 @@ def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
     )
 
 
-def search_certificates(*, query: str = "", status: str = "", course: str = "") -> Select:
-    """Certificates matching a name, serial or code fragment, a status and a course, newest
-    first (a statement: the caller pages it)."""
-    where = []
-    if query:
-        code = codes.normalise(query)
-        where.append(
+@dataclass(frozen=True)
+class RegisterFilter:
+    """What the admin's list of certificates is narrowed to; blank values filter nothing.
+    ``enrolments``: a statement of enrolment ids (a cohort's members)."""
+
+    query: str = ""
+    status: str = ""
+    course: str = ""
+    enrolments: Select | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+def search_certificates(where: RegisterFilter) -> Select:
+    """Certificates matching a name, serial or code fragment, a status, a course, a cohort and
+    the days they were issued (from and to, both included, in UTC), newest first (a
+    statement: the caller pages it)."""
+    conditions = []
+    if where.query:
+        code = codes.normalise(where.query)
+        conditions.append(
             or_(
-                contains_folded(Certificate.holder_name, query),
-                contains_folded(Certificate.serial, query),
+                contains_folded(Certificate.holder_name, where.query),
+                contains_folded(Certificate.serial, where.query),
                 *([Certificate.code == code] if code else []),
             )
         )
-    if course:
-        where.append(Certificate.course_slug == course)
-    if status:
-        where += services.status_condition(status)
+    if where.course:
+        conditions.append(Certificate.course_slug == where.course)
+    if where.status:
+        conditions += services.status_condition(where.status)
+    if where.enrolments is not None:
+        conditions.append(Certificate.enrolment_id.in_(where.enrolments))
+    if where.issued_from is not None:
+        conditions.append(Certificate.issued_at >= _midnight(where.issued_from))
+    if where.issued_to is not None:
+        conditions.append(Certificate.issued_at < _midnight(where.issued_to + timedelta(days=1)))
     return (
         select(Certificate)
-        .where(*where)
+        .where(*conditions)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)

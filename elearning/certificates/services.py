@@ -17,14 +17,18 @@ from datetime import datetime
 from pathlib import Path
 
 from babel.dates import format_date
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from elearning import codes, names
 from elearning.accounts.models import User
 from elearning.assessments.models import Attempt
 from elearning.assessments.services import passed_attempt
-from elearning.certificates.models import Certificate, CertificateRequest
+from elearning.certificates.models import (
+    Certificate,
+    CertificateRejection,
+    CertificateRequest,
+)
 from elearning.config import LANGUAGES
 from elearning.content.model import DEFAULT_LANGUAGE, Course
 from elearning.learning.models import Enrolment
@@ -175,9 +179,13 @@ def pending_request(session: Session, enrolment_id: int) -> CertificateRequest |
     )
 
 
-def owe_eligible(session: Session, course: Course, now: datetime) -> list[int]:
+def owe_eligible(
+    session: Session, course: Course, now: datetime, *, among: Select | None = None
+) -> list[int]:
     """Record a request for every enrolment of the course that has earned a certificate and has
-    none (nor a revoked one); the enrolments now waiting, old and new requests alike."""
+    none (nor a revoked one); the enrolments now waiting, old and new requests alike, but those
+    an admin holds. An attempt whose certificate an admin rejected earns none (a later pass
+    does). ``among``: a statement of enrolment ids (a cohort's) to keep to."""
     passed = (
         select(Attempt.enrolment_id, func.min(Attempt.id).label("attempt_id"))
         .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
@@ -187,6 +195,8 @@ def owe_eligible(session: Session, course: Course, now: datetime) -> list[int]:
             Attempt.is_passed.is_(True),
             ~exists().where(Certificate.enrolment_id == Attempt.enrolment_id),
             ~exists().where(CertificateRequest.enrolment_id == Attempt.enrolment_id),
+            ~exists().where(CertificateRejection.attempt_id == Attempt.id),
+            *([Attempt.enrolment_id.in_(among)] if among is not None else []),
         )
         .group_by(Attempt.enrolment_id)
     )
@@ -207,7 +217,11 @@ def owe_eligible(session: Session, course: Course, now: datetime) -> list[int]:
     return list(
         session.scalars(
             select(CertificateRequest.enrolment_id)
-            .where(CertificateRequest.course_slug == course.slug)
+            .where(
+                CertificateRequest.course_slug == course.slug,
+                CertificateRequest.held_at.is_(None),
+                *([CertificateRequest.enrolment_id.in_(among)] if among is not None else []),
+            )
             .order_by(CertificateRequest.requested_at, CertificateRequest.id)
         )
     )

@@ -63,6 +63,7 @@ def sweep_owed() -> None:
             select(CertificateRequest.enrolment_id, CertificateRequest.course_slug).where(
                 CertificateRequest.requested_at <= now - STRANDED_AFTER,
                 CertificateRequest.requested_at > now - GIVE_UP_AFTER,
+                CertificateRequest.held_at.is_(None),
             )
         ).all()
         db.session.rollback()
@@ -101,15 +102,18 @@ def start_run(
 
 
 def still_owed(session, run: CertificateRun) -> int:
-    """How many of the run's enrolments are still owed their certificate."""
-    return len(_owed(session, run))
+    """How many of the run's enrolments are still owed their certificate (held ones too)."""
+    return len(_owed(session, run, with_held=True))
 
 
-def _owed(session, run: CertificateRun) -> dict[int, str]:
+def _owed(session, run: CertificateRun, *, with_held: bool = False) -> dict[int, str]:
+    """The run's enrolments still owed a certificate; without those an admin held since the
+    run began, unless ``with_held``."""
+    held = () if with_held else (CertificateRequest.held_at.is_(None),)
     return dict(
         session.execute(
             select(CertificateRequest.enrolment_id, CertificateRequest.course_slug).where(
-                CertificateRequest.enrolment_id.in_(run.enrolment_ids)
+                CertificateRequest.enrolment_id.in_(run.enrolment_ids), *held
             )
         ).all()
     )

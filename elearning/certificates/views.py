@@ -2,7 +2,8 @@
 
 Who may see what: a certificate's PDF only its holder and admins (anyone else gets the same 404
 as for a certificate that does not exist); the verification page and API anyone, with no login,
-showing only the public facts. The admin's tools are in ``admin_views``.
+showing only the public facts. The admin's tools are in ``admin_views``, ``queue_views`` and
+``register_views``.
 """
 
 from __future__ import annotations

@@ -422,10 +422,11 @@ def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval
             )
         )
     response = admin.post(
-        "/admin/certificates/requests/approve",
+        "/admin/certificates/requests/decide",
         data={
             "csrf_token": token(admin, "/admin/certificates/requests"),
             "requests": [str(amara_request)],
+            "decision": "approve",
         },
     )
     assert "1 certificate issued" in admin.get(response.headers["Location"]).text
@@ -436,8 +437,8 @@ def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval
     assert certificates_of(app, "boris@example.org") == []
     assert "Valid" in amara.get("/certificates").text
     nothing = admin.post(
-        "/admin/certificates/requests/approve",
-        data={"csrf_token": token(admin, "/admin/certificates/requests")},
+        "/admin/certificates/requests/decide",
+        data={"csrf_token": token(admin, "/admin/certificates/requests"), "decision": "approve"},
     )
     assert "Select at least one" in admin.get(nothing.headers["Location"]).text
 
@@ -665,7 +666,7 @@ def test_admin_pages_are_for_admins_only(app, create_user, admin):
     assert admin.get("/admin/certificates/999999").status_code == 404
     for action in (
         "/admin/certificates/issue",
-        "/admin/certificates/requests/approve",
+        "/admin/certificates/requests/decide",
         f"/admin/certificates/{certificate.id}/reissue",
     ):
         answer = trainer.post(

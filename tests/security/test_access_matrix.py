@@ -199,8 +199,10 @@ MATRIX: dict[str, dict[str, Access]] = {
     "certificates.verify_api": {"GET": PUBLIC},
     "certificates.admin_list": {"GET": ADMINS},
     "certificates.admin_requests": {"GET": ADMINS},
-    "certificates.admin_approve": {"POST": ADMINS_WRITE},
+    "certificates.admin_export": {"GET": ADMINS},
+    "certificates.admin_decide_requests": {"POST": ADMINS_WRITE},
     "certificates.admin_bulk_issue": {"POST": ADMINS_WRITE},
+    "certificates.admin_cohort_issue": {"POST": ADMINS_WRITE},
     "certificates.admin_detail": {"GET": ADMINS},
     "certificates.admin_run": {"GET": ADMINS},
     "certificates.admin_revoke": {"POST": ADMINS_WRITE},
@@ -294,6 +296,8 @@ FORM_DATA = {
     "cohorts.extra_attempt": {"reason": "Called to a hearing on the last day"},
     "cohorts.join": {"code": "{join_code}"},
     "cohorts.confirm_upload": {"upload_id": "{upload_id}"},
+    "certificates.admin_cohort_issue": {"cohort": "{cohort_id}"},
+    "certificates.admin_decide_requests": {"decision": "hold", "reason": "Identity unclear"},
 }
 SWAPPED = {
     "owner": "other learner",
