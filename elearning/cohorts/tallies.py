@@ -48,7 +48,7 @@ Totals = Mapping[str, float]
 
 SUMMARY = (
     "enrolled", "started", "lessons_done", "sat", "passed",
-    "pre_n", "pre_sum", "post_n", "post_sum", "gain_n", "gain_sum",
+    "pre_n", "pre_sum", "post_n", "post_sum", "gain_n", "gain_sum", "gain_sq",
     "pair_n", "pair_pre", "pair_post", "pair_d", "pair_d2",
 )  # fmt: skip
 QUESTION_SUMS = ("scored_x", "scored_n", "n", "x", "xx", "r", "rr", "xr")
@@ -192,7 +192,8 @@ def summary_share(facts: Facts, lesson_count: int) -> Counter[str]:
         share.update(pair_n=1, pair_pre=pre, pair_post=post, pair_d=difference)
         share["pair_d2"] = difference * difference
         if pre < 100:
-            share.update(gain_n=1, gain_sum=difference / (100.0 - pre))
+            gain = difference / (100.0 - pre)
+            share.update(gain_n=1, gain_sum=gain, gain_sq=gain * gain)
     return share
 
 
@@ -440,6 +441,34 @@ def read(
     if not questions:
         return {name: value for name, value in totals.items() if not name.startswith("q|")}
     return totals
+
+
+def read_summaries(
+    session: Session, cohort_ids: Iterable[int], course: Course
+) -> dict[int, dict[str, float]]:
+    """The counts and sums (``SUMMARY``) of several cohorts of ``course``: two queries, after
+    rebuilding any whose totals are missing or were built for other content."""
+    cohort_ids = sorted(set(cohort_ids))
+    current = set(
+        session.scalars(
+            select(CohortTallyState.cohort_id).where(
+                CohortTallyState.cohort_id.in_(cohort_ids),
+                CohortTallyState.content_version == course.content_version,
+            )
+        )
+    )
+    summaries: dict[int, dict[str, float]] = {cohort_id: {} for cohort_id in cohort_ids}
+    for cohort_id in cohort_ids:
+        if cohort_id not in current:
+            totals = rebuild(session, cohort_id, course)
+            summaries[cohort_id] = {name: totals[name] for name in SUMMARY if name in totals}
+    for cohort_id, name, value in session.execute(
+        select(CohortTally.cohort_id, CohortTally.name, CohortTally.value).where(
+            CohortTally.cohort_id.in_(sorted(current)), CohortTally.name.in_(SUMMARY)
+        )
+    ):
+        summaries[cohort_id][name] = value
+    return summaries
 
 
 def start(session: Session, cohort_id: int, course: Course) -> None:
