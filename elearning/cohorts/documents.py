@@ -135,8 +135,8 @@ def store_report_pdf(
     edition: str = "full",
 ) -> bool:
     """Render and keep the report's PDF (``edition``) unless the stored one is current (the
-    job's work: run twice, it renders once). The PDF is kept under the fingerprint taken before rendering, so
-    a change made meanwhile is rendered by the next request."""
+    job's work: run twice, it renders once). The PDF is kept under the fingerprint taken before
+    rendering, so a change made meanwhile is rendered by the next request."""
     document = session.get(ReportDocument, (cohort.id, language, edition))
     fingerprint = report_fingerprint(session, cohort, course, language)
     if document is not None and document.rendered_at and document.fingerprint == fingerprint:

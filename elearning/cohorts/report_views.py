@@ -215,6 +215,7 @@ def report_context(cohort: Cohort, course: Course) -> dict:
             _("Judges"),
         )
     option_counts = quality.option_counts(totals, course)
+    flags = _item_flags(result.items, option_counts)
     return {
         "cohort": cohort,
         "course": course,
@@ -238,8 +239,9 @@ def report_context(cohort: Cohort, course: Course) -> dict:
         "band_labels": _band_labels(),
         "reliabilities": quality.form_reliabilities(totals, course),
         "option_counts": option_counts,
-        "item_flags": _item_flags(result.items, option_counts),
+        "item_flags": flags,
         "item_rows": result.items,
+        "flagged_rows": [item for item in result.items if flags[item.question_id]],
         "has_enough_answers": item_listing.has_enough_answers,
         "has_entry_assessment": any(form.kind == "pre" for form in course.forms.values()),
         "trainers": services.trainers_of(db.session, cohort.id),
