@@ -291,14 +291,13 @@ def report_page(cohort_id: int):
         forms=course.parallel_forms,
         topic_order={slug: index for index, slug in enumerate(course.tags)},
     )
-    return render_template(
-        "cohorts/report.html",
-        **context,
+    context.update(
         items=items,
         item_query=query,
         item_rows=items.rows,
         comparison=comparison.compare(db.session, cohort, course, current_user),
     )
+    return render_template("cohorts/report.html", **context)
 
 
 def _report_pdf(cohort_id: int, edition: str):
