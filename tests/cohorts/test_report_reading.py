@@ -4,7 +4,6 @@ summary PDF."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from elearning.accounts.models import Role
