@@ -286,16 +286,21 @@ def mark_changed(session: Session, enrolment_id: int) -> bool:
 
 def catch_up(session: Session, enrolment_id: int) -> None:
     """Move the enrolment's cohorts' totals by what changed since they last followed it, and
-    clear its mark. Idempotent: run again, it finds nothing to move."""
-    cohorts = _cohorts_of(session, enrolment_id)
-    if cohorts:
-        _move(session, enrolment_id, before=cohorts, after=cohorts)
+    clear its mark. Idempotent: run again, it finds nothing to move.
+
+    The mark is cleared first: that write locks the facts row (PostgreSQL) or the database
+    (SQLite, whose transactions otherwise start by reading), so that two jobs for the same
+    enrolment (one is queued per change) take turns. Without it, two SQLite workers both read
+    the old facts and both move the totals by the same difference."""
     session.execute(
         update(JudgeFacts)
         .where(JudgeFacts.enrolment_id == enrolment_id)
         .values(changed_at=None)
         .execution_options(synchronize_session=False)
     )
+    cohorts = _cohorts_of(session, enrolment_id)
+    if cohorts:
+        _move(session, enrolment_id, before=cohorts, after=cohorts)
 
 
 def changed_before(session: Session, moment) -> list[int]:
