@@ -4,7 +4,10 @@ summary PDF."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from flask import render_template
 
 from elearning.accounts.models import Role
 from elearning.cohorts import comparison, item_listing, logic, report
@@ -49,6 +52,27 @@ def test_a_few_high_entrants_who_slip_pull_the_mean_of_individual_gains_down():
     assert reading.is_significant and reading.is_significant_but_low
     low, high = reading.individual_interval
     assert low < reading.individual < high
+
+
+def test_the_report_says_why_the_gains_disagree_and_that_both_readings_hold(app):
+    reading = _gains([(40.0, 70.0)] * 8 + [(90.0, 80.0)] * 2)
+    with app.test_request_context("/"):
+        text = render_template(
+            "cohorts/_report_gains_reading.html",
+            report=SimpleNamespace(gains=reading),
+            cohort=SimpleNamespace(id=1),
+        )
+    assert "a few such judges pull the mean down" in text
+    assert "statistically significant" in text and "both are true" in text
+    assert "/cohorts/1/roster?sort=gain&amp;order=asc" in text
+    agreeing = _gains([(40.0, 70.0), (50.0, 75.0), (30.0, 65.0)])
+    with app.test_request_context("/"):
+        quiet = render_template(
+            "cohorts/_report_gains_reading.html",
+            report=SimpleNamespace(gains=agreeing),
+            cohort=SimpleNamespace(id=1),
+        )
+    assert quiet.strip() == ""
 
 
 def test_gains_in_the_same_band_need_no_reconciling():
