@@ -70,36 +70,52 @@ def report_fingerprint(session: Session, cohort: Cohort, course: Course, languag
 RENDERING_STALLED = timedelta(minutes=5)
 
 
+EDITIONS = ("full", "summary")
+
+
 def current_report_pdf(
-    session: Session, cohort: Cohort, course: Course, language: str, now: datetime
+    session: Session,
+    cohort: Cohort,
+    course: Course,
+    language: str,
+    now: datetime,
+    edition: str = "full",
 ) -> tuple[bytes | None, str]:
-    """(the stored PDF if it is the cohort as it is now, else None; and the state of the
-    rendering: "ready", "rendering" when a job is at it, "needed" when none is). Reads only."""
+    """(the stored PDF of the report's ``edition`` if it is the cohort as it is now, else None;
+    and the state of the rendering: "ready", "rendering" when a job is at it, "needed" when none
+    is). Reads only."""
     fingerprint = report_fingerprint(session, cohort, course, language)
-    document = session.get(ReportDocument, (cohort.id, language))
+    document = session.get(ReportDocument, (cohort.id, language, edition))
     if document is None or document.fingerprint != fingerprint:
         return None, "needed"
     if document.rendered_at is None:
         return None, "rendering" if document.requested_at > now - RENDERING_STALLED else "needed"
     pdf = session.scalar(
         select(ReportDocument.pdf).where(
-            ReportDocument.cohort_id == cohort.id, ReportDocument.language == language
+            ReportDocument.cohort_id == cohort.id,
+            ReportDocument.language == language,
+            ReportDocument.edition == edition,
         )
     )
     return (pdf, "ready") if pdf is not None else (None, "needed")
 
 
 def ask_for_rendering(
-    session: Session, cohort: Cohort, course: Course, language: str, now: datetime
+    session: Session,
+    cohort: Cohort,
+    course: Course,
+    language: str,
+    now: datetime,
+    edition: str = "full",
 ) -> bool:
-    """Record that the report in ``language`` is to be rendered as the cohort is now; False if
-    another request did so at the same moment (its job renders it)."""
+    """Record that the report's ``edition`` in ``language`` is to be rendered as the cohort is
+    now; False if another request did so at the same moment (its job renders it)."""
     fingerprint = report_fingerprint(session, cohort, course, language)
     try:
         with session.begin_nested():
-            document = session.get(ReportDocument, (cohort.id, language))
+            document = session.get(ReportDocument, (cohort.id, language, edition))
             if document is None:
-                document = ReportDocument(cohort_id=cohort.id, language=language)
+                document = ReportDocument(cohort_id=cohort.id, language=language, edition=edition)
                 session.add(document)
             document.fingerprint = fingerprint
             document.requested_at = now
@@ -111,18 +127,23 @@ def ask_for_rendering(
 
 
 def store_report_pdf(
-    session: Session, cohort: Cohort, course: Course, language: str, render: Callable[[], bytes]
+    session: Session,
+    cohort: Cohort,
+    course: Course,
+    language: str,
+    render: Callable[[], bytes],
+    edition: str = "full",
 ) -> bool:
-    """Render and keep the report's PDF unless the stored one is current (the job's work: run
-    twice, it renders once). The PDF is kept under the fingerprint taken before rendering, so
-    a change made meanwhile is rendered by the next request."""
-    document = session.get(ReportDocument, (cohort.id, language))
+    """Render and keep the report's PDF (``edition``) unless the stored one is current (the
+    job's work: run twice, it renders once). The PDF is kept under the fingerprint taken before
+    rendering, so a change made meanwhile is rendered by the next request."""
+    document = session.get(ReportDocument, (cohort.id, language, edition))
     fingerprint = report_fingerprint(session, cohort, course, language)
     if document is not None and document.rendered_at and document.fingerprint == fingerprint:
         return False
     pdf = render()
     if document is None:
-        document = ReportDocument(cohort_id=cohort.id, language=language)
+        document = ReportDocument(cohort_id=cohort.id, language=language, edition=edition)
         session.add(document)
     document.fingerprint = fingerprint
     document.pdf = pdf

@@ -10,7 +10,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# Item-analysis conventions (classical test theory). A flag needs this many answers to mean much.
+# Item-analysis conventions (classical test theory). Below this many answers a question's facility
+# and discrimination are too unstable to read (a correlation on three judges can be 0.98 by
+# chance): the report says "too few answers" instead, and flags nothing. Ten is the floor the
+# item-analysis literature gives for a small class (twenty and more is better: see Crocker &
+# Algina, *Introduction to Classical and Modern Test Theory*, ch. 14).
 MIN_ANSWERS_FOR_FLAGS = 10
 TOO_EASY = 0.90  # facility above this: nearly everyone gets it right
 TOO_HARD = 0.30  # facility below this: nearly everyone gets it wrong
@@ -86,6 +90,75 @@ def gain_band(gain: float | None) -> str | None:
     if gain < 0.3:
         return "low"
     return "medium" if gain <= 0.7 else "high"
+
+
+def class_average_gain(mean_pre: float | None, mean_post: float | None) -> float | None:
+    """Hake's class-average normalised gain <g> = (post% − pre%) ÷ (100 − pre%), from the mean
+    scores of the judges who took both assessments; None without them or with no room to gain."""
+    if mean_pre is None or mean_post is None or mean_pre >= 100:
+        return None
+    return (mean_post - mean_pre) / (100.0 - mean_pre)
+
+
+def mean_interval(n: int, total: float, squares: float) -> tuple[float, float] | None:
+    """The 95 % confidence interval of a mean from a count, a sum and a sum of squares."""
+    if n < 2:
+        return None
+    mean = total / n
+    half_width = t_975(n - 1) * math.sqrt(_variance(n, total, squares)) / math.sqrt(n)
+    return mean - half_width, mean + half_width
+
+
+@dataclass(frozen=True)
+class GainReading:
+    """The learning gain read both ways, and what a trainer needs told when they disagree.
+
+    The mean of individual normalised gains weighs every judge equally, however little room
+    they had; Hake's class-average gain divides the group's mean improvement by the group's
+    mean room to improve. A judge who entered at 90 % and left at 85 % counts −0.5 in the first
+    and five points in the second, so the two can fall in different bands.
+    """
+
+    individual: float | None
+    individual_interval: tuple[float, float] | None
+    class_average: float | None
+    is_significant: bool  # the paired difference's 95 % interval lies above zero
+
+    @property
+    def individual_band(self) -> str | None:
+        return gain_band(self.individual)
+
+    @property
+    def class_band(self) -> str | None:
+        return gain_band(self.class_average)
+
+    @property
+    def disagreement(self) -> str | None:
+        """ "individual-lower" or "individual-higher" when the two gains fall in different
+        bands; None when they agree (or one is missing)."""
+        if self.individual is None or self.class_average is None:
+            return None
+        if self.individual_band == self.class_band:
+            return None
+        return "individual-lower" if self.individual < self.class_average else "individual-higher"
+
+    @property
+    def is_significant_but_low(self) -> bool:
+        """A significant improvement beside a gain read as "low": both are true, and say so."""
+        return self.is_significant and "low" in (self.individual_band, self.class_band)
+
+
+def read_gains(
+    gain_n: int, gain_sum: float, gain_squares: float, paired: PairedComparison | None
+) -> GainReading:
+    """Both gains from the kept sums: the mean of individual gains (with its interval) and
+    the class-average gain of the judges who took both assessments."""
+    return GainReading(
+        individual=gain_sum / gain_n if gain_n else None,
+        individual_interval=mean_interval(gain_n, gain_sum, gain_squares),
+        class_average=class_average_gain(paired.mean_pre, paired.mean_post) if paired else None,
+        is_significant=bool(paired and paired.ci_low is not None and paired.ci_low > 0),
+    )
 
 
 def pass_rate(passed: int, sat: int) -> float | None:

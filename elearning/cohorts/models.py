@@ -189,7 +189,8 @@ class CohortTallyState(db.Model):
 
 
 class ReportDocument(db.Model):
-    """The cohort report's PDF in one language, rendered by a job and kept while the cohort is
+    """The cohort report's PDF in one language and one edition ("full", or "summary": a few
+    pages), rendered by a job and kept while the cohort is
     unchanged (its ``fingerprint``); ``pdf`` is None while a rendering is queued. Kept in the
     database, so whichever host renders it, every host serves it."""
 
@@ -199,6 +200,7 @@ class ReportDocument(db.Model):
         ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    edition: Mapped[str] = mapped_column(String(16), primary_key=True, default="full")
     fingerprint: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -108,6 +108,7 @@ class CohortReport:
     mean_gain: float | None
     gain_count: int
     paired: logic.PairedComparison | None
+    gains: logic.GainReading
     topics: list[TopicResult]
     distribution_pre: list[tuple[str, int]]
     distribution_post: list[tuple[str, int]]
@@ -148,6 +149,7 @@ def summary_sums(session: Session, cohort_id: int, course: Course) -> dict[str, 
         "post_sum": total(judges.c.post_score),
         "gain_n": func.count(judges.c.gain),
         "gain_sum": total(judges.c.gain),
+        "gain_sq": total(judges.c.gain * judges.c.gain),
         "pair_n": count_if(both),
         "pair_pre": total(case((both, judges.c.pre_score))),
         "pair_post": total(case((both, judges.c.post_score))),
@@ -187,6 +189,9 @@ def report_from(totals: tallies.Totals, course: Course) -> CohortReport:
         return get(f"{kind}_sum") / n if n else None
 
     topics, items = _questions(totals, course)
+    paired = logic.paired_comparison(
+        int(get("pair_n")), get("pair_pre"), get("pair_post"), get("pair_d"), get("pair_d2")
+    )
     return CohortReport(
         counts=_counts(totals),
         mean_pre=mean("pre"),
@@ -195,9 +200,8 @@ def report_from(totals: tallies.Totals, course: Course) -> CohortReport:
         post_count=int(get("post_n")),
         mean_gain=mean("gain"),
         gain_count=int(get("gain_n")),
-        paired=logic.paired_comparison(
-            int(get("pair_n")), get("pair_pre"), get("pair_post"), get("pair_d"), get("pair_d2")
-        ),
+        paired=paired,
+        gains=logic.read_gains(int(get("gain_n")), get("gain_sum"), get("gain_sq"), paired),
         topics=topics,
         distribution_pre=logic.distribution(
             {low: int(get(tallies.band("pre", low))) for low in logic.BANDS}

@@ -22,7 +22,9 @@ from elearning.accounts.models import Role, User
 from elearning.cohorts import (
     bp,
     charts,
+    comparison,
     invitations,
+    item_listing,
     logic,
     quality,
     report,
@@ -196,6 +198,7 @@ def roster_export(cohort_id: int, extension: str):
 
 
 def report_context(cohort: Cohort, course: Course) -> dict:
+    """What the report's page and its PDFs show (the page adds what depends on the viewer)."""
     totals = tallies.read(db.session, cohort.id, course)
     result = report.report_from(totals, course)
     pre_label, post_label = _("Entry assessment"), _("Final assessment")
@@ -212,6 +215,8 @@ def report_context(cohort: Cohort, course: Course) -> dict:
             _("Score (%)"),
             _("Judges"),
         )
+    option_counts = quality.option_counts(totals, course)
+    flags = _item_flags(result.items, option_counts)
     return {
         "cohort": cohort,
         "course": course,
@@ -225,7 +230,6 @@ def report_context(cohort: Cohort, course: Course) -> dict:
                 result.distribution_pre, result.distribution_post, strict=True
             )
         ],
-        "gain_band": logic.gain_band(result.mean_gain),
         "flag_rules": {
             "min": logic.MIN_ANSWERS_FOR_FLAGS,
             "easy": logic.TOO_EASY,
@@ -235,10 +239,26 @@ def report_context(cohort: Cohort, course: Course) -> dict:
         "flag_labels": _flag_labels(),
         "band_labels": _band_labels(),
         "reliabilities": quality.form_reliabilities(totals, course),
-        "option_counts": quality.option_counts(totals, course),
+        "option_counts": option_counts,
+        "item_flags": flags,
+        "item_rows": result.items,
+        "flagged_rows": [item for item in result.items if flags[item.question_id]],
+        "has_enough_answers": item_listing.has_enough_answers,
+        "has_entry_assessment": any(form.kind == "pre" for form in course.forms.values()),
         "trainers": services.trainers_of(db.session, cohort.id),
         "generated_at": utcnow(),
     }
+
+
+def _item_flags(
+    items: list[report.ItemResult], option_counts: dict[str, quality.OptionCounts]
+) -> dict[str, tuple[str, ...]]:
+    """Each question's flags: its statistics' and its options'."""
+    flags = {}
+    for item in items:
+        choices = option_counts.get(item.question_id)
+        flags[item.question_id] = item.flags + (choices.flags if choices else ())
+    return flags
 
 
 def _flag_labels() -> dict[str, str]:
@@ -258,33 +278,65 @@ def _band_labels() -> dict[str, str]:
 @bp.route("/cohorts/<int:cohort_id>/report")
 @role_required(Role.trainer)
 def report_page(cohort_id: int):
-    """The cohort report: progress, pre/post, gain, topics, distributions, item analysis."""
+    """The cohort report: a summary, then progress, scores and gains, topics, distributions,
+    the trust in the scores, the item analysis (filtered, sorted, paged) and the comparison
+    with the trainer's earlier cohorts of the course."""
     cohort, course = load_cohort_or_404(cohort_id)
-    return render_template("cohorts/report.html", **report_context(cohort, course))
+    context = report_context(cohort, course)
+    query = item_listing.item_query(request.args, course.tags, course.parallel_forms)
+    flags = context["item_flags"]
+    items = item_listing.list_items(
+        context["report"].items,
+        query,
+        flagged={question_id for question_id, found in flags.items() if found},
+        forms=course.parallel_forms,
+        topic_order={slug: index for index, slug in enumerate(course.tags)},
+    )
+    context.update(
+        items=items,
+        item_query=query,
+        item_rows=items.rows,
+        comparison=comparison.compare(db.session, cohort, course, current_user),
+    )
+    return render_template("cohorts/report.html", **context)
 
 
-@bp.route("/cohorts/<int:cohort_id>/report.pdf")
-@role_required(Role.trainer)
-def report_pdf(cohort_id: int):
-    """The cohort report as a PDF to attach to the training's final report. Rendering costs
-    seconds of CPU, so a job does it: while it works this answers "being prepared" and
-    refreshes itself; the PDF is then served from its stored copy until the cohort changes.
-    Only the requests that ask for a new rendering count against the trainer's limit: over
-    it, a stored copy is still served."""
+def _report_pdf(cohort_id: int, edition: str):
+    """The report (``edition`` "full" or "summary") as a PDF to attach to the training's final
+    report. Rendering costs seconds of CPU, so a job does it: while it works this answers
+    "being prepared" and refreshes itself; the PDF is then served from its stored copy until
+    the cohort changes. Only the requests that ask for a new rendering count against the
+    trainer's limit: over it, a stored copy is still served."""
     cohort, course = load_cohort_or_404(cohort_id)
     language = str(get_locale())
     now = utcnow()
-    pdf, state = current_report_pdf(db.session, cohort, course, language, now)
+    pdf, state = current_report_pdf(db.session, cohort, course, language, now, edition)
+    what = "report" if edition == "full" else "report-summary"
     if pdf is not None:
-        return attachment(pdf, _export_name(cohort, "report", "pdf"), "application/pdf")
+        return attachment(pdf, _export_name(cohort, what, "pdf"), "application/pdf")
     if state == "needed":
         limit = parse(current_app.config["REPORT_PDF_RATE_LIMIT"])
         key = ("report-pdf", f"user:{current_user.get_id()}")
         if not limiter.limiter.hit(limit, *key):
             abort(429)
-        if ask_for_rendering(db.session, cohort, course, language, now):
-            after_commit(db.session, tasks.render_report, cohort.id, language)
-    return render_template("cohorts/report_pdf_preparing.html", cohort=cohort), 202
+        if ask_for_rendering(db.session, cohort, course, language, now, edition):
+            after_commit(db.session, tasks.render_report, cohort.id, language, edition)
+    return render_template("cohorts/report_pdf_preparing.html", cohort=cohort, edition=edition), 202
+
+
+@bp.route("/cohorts/<int:cohort_id>/report.pdf")
+@role_required(Role.trainer)
+def report_pdf(cohort_id: int):
+    """The whole report as a PDF (see :func:`_report_pdf`)."""
+    return _report_pdf(cohort_id, "full")
+
+
+@bp.route("/cohorts/<int:cohort_id>/report-summary.pdf")
+@role_required(Role.trainer)
+def report_summary_pdf(cohort_id: int):
+    """The report's summary as a PDF of a few pages: progress, scores and gains, topics, the
+    distribution of scores and the flagged questions (see :func:`_report_pdf`)."""
+    return _report_pdf(cohort_id, "summary")
 
 
 def _items_table(items: list[report.ItemResult]):
@@ -292,7 +344,7 @@ def _items_table(items: list[report.ItemResult]):
     header = [
         _("Question"), _("Bank entry"), _("Topics"), _("Text"), _("Answers"),
         _("Facility"), _("Entry facility"), _("Entry answers"), _("Final facility"),
-        _("Final answers"), _("Discrimination"), _("Flags"),
+        _("Final answers"), _("Discrimination"), _("Too few answers"), _("Flags"),
     ]  # fmt: skip
     body = (
         [
@@ -307,6 +359,7 @@ def _items_table(items: list[report.ItemResult]):
             item.post_facility,
             item.post.n if item.post else 0,
             item.discrimination,
+            not item_listing.has_enough_answers(item),
             ", ".join(flags[flag] for flag in item.flags),
         ]  # fmt: skip
         for item in items

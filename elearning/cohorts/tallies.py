@@ -55,7 +55,7 @@ Totals = Mapping[str, float]
 
 SUMMARY = (
     "enrolled", "started", "lessons_done", "sat", "passed",
-    "pre_n", "pre_sum", "post_n", "post_sum", "gain_n", "gain_sum",
+    "pre_n", "pre_sum", "post_n", "post_sum", "gain_n", "gain_sum", "gain_sq",
     "pair_n", "pair_pre", "pair_post", "pair_d", "pair_d2",
 )  # fmt: skip
 QUESTION_SUMS = ("scored_x", "scored_n", "n", "x", "xx", "r", "rr", "xr")
@@ -221,7 +221,8 @@ def summary_share(facts: Facts, lesson_count: int) -> Counter[str]:
         share.update(pair_n=1, pair_pre=pre, pair_post=post, pair_d=difference)
         share["pair_d2"] = difference * difference
         if pre < 100:
-            share.update(gain_n=1, gain_sum=difference / (100.0 - pre))
+            gain = difference / (100.0 - pre)
+            share.update(gain_n=1, gain_sum=gain, gain_sq=gain * gain)
     return share
 
 
@@ -314,16 +315,21 @@ def mark_changed(session: Session, enrolment_id: int) -> bool:
 
 def catch_up(session: Session, enrolment_id: int) -> None:
     """Move the enrolment's cohorts' totals by what changed since they last followed it, and
-    clear its mark. Idempotent: run again, it finds nothing to move."""
-    cohorts = _cohorts_of(session, enrolment_id)
-    if cohorts:
-        _move(session, enrolment_id, before=cohorts, after=cohorts)
+    clear its mark. Idempotent: run again, it finds nothing to move.
+
+    The mark is cleared first: that write locks the facts row (PostgreSQL) or the database
+    (SQLite, whose transactions otherwise start by reading), so that two jobs for the same
+    enrolment (one is queued per change) take turns. Without it, two SQLite workers both read
+    the old facts and both move the totals by the same difference."""
     session.execute(
         update(JudgeFacts)
         .where(JudgeFacts.enrolment_id == enrolment_id)
         .values(changed_at=None)
         .execution_options(synchronize_session=False)
     )
+    cohorts = _cohorts_of(session, enrolment_id)
+    if cohorts:
+        _move(session, enrolment_id, before=cohorts, after=cohorts)
 
 
 def changed_before(session: Session, moment) -> list[int]:
@@ -526,6 +532,34 @@ def read(
     if not questions:
         return {name: value for name, value in totals.items() if not name.startswith("q|")}
     return totals
+
+
+def read_summaries(
+    session: Session, cohort_ids: Iterable[int], course: Course
+) -> dict[int, dict[str, float]]:
+    """The counts and sums (``SUMMARY``) of several cohorts of ``course``: two queries, after
+    rebuilding any whose totals are missing or were built for other content."""
+    cohort_ids = sorted(set(cohort_ids))
+    current = set(
+        session.scalars(
+            select(CohortTallyState.cohort_id).where(
+                CohortTallyState.cohort_id.in_(cohort_ids),
+                CohortTallyState.content_version == course.content_version,
+            )
+        )
+    )
+    summaries: dict[int, dict[str, float]] = {cohort_id: {} for cohort_id in cohort_ids}
+    for cohort_id in cohort_ids:
+        if cohort_id not in current:
+            totals = rebuild(session, cohort_id, course)
+            summaries[cohort_id] = {name: totals[name] for name in SUMMARY if name in totals}
+    for cohort_id, name, value in session.execute(
+        select(CohortTally.cohort_id, CohortTally.name, CohortTally.value).where(
+            CohortTally.cohort_id.in_(sorted(current)), CohortTally.name.in_(SUMMARY)
+        )
+    ):
+        summaries[cohort_id][name] = value
+    return summaries
 
 
 def start(session: Session, cohort_id: int, course: Course) -> None:

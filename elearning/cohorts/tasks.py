@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from elearning.catalog import get_catalog
 from elearning.cohorts import tallies
-from elearning.cohorts.documents import render_report_pdf, store_report_pdf
+from elearning.cohorts.documents import EDITIONS, render_report_pdf, store_report_pdf
 from elearning.cohorts.models import Cohort
 from elearning.extensions import db
 from elearning.jobs import after_commit, every_minute, job_context, periodic, task
@@ -63,20 +63,24 @@ def init_app(_app) -> None:
 
 
 @task(retries=2, retry_delay=30)
-def render_report(cohort_id: int, language: str) -> None:
-    """Render and keep the cohort report's PDF in ``language``, unless it is current."""
+def render_report(cohort_id: int, language: str, edition: str = "full") -> None:
+    """Render and keep the cohort report's PDF (``edition``: "full" or "summary") in
+    ``language``, unless it is current."""
     from elearning.cohorts.report_views import report_context
 
     with job_context():
         cohort = db.session.get(Cohort, cohort_id)
         course = get_catalog().course(cohort.course_slug) if cohort is not None else None
-        if cohort is None or course is None:
+        if cohort is None or course is None or edition not in EDITIONS:
             return
+        template = (
+            "cohorts/report_pdf.html" if edition == "full" else "cohorts/report_summary_pdf.html"
+        )
 
         def render() -> bytes:
             with force_locale(language):
-                html = render_template("cohorts/report_pdf.html", **report_context(cohort, course))
+                html = render_template(template, **report_context(cohort, course))
             return render_report_pdf(html)
 
-        store_report_pdf(db.session, cohort, course, language, render)
+        store_report_pdf(db.session, cohort, course, language, render, edition)
         db.session.commit()

@@ -40,7 +40,7 @@ def test_a_stalled_rendering_is_asked_for_again_and_a_job_run_twice_renders_once
     assert browser.get(url).status_code == 202
     assert browser.get(url).status_code == 202  # under way: not asked for twice
     with app.app_context():
-        document = db.session.get(ReportDocument, (cohort_id, "en"))
+        document = db.session.get(ReportDocument, (cohort_id, "en", "full"))
         asked_at = document.requested_at
         assert document.rendered_at is None and renders == []
         # Five minutes on and still nothing: the rendering is asked for again.
@@ -50,7 +50,7 @@ def test_a_stalled_rendering_is_asked_for_again_and_a_job_run_twice_renders_once
         db.session.commit()
     assert browser.get(url).status_code == 202
     with app.app_context():
-        assert db.session.get(ReportDocument, (cohort_id, "en")).requested_at > asked_at
+        assert db.session.get(ReportDocument, (cohort_id, "en", "full")).requested_at > asked_at
         tasks.render_report.call_local(cohort_id, "en")
         tasks.render_report.call_local(cohort_id, "en")  # Huey's retry of a finished job
     assert len(renders) == 1 and "Intake" in renders[0]

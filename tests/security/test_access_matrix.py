@@ -57,6 +57,7 @@ WRITE_ANSWERS = {"200", "302", "303", "400", "422"}
 # GETs that may fill a cache when allowed (and only then), answering 202 while a job works.
 GET_CACHES = {
     "cohorts.report_pdf": {"cohort_report_documents"},  # the PDF a job renders and keeps
+    "cohorts.report_summary_pdf": {"cohort_report_documents"},
 }
 
 
@@ -229,6 +230,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
     "cohorts.report_page": {"GET": COHORT_TRAINERS},
     "cohorts.report_pdf": {"GET": COHORT_TRAINERS},
+    "cohorts.report_summary_pdf": {"GET": COHORT_TRAINERS},
     "cohorts.items_export": {"GET": COHORT_TRAINERS},
     "cohorts.manual": {"GET": TRAINERS},
     "cohorts.manual_page": {"GET": TRAINERS},

@@ -829,8 +829,13 @@ PAGES = {
     ),
     "cohorts.roster_export": ("trainer", "/cohorts/{cohort_id}/roster.{extension}", ()),
     "cohorts.items_export": ("trainer", "/cohorts/{cohort_id}/items.{extension}", ()),
-    "cohorts.report_page": ("trainer", "/cohorts/{cohort_id}/report", ()),
+    "cohorts.report_page": (
+        "trainer",
+        "/cohorts/{cohort_id}/report",
+        ("sort", "order", "flagged", "topic", "form", "page"),
+    ),
     "cohorts.report_pdf": ("trainer", "/cohorts/{cohort_id}/report.pdf", ()),
+    "cohorts.report_summary_pdf": ("trainer", "/cohorts/{cohort_id}/report-summary.pdf", ()),
     "cohorts.extra_attempt": (
         "trainer",
         "/cohorts/{cohort_id}/members/{member_id}/extra-attempt",
@@ -877,7 +882,12 @@ PAGES = {
     ),
 }
 PAGES_NOT_FUZZED = {"static": "files from the package's static folder, no code behind them"}
-PDF_PAGES = {"cohorts.report_pdf", "learning.printable_pdf", "certificates.download"}
+PDF_PAGES = {
+    "cohorts.report_pdf",
+    "cohorts.report_summary_pdf",
+    "learning.printable_pdf",
+    "certificates.download",
+}
 PAGE_VALUES = {
     "extension": "csv", "module": "basics", "lesson": "first-lesson",
     "manual_page": "running-a-workshop", "media": "distance.svg",
