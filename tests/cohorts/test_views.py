@@ -463,6 +463,7 @@ def test_scores_earned_before_joining_are_marked_and_counted_as_the_cohort_says(
         assert (figures.pre_count, figures.mean_pre, figures.post_count) == (1, 0, 0)
     roster = browser.get(f"/cohorts/{cohort.id}/roster").text
     assert roster.count("before joining</span>") == 2 and "leave it out" in roster
+    assert "are left out of these figures" in browser.get(f"/cohorts/{cohort.id}/report").text
     record = browser.get(f"/cohorts/{cohort.id}/members/{member_id}").text
     assert record.count("before joining</span>") == 2
 
