@@ -59,7 +59,7 @@ TITLES = frozenset((
     "juge", "m", "mme", "mlle", "me", "maître", "président", "présidente",
     "juez", "jueza", "magistrado", "magistrada", "sr", "sra", "srta", "don", "doña", "dra",
     "juiz", "juíza", "desembargador", "desembargadora", "ministro", "ministra",
-    "судья", "г-н", "г-жа",
+    "судья", "г-н", "г-жа", "法官",
     "القاضي", "القاضية", "المستشار", "المستشارة", "الدكتور", "الدكتورة", "السيد", "السيدة",
 ))  # fmt: skip
 

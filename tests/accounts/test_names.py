@@ -20,6 +20,7 @@ from elearning.names import sort_name_of
         ("Судья Ирина Волкова", "Волкова, Ирина"),
         ("القاضي أحمد الراشد", "الراشد، أحمد"),
         ("王芳", "王芳"),  # family name first already
+        ("法官 王丽华", "王丽华"),
         ("Madonna", "Madonna"),
         ("Judge", "Judge"),  # a title alone is the name
     ],
