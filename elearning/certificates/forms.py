@@ -124,6 +124,7 @@ class QueueForm(FlaskForm):
     by the view."""
 
     requests = SelectMultipleField(_l("Requests"), coerce=int, validate_choice=False)
+    confirmed = HiddenField()  # "yes" once a rejection is confirmed
     decision = SelectField(
         _l("Decision"),
         choices=[

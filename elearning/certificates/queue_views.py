@@ -58,6 +58,36 @@ def admin_requests():
     )
 
 
+def _confirm_rejection(form: QueueForm, rows: list[queue.Waiting]) -> str:
+    """The page that asks before rejecting (no JavaScript needed): whose requests, and the
+    reason each judge will read."""
+    form.requests.data = [row.request.id for row in rows]
+    cohort = request.args.get("cohort", "")
+    return render_template(
+        "certificates/confirm.html",
+        title=ngettext(
+            "Reject the certificate of %(num)s judge?",
+            "Reject the certificates of %(num)s judges?",
+            len(rows),
+        ),
+        explanation=_(
+            "The requests of %(names)s leave the queue, and each judge is told by e-mail, with "
+            "this reason. The attempt that earned the request will not earn a certificate; a "
+            "later pass of the final assessment can.",
+            names=", ".join(row.user.certificate_name for row in rows),
+        ),
+        quote=form.reason.data,
+        form=form,
+        action=url_for(
+            "certificates.admin_decide_requests", **({"cohort": cohort} if cohort.isdigit() else {})
+        ),
+        button=_("Reject"),
+        cancel=url_for(
+            "certificates.admin_requests", **({"cohort": cohort} if cohort.isdigit() else {})
+        ),
+    )
+
+
 def _back():
     """To the queue, with the cohort it was filtered by."""
     cohort = request.args.get("cohort", "")
@@ -125,6 +155,8 @@ def admin_decide_requests():
             ),
             "success",
         )
+    elif form.confirmed.data != "yes":  # a rejection is told to the judge: ask first
+        return _confirm_rejection(form, rows)
     else:
         queue.reject(db.session, rows, reason=reason, actor=current_user, now=now)
         flash(

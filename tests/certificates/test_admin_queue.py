@@ -93,7 +93,13 @@ def test_a_rejection_needs_a_reason_tells_the_judge_and_is_not_issued_by_a_bulk_
     refused = decide(admin, "reject", carol)
     assert "the reason is required" in admin.get(refused.headers["Location"]).text
     assert request_of(app, "carol@example.org") == carol  # nothing written
-    done = decide(admin, "reject", carol, reason="The attempt was taken by someone else.")
+    reason = "The attempt was taken by someone else."
+    asked = decide(admin, "reject", carol, reason=reason)  # asks first, changes nothing
+    assert asked.status_code == 200 and "Reject the certificate of 1 judge?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text and reason in asked.text
+    assert f'name="requests" value="{carol}"' in asked.text
+    assert request_of(app, "carol@example.org") == carol
+    done = decide(admin, "reject", carol, reason=reason, confirmed="yes")
     assert "1 request rejected" in admin.get(done.headers["Location"]).text
     assert request_of(app, "carol@example.org") is None
     assert "Juge Carole Martin" not in admin.get(QUEUE).text

@@ -97,6 +97,8 @@ def test_hold_correct_approve_reject_then_export_the_cohort(
     page.get_by_label("Select the request of Judge Carol Mensah").check()
     page.get_by_label("Reason").fill("The final attempt was not taken by the judge.")
     page.get_by_role("button", name="Reject the selected").click()
+    expect(page.get_by_role("heading", name="Reject the certificate of 1 judge?")).to_be_visible()
+    page.get_by_role("button", name="Reject", exact=True).click()
     expect(page.get_by_text("1 request rejected")).to_be_visible()
     expect(page.get_by_label("Select the request of Judge Carol Mensah")).to_have_count(0)
     expect(page.locator("tbody tr")).to_have_count(1)  # Boris, still on hold
