@@ -168,6 +168,22 @@ SETTINGS: tuple[Setting, ...] = (
         "academy's name.",
     ),
     Setting(
+        "CERTIFICATE_ISSUER_ADDRESS",
+        "ELEARNING_CERTIFICATE_ISSUER_ADDRESS",
+        None,
+        str,
+        'The academy\'s postal address, one line ("12 Court Road, Nairobi, Kenya"), stated in '
+        "the issuer profile of its verifiable credentials.",
+    ),
+    Setting(
+        "CERTIFICATE_KEYS_DIR",
+        "ELEARNING_CERTIFICATE_KEYS_DIR",
+        None,
+        str,
+        "Folder of the academy's signing keys (Ed25519, created on first use, mode 0600); "
+        "by default keys/ in the instance folder. Keep it out of the database and back it up.",
+    ),
+    Setting(
         "VERIFY_RATE_LIMIT",
         "ELEARNING_VERIFY_RATE_LIMIT",
         "30 per minute; 300 per hour",
@@ -280,6 +296,7 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
     values.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'elearning.db'}",
         MAIL_DIR=str(instance_path / "mail"),
+        CERTIFICATE_KEYS_DIR=str(instance_path / "keys"),
         CONTENT_DIR=str(ROOT),
         LANGUAGES=LANGUAGES,
         SESSION_COOKIE_HTTPONLY=True,

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
-from elearning.certificates import issuance, services
+from elearning.certificates import credentials, issuance, services
 from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
@@ -34,6 +34,18 @@ def verify_url(code: str) -> str:
     (never the request's: a judge could otherwise mint a genuine PDF whose QR code leads to a
     site of their own)."""
     return public_url("certificates.verify", code=code)
+
+
+def issuer() -> credentials.Issuer:
+    """Who signs the platform's verifiable credentials, at its public address."""
+    config = current_app.config
+    return credentials.Issuer(
+        base_url=config["BASE_URL"],
+        name=config["CERTIFICATE_ISSUER"],
+        address=config.get("CERTIFICATE_ISSUER_ADDRESS"),
+        keys_dir=Path(config["CERTIFICATE_KEYS_DIR"]),
+        course_url=lambda slug: public_url("learning.course", course_slug=slug),
+    )
 
 
 def issuing(page_language: str | None = None) -> services.Issuing:

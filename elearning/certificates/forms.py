@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -60,6 +60,19 @@ class CheckPdfForm(FlaskForm):
         _l("The certificate's PDF file"),
         validators=[FileRequired(_l("Choose the PDF file to check."))],
         render_kw={"accept": "application/pdf,.pdf"},
+    )
+
+
+class CheckCredentialForm(FlaskForm):
+    """Upload a verifiable credential (.json) to check its proof and status."""
+
+    credential = FileField(
+        _l("The credential file (.json)"),
+        validators=[
+            FileRequired(_l("Choose the credential file to check.")),
+            FileSize(256 * 1024, message=_l("A credential file is at most 256 KB.")),
+        ],
+        render_kw={"accept": "application/json,application/vc+ld+json,.json,.jsonld"},
     )
 
 

@@ -32,6 +32,7 @@ from elearning.accounts.models import Role
 from elearning.catalog import get_catalog
 from elearning.certificates import adapters, bp, changes, register, services
 from elearning.certificates.forms import (
+    CheckCredentialForm,
     CheckPdfForm,
     NameCorrectionForm,
     VerifyCodeForm,
@@ -212,9 +213,10 @@ def verify_form():
         if code is not None:
             return redirect(url_for("certificates.verify", code=code))
         form.code.errors = [*form.code.errors, _("No certificate has this code.")]
-    return render_template("certificates/verify_form.html", form=form), (
-        404 if form.code.errors and request.args else 200
+    page = render_template(
+        "certificates/verify_form.html", form=form, credential_form=CheckCredentialForm()
     )
+    return page, (404 if form.code.errors and request.args else 200)
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
@@ -224,7 +226,13 @@ def verify(code: str):
     certificate = services.find_by_code(db.session, code[:64])
     if certificate is None:
         form = VerifyCodeForm(data={"code": code[:40]})
-        return render_template("certificates/verify_form.html", form=form, not_found=True), 404
+        page = render_template(
+            "certificates/verify_form.html",
+            form=form,
+            not_found=True,
+            credential_form=CheckCredentialForm(),
+        )
+        return page, 404
     if code != certificate.code:
         return redirect(url_for("certificates.verify", code=certificate.code))
     facts = register.public_facts(db.session, certificate)

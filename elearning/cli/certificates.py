@@ -115,8 +115,53 @@ def certificates_issue(
         click.echo(f"  not issued, enrolment {enrolment_id}: {refusal(reason)}")
 
 
+OUTCOMES = {
+    "valid": "VALID: signed by this academy, unaltered, and the certificate stands.",
+    "revoked": "REVOKED: the credential is genuine but its certificate was revoked.",
+    "superseded": "SUPERSEDED: the credential is genuine but a corrected certificate replaced it.",
+    "tampered": "TAMPERED: the signature does not match what the credential states.",
+    "unknown-issuer": "UNKNOWN ISSUER: not signed with any key this academy publishes.",
+    "unreadable": "NOT A CREDENTIAL: the file is not a signed verifiable credential.",
+}
+
+
+def _verify_credential(path: Path) -> None:
+    """Check a credential file's proof and status; exit 0 only when it is valid."""
+    from elearning.certificates import adapters, credentials
+    from elearning.extensions import db
+    from elearning.sqltypes import utcnow
+
+    check = credentials.check_credential(db.session, adapters.issuer(), path.read_bytes(), utcnow())
+    click.echo(OUTCOMES[check.outcome])
+    if check.certificate is not None:
+        click.echo(f"Holder:   {check.certificate.holder_name}")
+        click.echo(f"Course:   {check.certificate.course_title}")
+        click.echo(f"Serial:   {check.certificate.serial}")
+    sys.exit(0 if check.outcome == "valid" else 1)
+
+
+@certificates_group.command("rotate-key")
+@with_appcontext
+def certificates_rotate_key() -> None:
+    """Make a new signing key: it signs every credential from now on; the earlier keys stay
+    published, so credentials they signed still verify."""
+    from elearning.certificates import adapters, keys
+    from elearning.sqltypes import utcnow
+
+    folder = adapters.issuer().keys_dir
+    key = keys.create_key(folder, utcnow())
+    click.echo(f"New signing key {key.multikey} in {key.file}.")
+    click.echo(f"Published keys: {len(keys.all_keys(folder))} (see /.well-known/did.json).")
+
+
 @certificates_group.command("verify")
-@click.argument("code")
+@click.argument("code", required=False)
+@click.option(
+    "--credential",
+    "credential_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check this verifiable credential file (.json) instead of a code: proof and status.",
+)
 @click.option(
     "--pdf",
     "pdf_path",
@@ -124,11 +169,18 @@ def certificates_issue(
     help="Also check that this PDF file is the one issued.",
 )
 @with_appcontext
-def certificates_verify(code: str, pdf_path: Path | None) -> None:
-    """Check a certificate by its code, as the public page does. Exit status 0 when it is
-    valid (and the PDF, if given, matches), 1 otherwise."""
+def certificates_verify(
+    code: str | None, credential_path: Path | None, pdf_path: Path | None
+) -> None:
+    """Check a certificate by its code, as the public page does, or a credential file. Exit
+    status 0 when it is valid (and the PDF, if given, matches), 1 otherwise."""
     from elearning.certificates import register, services
     from elearning.extensions import db
+
+    if credential_path is not None:
+        _verify_credential(credential_path)
+    if code is None:
+        raise click.UsageError("Give a certificate's code, or --credential FILE.")
 
     certificate = services.find_by_code(db.session, code)
     if certificate is None:

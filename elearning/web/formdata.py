@@ -12,8 +12,9 @@ from __future__ import annotations
 from flask import Flask, abort, request
 
 FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-# The names of the forms' file inputs (UploadForm.file, CheckPdfForm.pdf): only they take files.
-FILE_FIELDS = frozenset({"file", "pdf"})
+# The names of the forms' file inputs (UploadForm.file, CheckPdfForm.pdf,
+# CheckCredentialForm.credential): only they take files.
+FILE_FIELDS = frozenset({"file", "pdf", "credential"})
 
 
 def init_app(app: Flask) -> None:

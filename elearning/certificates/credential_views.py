@@ -1,0 +1,90 @@
+"""Verifiable credentials on the web: the issuer's DID document and profile, the status lists
+(all public, no login), a certificate's OpenBadgeCredential (its holder's or an admin's), and the
+public check of an uploaded credential file.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, current_app, make_response, render_template, request
+from flask_login import login_required
+
+from elearning import codes
+from elearning.catalog import get_catalog
+from elearning.certificates import adapters, bp, credentials, integrity
+from elearning.certificates.forms import CheckCredentialForm, VerifyCodeForm
+from elearning.certificates.views import _own_or_admin, verify_limit
+from elearning.extensions import db
+from elearning.sqltypes import utcnow
+
+PUBLIC_CACHE = "public, max-age=300"  # status changes reach verifiers within five minutes
+
+
+def _json(document: dict, media_type: str, cache: str):
+    """``document`` as a JSON response any site may read, with an ETag of its bytes."""
+    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
+    response.mimetype = media_type
+    response.headers["Cache-Control"] = cache
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/.well-known/did.json")
+@bp.route("/did.json")
+def did_document():
+    """The ``did:web`` document: every published key (the second address serves a platform
+    whose public address has a path, where did:web looks for it)."""
+    document = credentials.did_document(adapters.issuer(), utcnow())
+    return _json(document, "application/did+ld+json", PUBLIC_CACHE)
+
+
+@bp.route("/issuer.json")
+def issuer_profile():
+    """The issuer's Open Badges profile."""
+    issuer = adapters.issuer()
+    profile = {"@context": [integrity.VC_CONTEXT, integrity.OB_CONTEXT]}
+    return _json({**profile, **credentials.profile(issuer)}, "application/ld+json", PUBLIC_CACHE)
+
+
+@bp.route("/certificates/status/<int:number>.json")
+def status_list(number: int):
+    """A Bitstring Status List credential (revoked and superseded certificates set their bit)."""
+    if number > 2**31 // credentials.LIST_SIZE:
+        abort(404)
+    document = credentials.status_list(db.session, adapters.issuer(), number, utcnow())
+    return _json(document, credentials.JSON_MEDIA_TYPE, PUBLIC_CACHE)
+
+
+@bp.route("/certificates/<int:certificate_id>/credential.json")
+@login_required
+def credential(certificate_id: int):
+    """The certificate as a signed OpenBadgeCredential, to keep in a wallet or hand over."""
+    certificate = _own_or_admin(certificate_id)
+    course = get_catalog().course(certificate.course_slug)
+    document = credentials.credential(db.session, adapters.issuer(), certificate, course, utcnow())
+    response = _json(document, credentials.JSON_MEDIA_TYPE, "private, no-cache")
+    filename = f"certificate-{codes.display(certificate.code)}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/verify/credential", methods=["POST"])
+@verify_limit
+def verify_credential():
+    """Check an uploaded credential: its proof with the published keys, then its status."""
+    form = CheckCredentialForm()
+    if not form.validate_on_submit():
+        page = render_template(
+            "certificates/verify_form.html", form=VerifyCodeForm(), credential_form=form
+        )
+        return page, 400
+    raw = form.credential.data.read(current_app.config["MAX_CONTENT_LENGTH"])
+    check = credentials.check_credential(db.session, adapters.issuer(), raw, utcnow())
+    return render_template(
+        "certificates/verify_credential.html",
+        check=check,
+        form=CheckCredentialForm(formdata=None),
+        display=codes.display,
+    )
