@@ -32,12 +32,17 @@ def _json(document: dict, media_type: str, cache: str):
 
 
 @bp.route("/.well-known/did.json")
-@bp.route("/did.json")
 def did_document():
-    """The ``did:web`` document: every published key (the second address serves a platform
-    whose public address has a path, where did:web looks for it)."""
+    """The ``did:web`` document: every published key."""
     document = credentials.did_document(adapters.issuer(), utcnow())
     return _json(document, "application/did+ld+json", PUBLIC_CACHE)
+
+
+@bp.route("/did.json")
+def did_document_under_path():
+    """The same document where did:web looks for it when the public address has a path
+    (``https://courts.example.org/ethics`` is ``did:web:courts.example.org:ethics``)."""
+    return did_document()
 
 
 @bp.route("/issuer.json")

@@ -198,6 +198,12 @@ MATRIX: dict[str, dict[str, Access]] = {
     "certificates.verify_form": {"GET": PUBLIC},
     "certificates.verify": {"GET": PUBLIC, "POST": PUBLIC_WRITE},
     "certificates.verify_api": {"GET": PUBLIC},
+    "certificates.credential": {"GET": HOLDER_OR_ADMIN},
+    "certificates.verify_credential": {"POST": PUBLIC_WRITE},
+    "certificates.did_document": {"GET": PUBLIC},
+    "certificates.did_document_under_path": {"GET": PUBLIC},
+    "certificates.issuer_profile": {"GET": PUBLIC},
+    "certificates.status_list": {"GET": PUBLIC},
     "certificates.admin_list": {"GET": ADMINS},
     "certificates.admin_requests": {"GET": ADMINS},
     "certificates.admin_export": {"GET": ADMINS},
@@ -282,6 +288,7 @@ FIXED = {
     "page_slug": "running-a-workshop",
     "filename": "app.css",
     "file_name": "distance.svg",
+    "number": 0,  # the first status list
 }
 # URL variables whose object depends on the route.
 OBJECT_OF = {
