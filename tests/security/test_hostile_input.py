@@ -53,6 +53,7 @@ from elearning.catalog import get_catalog
 from elearning.certificates import changes as certificates
 from elearning.certificates.forms import (
     BulkIssueForm,
+    CheckCredentialForm,
     CheckPdfForm,
     CohortIssueForm,
     DecisionForm,
@@ -502,6 +503,7 @@ TARGETS = (
     Target("cohorts.join", "visitor", "/join", JoinForm,
            valid=lambda w: {"code": w.ids["join_code"]}),
     Target("certificates.verify", "visitor", "/verify/{code}", CheckPdfForm),
+    Target("certificates.verify_credential", "visitor", "/verify/credential", CheckCredentialForm),
     Target("accounts.sign_out", "leaver", "/signout", ConfirmForm),
     # Learners.
     Target("accounts.profile", "judge", "/account/profile", ProfileForm, valid=lambda w: PROFILE,
@@ -818,6 +820,11 @@ PAGES = {
     "certificates.verify_form": ("visitor", "/verify", ("code",)),
     "certificates.verify": ("visitor", "/verify/{code}", ()),
     "certificates.verify_api": ("visitor", "/api/verify/{code}", ()),
+    "certificates.credential": ("holder", "/certificates/{certificate_id}/credential.json", ()),
+    "certificates.did_document": ("visitor", "/.well-known/did.json", ()),
+    "certificates.did_document_under_path": ("visitor", "/did.json", ()),
+    "certificates.issuer_profile": ("visitor", "/issuer.json", ()),
+    "certificates.status_list": ("visitor", "/certificates/status/0.json", ()),
     "cohorts.index": ("trainer", "/cohorts/", ()),
     "cohorts.create": ("trainer", "/cohorts/new", ()),
     "cohorts.detail": ("trainer", "/cohorts/{cohort_id}", ()),
