@@ -91,9 +91,9 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.admin import views as _admin_views  # noqa: F401
     from elearning.assessments import views as _assessments_views  # noqa: F401
     from elearning.certificates import admin_views as _certificate_admin_views  # noqa: F401
+    from elearning.certificates import credential_views as _certificate_credentials  # noqa: F401
     from elearning.certificates import queue_views as _certificate_queue_views  # noqa: F401
     from elearning.certificates import register_views as _certificate_register  # noqa: F401
-    from elearning.certificates import credential_views as _certificate_credentials  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import judge_views as _judge_views  # noqa: F401
