@@ -21,6 +21,9 @@ def sign_in(page, base: str, email: str) -> None:
 def answer_page(page, bank, rightly: bool, language: str = "en") -> None:
     """Tick the right (or one wrong) option of every question on the page, by its text (as a
     page in ``language`` shows it: true/false in that language, other options in English)."""
+    # evaluate_all does not wait: a page still on its way (just after "Start the assessment")
+    # would answer nothing. Wait for the questions first.
+    expect(page.locator("input[name^='q-']").first).to_be_attached()
     names = set(page.locator("input[name^='q-']").evaluate_all("inputs => inputs.map(i => i.name)"))
     for name in names:
         question = bank.questions[name.removeprefix("q-")]
