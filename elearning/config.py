@@ -168,6 +168,32 @@ SETTINGS: tuple[Setting, ...] = (
         "academy's name.",
     ),
     Setting(
+        "CERTIFICATE_SIGNING_KEY",
+        "ELEARNING_CERTIFICATE_SIGNING_KEY",
+        None,
+        str,
+        "The key that signs every certificate PDF: a PKCS#12 file (`.p12`/`.pfx`, holding the "
+        "certificate and its chain) or a PEM key file, its certificate in "
+        "ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE. Default: a key and self-signed certificate "
+        "in the issuer's name, made on first use in "
+        "`instance/pdf-signing/`.",
+    ),
+    Setting(
+        "CERTIFICATE_SIGNING_CERTIFICATE",
+        "ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE",
+        None,
+        str,
+        "With a PEM signing key: a PEM file holding its certificate, then the chain up to the "
+        "root.",
+    ),
+    Setting(
+        "CERTIFICATE_SIGNING_PASSWORD",
+        "ELEARNING_CERTIFICATE_SIGNING_PASSWORD",
+        None,
+        str,
+        "Password of the signing key or PKCS#12 file, if it has one.",
+    ),
+    Setting(
         "VERIFY_RATE_LIMIT",
         "ELEARNING_VERIFY_RATE_LIMIT",
         "30 per minute; 300 per hour",

@@ -25,6 +25,7 @@ from elearning.certificates.rendering import (
     PrintedSignatory,
     render_certificate,
 )
+from elearning.certificates.signing import PdfSigning, sign_pdf
 from elearning.content.designs import read_design
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
@@ -64,6 +65,7 @@ class Draft:
     code: str
     record: CertificateRecord
     replaces_id: int | None = None
+    signing: PdfSigning | None = None
 
 
 def prepare(
@@ -118,6 +120,7 @@ def prepare(
         code=code,
         record=record,
         replaces_id=replaces.id if replaces is not None else None,
+        signing=issuing.signing,
     )
 
 
@@ -143,8 +146,11 @@ def _design_facts(design_dir: Path, course: Course, language: str) -> dict:
 
 
 def render(draft: Draft) -> bytes:
-    """The draft's PDF. No database: safe to run in another process."""
-    return render_certificate(draft.design_dir, draft.record)
+    """The draft's PDF, signed by the academy (PAdES) when the platform issues it: the signed
+    bytes are the ones stored, served and hashed. No database: safe to run in another
+    process."""
+    pdf = render_certificate(draft.design_dir, draft.record)
+    return sign_pdf(pdf, draft.signing) if draft.signing is not None else pdf
 
 
 def store(
