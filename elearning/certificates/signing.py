@@ -35,7 +35,6 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "DSA is deprecated", CryptographyDeprecationWarning)
     from pyhanko.keys import load_certs_from_pemder, load_private_key_from_pemder
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
     from pyhanko_certvalidator.util import get_pyca_cryptography_hash
@@ -218,23 +217,18 @@ def _signer(signing: PdfSigning) -> signers.SimpleSigner:
     )
 
 
-def is_signed(pdf: bytes) -> bool:
-    """Whether the PDF already carries a signature."""
-    return bool(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
-
-
 def sign_pdf(pdf: bytes, signing: PdfSigning) -> bytes:
     """The PDF with the academy's PAdES signature (B-B) over all of it, added as an
     incremental update: the pages are untouched, and the signature is invisible. A PDF already
     signed is returned as it is, so signing twice changes nothing."""
-    if is_signed(pdf):
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if writer.prev.embedded_signatures:  # the PDF is parsed once, for both
         return pdf
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     signer = _signer(signing)
     signed = signers.sign_pdf(writer, metadata, signer=signer, bytes_reserved=signer.reserved)
     return signed.getvalue()
