@@ -35,7 +35,11 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "DSA is deprecated", CryptographyDeprecationWarning)
     from pyhanko.keys import load_certs_from_pemder, load_private_key_from_pemder
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.registry import SimpleCertificateStore
     from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -232,3 +236,38 @@ def sign_pdf(pdf: bytes, signing: PdfSigning) -> bytes:
     signer = _signer(signing)
     signed = signers.sign_pdf(writer, metadata, signer=signer, bytes_reserved=signer.reserved)
     return signed.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What a PDF's signature says, checked offline: who signed (the certificate's common
+    name), whether no byte changed since (``is_intact``: the whole file, nothing added after),
+    and whether the key is the platform's own (``is_ours``)."""
+
+    is_signed: bool
+    signer: str = ""
+    is_intact: bool = False
+    is_ours: bool = False
+
+
+def check_signature(pdf: bytes, signing: PdfSigning) -> SignatureCheck:
+    """Check the PDF's signature as a reader does, trusting only the platform's own
+    certificates (no network: no revocation is looked up)."""
+    try:
+        embedded = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+    except Exception:  # noqa: BLE001 - not a PDF we can read: not signed, as far as we can tell
+        return SignatureCheck(is_signed=False)
+    if not embedded:
+        return SignatureCheck(is_signed=False)
+    signature = embedded[-1]
+    signer = _signer(signing)
+    ours = ValidationContext(trust_roots=[signer.signing_cert, *signer.cert_registry])
+    status = validate_pdf_signature(signature, ours)
+    return SignatureCheck(
+        is_signed=True,
+        signer=signature.signer_cert.subject.native.get("common_name", ""),
+        is_intact=status.intact
+        and status.valid
+        and status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        is_ours=status.trusted,
+    )
