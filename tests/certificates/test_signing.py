@@ -70,7 +70,9 @@ def test_an_issued_pdf_is_signed_by_the_academy_over_the_whole_document(
     assert "Certificate Validation: Certificate issuer is unknown." in report
     key = Path(app.instance_path) / GENERATED_DIR / GENERATED_KEY
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert "its fingerprint matches" in uploaded(app, certificate.code, pdf)
+    page = uploaded(app, certificate.code, pdf)
+    assert "its fingerprint matches" in page
+    assert "It also carries the digital signature of Judicial Academy of Testland" in page
 
     # One byte of the page changed: the signature and our own check both see it.
     at = pdf.index(b"stream", len(pdf) // 4) + 40

@@ -112,6 +112,7 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
     public.get_by_label("The certificate's PDF file").set_input_files(str(pdf))
     public.get_by_role("button", name="Check the file").click()
     expect(public.get_by_text("This file is the certificate issued")).to_be_visible()
+    expect(public.get_by_text("It also carries the digital signature of")).to_be_visible()
     public.screenshot(path=str(tmp_path / "verify-valid.png"), full_page=True)
 
     admin = browser.new_context().new_page()
