@@ -54,6 +54,7 @@ FIELD_NAME = "AcademySignature"
 #: bytes for RSA-4096) and signed attributes, with a wide margin.
 RESERVED_BYTES = 4096
 PKCS12_SUFFIXES = (".p12", ".pfx")
+MAX_NAME = 64  # X.509's upper bound on a common or organisation name (RFC 5280)
 
 
 class SigningError(RuntimeError):
@@ -82,9 +83,15 @@ def generated_signing(instance_path: Path, issuer: str) -> PdfSigning:
     which carries its certificate)."""
     folder = instance_path / GENERATED_DIR
     certificate = folder / GENERATED_CERTIFICATE
-    if not certificate.is_file() or _subject_name(certificate) != issuer:
-        _generate(folder, issuer)
+    name = certificate_name(issuer)
+    if not certificate.is_file() or _subject_name(certificate) != name:
+        _generate(folder, name)
     return PdfSigning(key_file=folder / GENERATED_KEY, certificate_file=certificate)
+
+
+def certificate_name(issuer: str) -> str:
+    """The issuer's name as an X.509 certificate can hold it: at most 64 characters."""
+    return " ".join(issuer.split())[:MAX_NAME] or "e-Learning"
 
 
 def _subject_name(certificate_file: Path) -> str | None:

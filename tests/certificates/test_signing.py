@@ -99,6 +99,20 @@ def test_signing_leaves_the_page_as_it_was_and_twice_changes_nothing(
     assert picture(unsigned, tmp_path) == picture(signed, tmp_path)
 
 
+def test_a_long_issuer_name_is_cut_to_what_a_certificate_holds(tmp_path):
+    from weasyprint import HTML
+
+    from elearning.certificates.signing import generated_signing
+
+    issuer = "National Judicial Academy of the Republic: Continuing Judicial Education Directorate"
+    signing = generated_signing(tmp_path, issuer)
+    pdf = sign_pdf(HTML(string="<p>Certificate</p>").write_pdf(), signing)
+    assert f"Common Name: {issuer[:64]}\n" in pdfsig(pdf, tmp_path)
+    key = signing.key_file.read_bytes()
+    assert generated_signing(tmp_path, issuer).key_file.read_bytes() == key  # made once
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["certificate.pdf", GENERATED_DIR]
+
+
 def picture(pdf: bytes, folder: Path) -> bytes:
     """The first page as pixels (PPM), as a reader shows it."""
     (folder / "page.pdf").write_bytes(pdf)
