@@ -5,6 +5,7 @@ deletes the request that owed it, so only one of two simultaneous issuers issues
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,11 +26,13 @@ from elearning.certificates.rendering import (
     PrintedSignatory,
     render_certificate,
 )
-from elearning.certificates.signing import PdfSigning, sign_pdf
+from elearning.certificates.signing import PdfSigning, SigningError, sign_pdf
 from elearning.content.designs import read_design
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
+
+log = logging.getLogger(__name__)
 
 # How a certificate came to be issued, as its audit record says (details "via"): when the
 # learner completed the course, after an admin approved the request, in a bulk issue of a
@@ -148,9 +151,17 @@ def _design_facts(design_dir: Path, course: Course, language: str) -> dict:
 def render(draft: Draft) -> bytes:
     """The draft's PDF, signed by the academy (PAdES) when the platform issues it: the signed
     bytes are the ones stored, served and hashed. No database: safe to run in another
-    process."""
+    process. CertificateRefused: "signing" (the signing key cannot be read)."""
     pdf = render_certificate(draft.design_dir, draft.record)
-    return sign_pdf(pdf, draft.signing) if draft.signing is not None else pdf
+    if draft.signing is None:
+        return pdf
+    try:
+        return sign_pdf(pdf, draft.signing)
+    except SigningError as error:  # the operator's to fix; the certificate stays owed
+        log.error(
+            "certificate %s of enrolment %s not signed: %s", draft.code, draft.enrolment_id, error
+        )
+        raise services.CertificateRefused("signing") from None
 
 
 def store(

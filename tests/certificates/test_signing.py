@@ -24,7 +24,7 @@ from elearning.certificates.signing import (
     sign_pdf,
 )
 from elearning.extensions import db
-from tests.helpers import csrf_token_of, issued_to
+from tests.helpers import browser_for, csrf_token_of, db_enrolment, earn, issued_to
 
 PDFSIG = "/usr/bin/pdfsig"  # poppler-utils
 PDFTOPPM = "/usr/bin/pdftoppm"
@@ -79,6 +79,27 @@ def test_an_issued_pdf_is_signed_by_the_academy_over_the_whole_document(
     altered = pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1 :]
     assert "Signature is Valid" not in pdfsig(altered, tmp_path)
     assert "not the certificate issued" in uploaded(app, certificate.code, altered)
+
+
+def test_a_key_that_cannot_be_read_issues_nothing_and_says_so(make_app, create_user, caplog):
+    from sqlalchemy import func, select
+
+    from elearning.certificates.models import Certificate, CertificateRequest
+
+    app = make_app(CERTIFICATE_SIGNING_PASSWORD="not the key's")  # the key has none
+    create_user(email="amara@example.org", name="Judge Amara Okafor")
+    earn(app, "amara@example.org")
+    judge = browser_for(app, "amara@example.org")
+    claimed = judge.post(
+        f"/certificates/claim/{db_enrolment(app, 'amara@example.org')}",
+        data={"csrf_token": csrf_token_of(judge, "/certificates")},
+        follow_redirects=True,
+    )
+    assert "The certificate cannot be signed at the moment" in claimed.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+        assert db.session.scalar(select(func.count()).select_from(CertificateRequest)) == 1
+    assert "cannot read the signing key" in caplog.text
 
 
 def test_signing_leaves_the_page_as_it_was_and_twice_changes_nothing(
