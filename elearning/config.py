@@ -184,6 +184,32 @@ SETTINGS: tuple[Setting, ...] = (
         "by default keys/ in the instance folder. Keep it out of the database and back it up.",
     ),
     Setting(
+        "CERTIFICATE_SIGNING_KEY",
+        "ELEARNING_CERTIFICATE_SIGNING_KEY",
+        None,
+        str,
+        "The key that signs every certificate PDF: a PKCS#12 file (`.p12`/`.pfx`, holding the "
+        "certificate and its chain) or a PEM key file, its certificate in "
+        "ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE. Default: a key and self-signed certificate "
+        "in the issuer's name, made on first use in "
+        "`instance/pdf-signing/`.",
+    ),
+    Setting(
+        "CERTIFICATE_SIGNING_CERTIFICATE",
+        "ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE",
+        None,
+        str,
+        "With a PEM signing key: a PEM file holding its certificate, then the chain up to the "
+        "root.",
+    ),
+    Setting(
+        "CERTIFICATE_SIGNING_PASSWORD",
+        "ELEARNING_CERTIFICATE_SIGNING_PASSWORD",
+        None,
+        str,
+        "Password of the signing key or PKCS#12 file, if it has one.",
+    ),
+    Setting(
         "VERIFY_RATE_LIMIT",
         "ELEARNING_VERIFY_RATE_LIMIT",
         "30 per minute; 300 per hour",
@@ -378,6 +404,7 @@ def load_settings(
             f"as anyone. Use at least {MIN_SECRET_KEY_BYTES} random bytes, {_MAKE_A_KEY}."
         )
     values["BASE_URL"], values["TRUSTED_HOSTS"] = _public_address(values, is_production)
+    _check_signing_files(values, instance_path)
     if is_production:
         values.setdefault("SESSION_COOKIE_SECURE", True)
         values.setdefault("REMEMBER_COOKIE_SECURE", True)
@@ -391,6 +418,27 @@ def load_settings(
     # The embedded default manages its own schema; a chosen database is upgraded by the operator.
     values["IS_EMBEDDED_DATABASE"] = values["SQLALCHEMY_DATABASE_URI"] == default_database
     return values
+
+
+def _check_signing_files(values: dict[str, Any], instance_path: Path) -> None:
+    """The academy's own signing key and certificate, when configured, are files (a relative
+    path is read from the instance folder); a PEM key needs its certificate."""
+    key = values.get("CERTIFICATE_SIGNING_KEY")
+    if not key:
+        return
+    certificate = values.get("CERTIFICATE_SIGNING_CERTIFICATE")
+    for env, path in (
+        ("ELEARNING_CERTIFICATE_SIGNING_KEY", key),
+        ("ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE", certificate),
+    ):
+        if path and not (instance_path / path).is_file():
+            raise ConfigError(f"{env}: there is no file {instance_path / path}.")
+    if not certificate and Path(key).suffix.lower() not in (".p12", ".pfx"):
+        raise ConfigError(
+            "ELEARNING_CERTIFICATE_SIGNING_KEY names a PEM key: set "
+            "ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE to its certificate and chain, or give a "
+            "PKCS#12 file (.p12 or .pfx) holding all three."
+        )
 
 
 def is_strong_secret(key: str | bytes) -> bool:

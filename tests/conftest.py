@@ -17,6 +17,7 @@ from sqlalchemy import text
 from elearning import create_app
 from elearning.accounts import services
 from elearning.accounts.models import Role, User
+from elearning.certificates.signing import generated_signing
 from elearning.cli import main as cli_main
 from elearning.cli import upgrade_schema
 from elearning.config import database_url_for_tests
@@ -52,13 +53,27 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pdf_signing_key(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One key signs the run's certificate PDFs: made once, not once per test's instance folder
+    (the platform's own first-use key is tested on its own)."""
+    made = generated_signing(tmp_path_factory.mktemp("pdf-signing"), "Test Academy")
+    return {
+        "CERTIFICATE_SIGNING_KEY": str(made.key_file),
+        "CERTIFICATE_SIGNING_CERTIFICATE": str(made.certificate_file),
+    }
+
+
 @pytest.fixture
-def make_app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+def make_app(
+    database_url: str, _schema: None, tmp_path: Path, pdf_signing_key: dict[str, str]
+) -> Iterator[Callable[..., Flask]]:
     """Build an app on the test database with extra settings; tables are emptied afterwards."""
     made: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
-        app = create_app({**base_config(database_url, tmp_path), **overrides})
+        config = {**base_config(database_url, tmp_path), **pdf_signing_key, **overrides}
+        app = create_app(config)
         made.append(app)
         return app
 

@@ -75,6 +75,14 @@ def test_bad_settings_are_reported_by_name(tmp_path, name, value):
         load_settings(tmp_path, environ={name: value})
 
 
+def test_a_signing_key_that_is_not_there_stops_the_start(tmp_path):
+    with pytest.raises(ConfigError, match="ELEARNING_CERTIFICATE_SIGNING_KEY: there is no file"):
+        load_settings(tmp_path, environ={"ELEARNING_CERTIFICATE_SIGNING_KEY": "seal.p12"})
+    (tmp_path / "seal-key.pem").write_text("a key")
+    with pytest.raises(ConfigError, match="ELEARNING_CERTIFICATE_SIGNING_CERTIFICATE to its"):
+        load_settings(tmp_path, environ={"ELEARNING_CERTIFICATE_SIGNING_KEY": "seal-key.pem"})
+
+
 def test_instance_folder_can_be_moved_by_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ELEARNING_INSTANCE_PATH", str(tmp_path / "elsewhere"))
     app = create_app({"SECRET_KEY": "x"})

@@ -2,7 +2,8 @@
 settings from the app's configuration, the public address, and issuing on a pass.
 
 The services take plain values; this module supplies them from the app (issuer, design folder,
-verification address); :mod:`elearning.certificates.tasks` issues on a pass.
+verification address, the key that signs the PDF); :mod:`elearning.certificates.tasks` issues
+on a pass.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask_babel import get_locale
 
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
-from elearning.certificates import credentials, issuance, services
+from elearning.certificates import credentials, issuance, services, signing
 from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
@@ -58,6 +59,23 @@ def issuing(page_language: str | None = None) -> services.Issuing:
         design_root=design_root(),
         verify_url=verify_url,
         page_language=page_language,
+        signing=pdf_signing(),
+    )
+
+
+def pdf_signing() -> signing.PdfSigning:
+    """The key that signs certificate PDFs: the academy's own when configured (a path relative
+    to the instance folder, or absolute), else the platform's self-signed one, made on first
+    use."""
+    config = current_app.config
+    instance = Path(current_app.instance_path)
+    if not config.get("CERTIFICATE_SIGNING_KEY"):
+        return signing.generated_signing(instance, config["CERTIFICATE_ISSUER"])
+    certificate = config.get("CERTIFICATE_SIGNING_CERTIFICATE")
+    return signing.PdfSigning(
+        key_file=instance / config["CERTIFICATE_SIGNING_KEY"],
+        certificate_file=instance / certificate if certificate else None,
+        password=config.get("CERTIFICATE_SIGNING_PASSWORD"),
     )
 
 

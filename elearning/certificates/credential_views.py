@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, make_response, render_template, request
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from elearning import codes
@@ -75,10 +75,13 @@ def credential(certificate_id: int):
     return response
 
 
-@bp.route("/verify/credential", methods=["POST"])
+@bp.route("/verify/credential", methods=["GET", "POST"])
 @verify_limit
 def verify_credential():
-    """Check an uploaded credential: its proof with the published keys, then its status."""
+    """Check an uploaded credential: its proof with the published keys, then its status. The
+    address opened (a bookmark, a reload) leads to the form."""
+    if request.method == "GET":
+        return redirect(url_for("certificates.verify_form") + "#check-credential")
     form = CheckCredentialForm()
     if not form.validate_on_submit():
         page = render_template(

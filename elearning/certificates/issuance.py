@@ -5,6 +5,7 @@ deletes the request that owed it, so only one of two simultaneous issuers issues
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,10 +26,13 @@ from elearning.certificates.rendering import (
     PrintedSignatory,
     render_certificate,
 )
+from elearning.certificates.signing import PdfSigning, SigningError, sign_pdf
 from elearning.content.designs import read_design
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
+
+log = logging.getLogger(__name__)
 
 # How a certificate came to be issued, as its audit record says (details "via"): when the
 # learner completed the course, after an admin approved the request, in a bulk issue of a
@@ -64,6 +68,7 @@ class Draft:
     code: str
     record: CertificateRecord
     replaces_id: int | None = None
+    signing: PdfSigning | None = None
 
 
 def prepare(
@@ -118,6 +123,7 @@ def prepare(
         code=code,
         record=record,
         replaces_id=replaces.id if replaces is not None else None,
+        signing=issuing.signing,
     )
 
 
@@ -143,8 +149,19 @@ def _design_facts(design_dir: Path, course: Course, language: str) -> dict:
 
 
 def render(draft: Draft) -> bytes:
-    """The draft's PDF. No database: safe to run in another process."""
-    return render_certificate(draft.design_dir, draft.record)
+    """The draft's PDF, signed by the academy (PAdES) when the platform issues it: the signed
+    bytes are the ones stored, served and hashed. No database: safe to run in another
+    process. CertificateRefused: "signing" (the signing key cannot be read)."""
+    pdf = render_certificate(draft.design_dir, draft.record)
+    if draft.signing is None:
+        return pdf
+    try:
+        return sign_pdf(pdf, draft.signing)
+    except SigningError as error:  # the operator's to fix; the certificate stays owed
+        log.error(
+            "certificate %s of enrolment %s not signed: %s", draft.code, draft.enrolment_id, error
+        )
+        raise services.CertificateRefused("signing") from None
 
 
 def store(

@@ -29,6 +29,7 @@ from elearning.certificates.models import (
     CertificateRejection,
     CertificateRequest,
 )
+from elearning.certificates.signing import PdfSigning
 from elearning.config import LANGUAGES
 from elearning.content.model import DEFAULT_LANGUAGE, Course
 from elearning.learning.models import Enrolment
@@ -48,7 +49,7 @@ class CertificateRefused(Exception):
 @dataclass(frozen=True)
 class Issuing:
     """What every certificate of this platform shares: who issues it, where designs live, and
-    the public address its QR code and text point to."""
+    the public address its QR code and text point to, and the key that signs its PDF."""
 
     issuer: str
     design_root: Path
@@ -56,6 +57,8 @@ class Issuing:
     # The language of the page that asks for the certificate (None on the command line): the
     # language of a certificate whose holder has no preference.
     page_language: str | None = None
+    # The key that signs each PDF (PAdES); None only where a test renders unsigned PDFs.
+    signing: PdfSigning | None = None
 
 
 @dataclass(frozen=True)

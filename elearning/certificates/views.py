@@ -30,7 +30,7 @@ from elearning import codes
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, changes, register, services
+from elearning.certificates import adapters, bp, changes, register, services, signing
 from elearning.certificates.forms import (
     CheckCredentialForm,
     CheckPdfForm,
@@ -237,14 +237,18 @@ def verify(code: str):
         return redirect(url_for("certificates.verify", code=certificate.code))
     facts = register.public_facts(db.session, certificate)
     form = CheckPdfForm()
-    match = None
+    match = signature = None
     if form.validate_on_submit():
-        match = services.sha256(form.pdf.data.read()) == facts.pdf_sha256
+        uploaded = form.pdf.data.read()
+        match = services.sha256(uploaded) == facts.pdf_sha256
+        if match:  # the issued file: say whether it carries its own proof too
+            signature = signing.check_signature(uploaded, adapters.pdf_signing())
     return render_template(
         "certificates/verify.html",
         facts=facts,
         form=form,
         match=match,
+        signature=signature,
         display=codes.display,
     ), (400 if form.errors else 200)
 

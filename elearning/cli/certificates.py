@@ -210,4 +210,18 @@ def certificates_verify(
             else "PDF:      DOES NOT MATCH the certificate issued"
         )
         ok = ok and matches
+        click.echo(f"Signed:   {_signature_line(pdf_path.read_bytes())}")
     sys.exit(0 if ok else 1)
+
+
+def _signature_line(pdf: bytes) -> str:
+    """What the PDF's own signature says, checked here with no network."""
+    from elearning.certificates import adapters, signing
+
+    check = signing.check_signature(pdf, adapters.pdf_signing())
+    if not check.is_signed:
+        return "no signature (certificates issued before PDFs were signed carry none)"
+    if not check.is_intact:
+        return f"BROKEN: the file was changed after {check.signer} signed it"
+    whose = "this platform's key" if check.is_ours else "NOT this platform's key"
+    return f"valid, by {check.signer} ({whose}), over the whole file"

@@ -720,7 +720,14 @@ def test_the_cli_issues_in_bulk_and_verifies(make_app, create_user, tmp_path):
     assert ok.exit_code == 0 and "VALID" in ok.output and "Judge Number 0" in ok.output
     pdf = tmp_path / "c.pdf"
     pdf.write_bytes(get_pdf(app, certificate.id))
-    assert "matches" in run("certificates", "verify", certificate.code, "--pdf", str(pdf)).output
+    checked = run("certificates", "verify", certificate.code, "--pdf", str(pdf)).output
+    assert "matches" in checked
+    assert "valid, by Test Academy (this platform's key), over the whole file" in checked
+    signed = pdf.read_bytes()
+    at = signed.index(b"stream", len(signed) // 4) + 40
+    pdf.write_bytes(signed[:at] + bytes([signed[at] ^ 1]) + signed[at + 1 :])
+    altered = run("certificates", "verify", certificate.code, "--pdf", str(pdf))
+    assert altered.exit_code == 1 and "BROKEN: the file was changed after" in altered.output
     pdf.write_bytes(b"%PDF-1.7 forged")
     forged = run("certificates", "verify", certificate.code, "--pdf", str(pdf))
     assert forged.exit_code == 1 and "DOES NOT MATCH" in forged.output

@@ -1,5 +1,6 @@
-"""A judge passes the final assessment and gets a certificate; its QR code leads to the public
-verification page; an admin revokes it and the page says so, with the reason. In Chromium."""
+"""A judge passes the final assessment and gets a certificate, signed by the academy (``pdfsig``
+checks the downloaded file); its QR code leads to the public verification page; an admin
+revokes it and the page says so, with the reason. In Chromium."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ from tests.helpers import FIXTURE_CONTENT, pdf_text
 
 pytestmark = pytest.mark.e2e
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"  # poppler-utils, from .ci/run
+PDFSIG = shutil.which("pdfsig") or "/usr/bin/pdfsig"
+
+
+def signature_of(pdf: Path) -> str:
+    """What poppler's ``pdfsig`` says of the PDF's signature."""
+    done = subprocess.run(  # noqa: S603 - poppler on the PDF the platform served
+        [PDFSIG, str(pdf)], capture_output=True, text=True, check=False
+    )
+    return done.stdout
 
 
 def qr_code_of(pdf: Path) -> str:
@@ -82,6 +92,9 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
     with app.app_context():
         certificate = db.session.scalar(select(Certificate))
         assert hashlib.sha256(pdf.read_bytes()).hexdigest() == certificate.pdf_sha256
+    signature = signature_of(pdf)  # as any PDF reader checks it, with no call to the platform
+    assert "Signature Validation: Signature is Valid." in signature
+    assert "Total document signed" in signature
     text = pdf_text(pdf.read_bytes()).replace("\u202b", "").replace("\u202c", "")
     assert "القاضية أمارا أوكافور" in text
     assert "Justice Amina Rahman" in text and "Director of the Academy" in text
@@ -99,6 +112,7 @@ def test_pass_certificate_verify_revoke(live_server, app, browser, page, create_
     public.get_by_label("The certificate's PDF file").set_input_files(str(pdf))
     public.get_by_role("button", name="Check the file").click()
     expect(public.get_by_text("This file is the certificate issued")).to_be_visible()
+    expect(public.get_by_text("It also carries the digital signature of")).to_be_visible()
     public.screenshot(path=str(tmp_path / "verify-valid.png"), full_page=True)
 
     admin = browser.new_context().new_page()

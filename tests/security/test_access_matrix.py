@@ -89,6 +89,9 @@ PUBLIC_WRITE = Access(
     own=row(       OK,       OK,    OK,    OK,     OK,      OK),
     guessed=row(   404,      404,   404,   404,    404,     404),
 )  # fmt: skip
+TO_THE_FORM = Access(  # a form's POST address opened: everyone is sent to the form
+    own=row(       302,      302,   302,   302,    302,     302),
+)  # fmt: skip
 VISITORS = Access(  # the front page, sign in, sign up: the signed-in go to their dashboard
     own=row(       200,      302,   302,   302,    302,     302),
 )  # fmt: skip
@@ -199,7 +202,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "certificates.verify": {"GET": PUBLIC, "POST": PUBLIC_WRITE},
     "certificates.verify_api": {"GET": PUBLIC},
     "certificates.credential": {"GET": HOLDER_OR_ADMIN},
-    "certificates.verify_credential": {"POST": PUBLIC_WRITE},
+    "certificates.verify_credential": {"GET": TO_THE_FORM, "POST": PUBLIC_WRITE},
     "certificates.did_document": {"GET": PUBLIC},
     "certificates.did_document_under_path": {"GET": PUBLIC},
     "certificates.issuer_profile": {"GET": PUBLIC},

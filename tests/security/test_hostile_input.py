@@ -820,6 +820,7 @@ PAGES = {
     "certificates.verify_form": ("visitor", "/verify", ("code",)),
     "certificates.verify": ("visitor", "/verify/{code}", ()),
     "certificates.verify_api": ("visitor", "/api/verify/{code}", ()),
+    "certificates.verify_credential": ("visitor", "/verify/credential", ()),
     "certificates.credential": ("holder", "/certificates/{certificate_id}/credential.json", ()),
     "certificates.did_document": ("visitor", "/.well-known/did.json", ()),
     "certificates.did_document_under_path": ("visitor", "/did.json", ()),

@@ -31,6 +31,12 @@ PUBLIC_ENDPOINTS = {
     "certificates.verify_form",
     "certificates.verify",
     "certificates.verify_api",
+    "certificates.verify_credential",
+    # What a verifier needs to check a credential offline: the keys, the issuer, the statuses.
+    "certificates.did_document",
+    "certificates.did_document_under_path",
+    "certificates.issuer_profile",
+    "certificates.status_list",
 }
 
 
