@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from elearning import codes
 from elearning.accounts.models import User
 from elearning.audit.services import record_audit
-from elearning.certificates import services
+from elearning.certificates import services, validity
+from elearning.certificates.categories import category_label
 from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.certificates.rendering import (
     CertificateRecord,
     PrintedSignatory,
     render_certificate,
+    translations_for,
 )
 from elearning.content.designs import read_design
 from elearning.content.model import Course
@@ -38,12 +40,14 @@ ISSUED_ON_APPROVAL = "approval"
 ISSUED_IN_BULK = "bulk"
 ISSUED_FROM_COMMAND_LINE = "command-line"
 ISSUED_BY_ADMIN = "admin"
+ISSUED_ON_RENEWAL = "renewal"  # the holder passed the final again as their certificate expired
 ISSUED_VIA = (
     ISSUED_AUTOMATICALLY,
     ISSUED_ON_APPROVAL,
     ISSUED_IN_BULK,
     ISSUED_FROM_COMMAND_LINE,
     ISSUED_BY_ADMIN,
+    ISSUED_ON_RENEWAL,
 )
 
 
@@ -64,6 +68,8 @@ class Draft:
     code: str
     record: CertificateRecord
     replaces_id: int | None = None
+    valid_until: datetime | None = None
+    category: str | None = None
 
 
 def prepare(
@@ -90,6 +96,7 @@ def prepare(
     score = attempt.score or 0.0
     holder = session.get(User, enrolment.user_id)
     language = services.certificate_language(holder, issuing.page_language)
+    until = validity.valid_until(now, course.certificate.valid_months)
     record = CertificateRecord(
         holder_name=name,
         course_title=course.title.get(language),
@@ -97,6 +104,7 @@ def prepare(
         score_text=format_percent(round(score) / 100, locale=language),
         completed_on=services._date(completed_at, language),
         issued_on=services._date(now, language),
+        valid_until=services._date(until, language) if until else "",
         issuer=issuing.issuer,
         code=codes.display(code),
         verify_url=issuing.verify_url(code),
@@ -118,6 +126,8 @@ def prepare(
         code=code,
         record=record,
         replaces_id=replaces.id if replaces is not None else None,
+        valid_until=until,
+        category=course.certificate.category,
     )
 
 
@@ -128,6 +138,7 @@ def _design_facts(design_dir: Path, course: Course, language: str) -> dict:
     hours = course.certificate.hours
     return {
         "show_score": course.certificate.show_score,
+        "category": category_label(course.certificate.category, translations_for(language).gettext),
         "hours": hours,
         "hours_text": format_decimal(hours, format="#,##0.#", locale=language) if hours else "",
         "logo": settings.logo or "",
@@ -224,6 +235,8 @@ def _insert(session: Session, draft: Draft, pdf: bytes, issued_by: User | None) 
         content_version=draft.content_version,
         score=draft.score,
         hours=draft.record.hours,
+        category=draft.category,
+        valid_until=draft.valid_until,
         completed_at=draft.completed_at,
         issued_at=draft.issued_at,
         issuer=draft.record.issuer,

@@ -44,4 +44,6 @@ def due_reminder(
 
 def renewal_open(until: datetime | None, remind_days: Sequence[int], now: datetime) -> bool:
     """Whether the holder may renew: from the first reminder on, and after expiry."""
-    return until is not None and bool(remind_days) and now >= until - timedelta(days=max(remind_days))
+    return (
+        until is not None and bool(remind_days) and now >= until - timedelta(days=max(remind_days))
+    )
