@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from elearning.assessments import services as assessments
-from elearning.certificates import register, renewal, validity
+from elearning.certificates import adapters, register, renewal, validity
 from elearning.certificates.models import Certificate
 from elearning.certificates.tasks import send_expiry_reminders
 from elearning.certificates.transcript import counted, summarise
+from elearning.demo import take_assessment
 from elearning.extensions import db
+from elearning.learning import services as learning
 from elearning.outbox.models import OutboxMessage
 from elearning.sqltypes import utcnow
-from tests.certificates.test_services import (  # noqa: F401 - fixtures and steps
-    admin,
-    complete_lessons,
-    enrolment,
-    issue,
-    judge,
-    pass_final,
-)
-from tests.helpers import pdf_text
+from tests.helpers import ALWAYS_RIGHT, pdf_text
 
 
 @pytest.fixture
@@ -47,10 +42,27 @@ def course(app_ctx, monkeypatch):
     return valid
 
 
-def earned(course, enrolment):
-    complete_lessons(course, enrolment)
+@pytest.fixture
+def enrolment(course, create_user):
+    judge = create_user(email="judge@example.org", name="Judge Amara Okafor")
+    enrolment = learning.enrol(db.session, judge.id, course)
+    for lesson in course.lessons:
+        learning.mark_complete(db.session, enrolment, lesson, course.content_version)
+    db.session.commit()
+    return enrolment
+
+
+def pass_final(course, enrolment) -> None:
+    """Pass the final; the pass's job issues (or renews) the certificate."""
+    take_assessment(
+        db.session, course, enrolment.id, "post", ALWAYS_RIGHT, random.Random(1), utcnow()
+    )
+    db.session.commit()
+
+
+def earned(course, enrolment) -> Certificate:
     pass_final(course, enrolment)
-    return issue(course, enrolment)
+    return db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id))
 
 
 def test_months_are_added_as_a_calendar_does():
@@ -76,7 +88,7 @@ def test_a_certificate_states_its_validity_and_hours_and_expires(course, enrolme
 
 
 def test_each_reminder_is_sent_once_and_never_for_a_certificate_that_no_longer_stands(
-    course, enrolment, admin
+    course, enrolment
 ):
     certificate = earned(course, enrolment)
     until = certificate.valid_until
@@ -118,15 +130,14 @@ def test_a_pass_in_the_renewal_window_issues_a_certificate_that_supersedes_the_o
     ] == [old.id]
 
     pass_final(course, enrolment)  # the pass's job renews the certificate
-    from tests.certificates.test_services import ISSUING
-
+    issuing = adapters.issuing()
     db.session.refresh(old)
     new = db.session.get(Certificate, old.superseded_by_id)
     assert old.status == "superseded" and new is not None
     assert new.status == "valid" and new.attempt_id != old.attempt_id
     assert new.valid_until > old.valid_until
-    assert renewal.renew(db.session, course, old, issuing=ISSUING, now=utcnow()) is None
-    assert renewal.renew(db.session, course, new, issuing=ISSUING, now=utcnow()) is None
+    assert renewal.renew(db.session, course, old, issuing=issuing, now=utcnow()) is None
+    assert renewal.renew(db.session, course, new, issuing=issuing, now=utcnow()) is None
     # Both passes count on the transcript: a renewal is study done again.
     assert len(counted([old, new])) == 2
 
