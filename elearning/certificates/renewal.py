@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
+from elearning.assessments.models import Attempt
 from elearning.assessments.services import passed_attempt
 from elearning.certificates import issuance, services, validity
 from elearning.certificates.models import Certificate
@@ -144,3 +145,23 @@ def renewable_certificates(
         and course.form("post") is not None
         and validity.renewal_open(certificate.valid_until, course.certificate.remind_days, now)
     ]
+
+
+def renewals_owed(session: Session) -> list[int]:
+    """Certificates that stand although their holder has passed the final again since they
+    were issued (the renewal's job was lost): their ids, for the sweeper to renew."""
+    return list(
+        session.scalars(
+            select(Certificate.id)
+            .join(Attempt, Attempt.enrolment_id == Certificate.enrolment_id)
+            .where(
+                *services.status_condition("valid"),
+                Certificate.valid_until.is_not(None),
+                Attempt.kind == "post",
+                Attempt.is_passed.is_(True),
+                Attempt.id != Certificate.attempt_id,
+                Attempt.started_at >= Certificate.issued_at,
+            )
+            .distinct()
+        )
+    )

@@ -264,10 +264,15 @@ def renew_certificate(certificate_id: int, page_language: str | None = None) -> 
 
 @periodic(crontab(minute="17"))
 def remind_expiring() -> None:
-    """E-mail each holder whose certificate nears its expiry, once per reminder (hourly)."""
+    """E-mail each holder whose certificate nears its expiry, once per reminder, and renew
+    the certificates whose renewal job was lost (hourly)."""
     with job_context():
         send_expiry_reminders(db.session, utcnow())
         db.session.commit()
+        owed = renewal.renewals_owed(db.session)
+        db.session.rollback()
+    for certificate_id in owed:
+        renew_certificate(certificate_id)
 
 
 def send_expiry_reminders(session, now) -> int:

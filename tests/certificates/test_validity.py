@@ -165,3 +165,21 @@ def test_the_transcript_totals_hours_by_year_and_category():
     assert transcript.by_year == [(2026, 11.5), (2025, 12.0)]
     assert transcript.by_category == [("ethics", 19.5), (None, 4.0)]
     assert transcript.total_hours == 23.5
+
+
+def test_a_renewal_whose_job_was_lost_is_found_by_the_sweeper(course, enrolment):
+    old = earned(course, enrolment)
+    old.valid_until = utcnow() + timedelta(days=10)
+    db.session.commit()
+    from elearning.certificates import tasks
+
+    with pytest.MonkeyPatch.context() as queue_down:
+        queue_down.setattr(tasks, "renew_certificate", lambda *args: None)
+        pass_final(course, enrolment)
+    assert renewal.renewals_owed(db.session) == [old.id]
+    tasks.remind_expiring.call_local()
+    db.session.expire_all()
+    assert db.session.get(Certificate, old.id).status == "superseded"
+    assert renewal.renewals_owed(db.session) == []
+    renewed = db.session.scalar(select(Certificate).where(Certificate.superseded_by_id.is_(None)))
+    assert renewed.valid_until > old.valid_until
