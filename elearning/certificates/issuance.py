@@ -97,6 +97,8 @@ def prepare(
     holder = session.get(User, enrolment.user_id)
     language = services.certificate_language(holder, issuing.page_language)
     until = validity.valid_until(now, course.certificate.valid_months)
+    if replaces is not None and replaces.attempt_id == attempt.id:
+        until = replaces.valid_until  # a correction of the same pass does not extend it
     record = CertificateRecord(
         holder_name=name,
         course_title=course.title.get(language),

@@ -183,3 +183,20 @@ def test_a_renewal_whose_job_was_lost_is_found_by_the_sweeper(course, enrolment)
     assert renewal.renewals_owed(db.session) == []
     renewed = db.session.scalar(select(Certificate).where(Certificate.superseded_by_id.is_(None)))
     assert renewed.valid_until > old.valid_until
+
+
+def test_a_name_correction_keeps_the_expiry_of_the_pass_it_corrects(course, enrolment):
+    from elearning.certificates import issuance
+
+    old = earned(course, enrolment)
+    corrected = issuance.issue_certificate(
+        db.session,
+        course,
+        enrolment,
+        holder_name="Judge Amara N. Okafor",
+        issuing=adapters.issuing(),
+        now=utcnow() + timedelta(days=30),
+        replaces=old,
+    )
+    db.session.commit()
+    assert corrected.valid_until == old.valid_until
