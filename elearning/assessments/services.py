@@ -29,6 +29,10 @@ _signals = Namespace()
 #: ``session``, ``course`` and ``enrolment_id``; the sender is the :class:`Attempt`.
 #: Certificates subscribe to issue (or queue) the learner's certificate.
 assessment_passed = _signals.signal("assessment-passed")
+#: Asked by :func:`standing`, with ``session``, ``course`` and ``now``; the sender is the
+#: enrolment's id. A receiver returns the moment from which the final's attempts count afresh
+#: (a holder renewing an expiring certificate sits it again), or None.
+final_reopens = _signals.signal("final-reopens")
 
 
 class AssessmentRefused(Exception):
@@ -115,15 +119,32 @@ def standing(
         if attempt.is_open and logic.is_expired(attempt.deadline_at, now):
             submit_attempt(session, course, attempt, now)
     extra = session.scalar(select(Enrolment.extra_attempts).where(Enrolment.id == enrolment_id))
-    return standing_from(course, attempts, lessons_complete, now, extra or 0)
+    reopened = [
+        since
+        for _receiver, since in final_reopens.send(
+            enrolment_id, session=session, course=course, now=now
+        )
+        if since is not None
+    ]
+    return standing_from(
+        course, attempts, lessons_complete, now, extra or 0, since=max(reopened, default=None)
+    )
 
 
 def standing_from(
-    course: Course, attempts: list[Attempt], lessons_complete: bool, now: datetime, extra: int = 0
+    course: Course,
+    attempts: list[Attempt],
+    lessons_complete: bool,
+    now: datetime,
+    extra: int = 0,
+    *,
+    since: datetime | None = None,
 ) -> Standing:
-    """The standing from attempts already loaded (read only: expired attempts stay open)."""
+    """The standing from attempts already loaded (read only: expired attempts stay open).
+    ``since``: the final's attempts begun before it no longer count (a renewal)."""
     pre = [attempt for attempt in attempts if attempt.kind == "pre"]
     post = [attempt for attempt in attempts if attempt.kind == "post"]
+    counted = [attempt for attempt in post if since is None or attempt.started_at >= since]
     return Standing(
         pre=pre,
         post=post,
@@ -134,7 +155,7 @@ def standing_from(
         ),
         post_availability=(
             logic.post_availability(
-                course.assessment, [_facts(a) for a in post], lessons_complete, now, extra
+                course.assessment, [_facts(a) for a in counted], lessons_complete, now, extra
             )
             if course.form("post")
             else None
@@ -438,11 +459,15 @@ def _score(session: Session, course: Course, attempt: Attempt) -> None:
 
 
 def passed_attempt(session: Session, enrolment_id: int) -> Attempt | None:
-    """The final attempt that passed, if any: what certificate eligibility reads."""
+    """The final attempt that passed (the latest, after a renewal), if any: what certificate
+    eligibility reads."""
     return session.scalar(
-        select(Attempt).where(
+        select(Attempt)
+        .where(
             Attempt.enrolment_id == enrolment_id,
             Attempt.kind == "post",
             Attempt.is_passed.is_(True),
         )
+        .order_by(Attempt.number.desc())
+        .limit(1)
     )

@@ -211,6 +211,7 @@ def admin_detail(certificate_id: int):
         ),
         display=codes.display,
         verify_url=adapters.verify_url,
+        now=utcnow(),
     )
 
 

@@ -38,6 +38,7 @@ JSON_MEDIA_TYPE = "application/vc+ld+json"
 VALID = "valid"
 REVOKED = "revoked"
 SUPERSEDED = "superseded"
+EXPIRED = "expired"
 TAMPERED = "tampered"
 UNKNOWN_ISSUER = "unknown-issuer"
 UNREADABLE = "unreadable"
@@ -233,6 +234,7 @@ def unsigned_credential(
         "name": certificate.course_title,
         "issuer": profile(issuer),
         "validFrom": _stamp(certificate.issued_at),
+        **({"validUntil": _stamp(certificate.valid_until)} if certificate.valid_until else {}),
         "credentialSubject": subject,
         "credentialStatus": status_entry(issuer, certificate.id),
     }
@@ -368,6 +370,8 @@ def _status(session: Session, issuer: Issuer, document: dict, now: datetime) -> 
     encoded = status_list(session, issuer, number, now)["credentialSubject"]["encodedList"]
     if decode_bit(encoded, bit):
         return CredentialCheck(certificate.status, certificate)
+    if _stamp(now) >= str(document.get("validUntil") or "9999"):  # both UTC, "…Z"
+        return CredentialCheck(EXPIRED, certificate)
     return CredentialCheck(VALID, certificate)
 
 

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 from elearning import codes
 from elearning.accounts.models import User
 from elearning.audit.services import record_audit
-from elearning.certificates import services
+from elearning.certificates import services, validity
+from elearning.certificates.categories import category_label
 from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.certificates.rendering import (
     CertificateRecord,
     PrintedSignatory,
     render_certificate,
+    translations_for,
 )
 from elearning.certificates.signing import PdfSigning, SigningError, sign_pdf
 from elearning.content.designs import read_design
@@ -42,12 +44,14 @@ ISSUED_ON_APPROVAL = "approval"
 ISSUED_IN_BULK = "bulk"
 ISSUED_FROM_COMMAND_LINE = "command-line"
 ISSUED_BY_ADMIN = "admin"
+ISSUED_ON_RENEWAL = "renewal"  # the holder passed the final again as their certificate expired
 ISSUED_VIA = (
     ISSUED_AUTOMATICALLY,
     ISSUED_ON_APPROVAL,
     ISSUED_IN_BULK,
     ISSUED_FROM_COMMAND_LINE,
     ISSUED_BY_ADMIN,
+    ISSUED_ON_RENEWAL,
 )
 
 
@@ -69,6 +73,8 @@ class Draft:
     record: CertificateRecord
     replaces_id: int | None = None
     signing: PdfSigning | None = None
+    valid_until: datetime | None = None
+    category: str | None = None
 
 
 def prepare(
@@ -95,6 +101,9 @@ def prepare(
     score = attempt.score or 0.0
     holder = session.get(User, enrolment.user_id)
     language = services.certificate_language(holder, issuing.page_language)
+    until = validity.valid_until(now, course.certificate.valid_months)
+    if replaces is not None and replaces.attempt_id == attempt.id:
+        until = replaces.valid_until  # a correction of the same pass does not extend it
     record = CertificateRecord(
         holder_name=name,
         course_title=course.title.get(language),
@@ -102,6 +111,7 @@ def prepare(
         score_text=format_percent(round(score) / 100, locale=language),
         completed_on=services._date(completed_at, language),
         issued_on=services._date(now, language),
+        valid_until=services._date(until, language) if until else "",
         issuer=issuing.issuer,
         code=codes.display(code),
         verify_url=issuing.verify_url(code),
@@ -124,6 +134,8 @@ def prepare(
         record=record,
         replaces_id=replaces.id if replaces is not None else None,
         signing=issuing.signing,
+        valid_until=until,
+        category=course.certificate.category,
     )
 
 
@@ -134,6 +146,7 @@ def _design_facts(design_dir: Path, course: Course, language: str) -> dict:
     hours = course.certificate.hours
     return {
         "show_score": course.certificate.show_score,
+        "category": category_label(course.certificate.category, translations_for(language).gettext),
         "hours": hours,
         "hours_text": format_decimal(hours, format="#,##0.#", locale=language) if hours else "",
         "logo": settings.logo or "",
@@ -241,6 +254,8 @@ def _insert(session: Session, draft: Draft, pdf: bytes, issued_by: User | None) 
         content_version=draft.content_version,
         score=draft.score,
         hours=draft.record.hours,
+        category=draft.category,
+        valid_until=draft.valid_until,
         completed_at=draft.completed_at,
         issued_at=draft.issued_at,
         issuer=draft.record.issuer,

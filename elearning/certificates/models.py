@@ -38,8 +38,15 @@ class Certificate(db.Model):
     content_version: Mapped[str] = mapped_column(String(32))
     score: Mapped[float]
     hours: Mapped[float | None]  # the hours of study the certificate states, if any
+    # The continuing-education category of those hours (the course's, at issue), if any.
+    category: Mapped[str | None] = mapped_column(String(32))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it stops being current (the course's validity, at issue; None: never). It stays
+    # authentic after: the verification says "expired".
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The last expiry reminder sent, as its days before expiry (60, then 14): each once.
+    reminded_days: Mapped[int | None]
     issuer: Mapped[str] = mapped_column(String(200))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     design: Mapped[str] = mapped_column(String(64))
@@ -61,6 +68,10 @@ class Certificate(db.Model):
         if self.superseded_by_id is not None:
             return "superseded"
         return "valid"
+
+    def is_expired(self, now: datetime) -> bool:
+        """Past its ``valid_until`` (still authentic, no longer current)."""
+        return self.valid_until is not None and now >= self.valid_until
 
 
 class CertificateRequest(db.Model):

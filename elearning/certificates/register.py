@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from elearning import codes
 from elearning.certificates import services
 from elearning.certificates.models import Certificate
-from elearning.sqltypes import contains_folded
+from elearning.sqltypes import contains_folded, utcnow
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class PublicFacts:
     issued_at: datetime
     pdf_sha256: str
     hours: float | None = None
+    category: str | None = None
+    valid_until: datetime | None = None
+    is_expired: bool = False  # past valid_until: authentic, no longer current
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
     successor_code: str | None = None
@@ -44,6 +47,13 @@ class PublicFacts:
         }
         if self.hours is not None:
             data["hours"] = self.hours
+        if self.category is not None:
+            data["category"] = self.category
+        if self.valid_until is not None:
+            data["valid_until"] = self.valid_until.date().isoformat()
+        if self.status == "valid" and self.is_expired:
+            data["status"] = "expired"  # authentic, but no longer current
+            data["expired_on"] = data["valid_until"]
         if self.status == "revoked":
             data["revoked_on"] = self.revoked_at.date().isoformat() if self.revoked_at else None
             data["revocation_reason"] = self.revoked_reason
@@ -52,8 +62,10 @@ class PublicFacts:
         return data
 
 
-def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
-    """The certificate as the verification page and API show it."""
+def public_facts(
+    session: Session, certificate: Certificate, now: datetime | None = None
+) -> PublicFacts:
+    """The certificate as the verification page and API show it (expired or not at ``now``)."""
     successor = None
     if certificate.superseded_by_id is not None:
         successor = session.scalar(
@@ -68,6 +80,9 @@ def public_facts(session: Session, certificate: Certificate) -> PublicFacts:
         issued_at=certificate.issued_at,
         pdf_sha256=certificate.pdf_sha256,
         hours=certificate.hours,
+        category=certificate.category,
+        valid_until=certificate.valid_until,
+        is_expired=certificate.is_expired(now or utcnow()),
         revoked_at=certificate.revoked_at,
         revoked_reason=certificate.revoked_reason,
         successor_code=successor,

@@ -58,6 +58,8 @@ class CertificateRecord:
     show_score: bool = True  # the course prints the score (else only that the final was passed)
     hours: float | None = None  # the hours of study the course states, if it states them
     hours_text: str = ""  # the hours as the language writes the number ("7.5", "7,5")
+    category: str = ""  # the hours' continuing-education category, in the certificate's language
+    valid_until: str = ""  # the last day it is current, as the language writes it (empty: ever)
     logo: str = ""  # the institution's logo, a file of the design (empty: the design's own)
     signatories: tuple[PrintedSignatory, ...] = ()
 

@@ -21,16 +21,20 @@ from datetime import timedelta
 
 from flask import has_request_context
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from huey import crontab
 from sqlalchemy import select, update
 
 from elearning.accounts.models import User
-from elearning.assessments.services import assessment_passed
+from elearning.assessments.services import assessment_passed, final_reopens
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, issuance, services
-from elearning.certificates.models import CertificateRequest, CertificateRun
+from elearning.certificates import adapters, issuance, renewal, services
+from elearning.certificates.categories import category_label
+from elearning.certificates.models import Certificate, CertificateRequest, CertificateRun
 from elearning.certificates.views import certificate_preparing
 from elearning.extensions import db
 from elearning.jobs import after_commit, every_minute, job_context, periodic, task
+from elearning.outbox.services import queue_message
 from elearning.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
@@ -213,16 +217,76 @@ def init_app(app) -> None:
     passed: connected here, explicitly, by the app factory; and tell the results page of a pass
     whether the certificate is still being made."""
     assessment_passed.connect(_owe_on_pass)
+    final_reopens.connect(renewal.attempts_count_from)
     app.jinja_env.globals["certificate_preparing"] = certificate_preparing
+    app.jinja_env.globals["category_label"] = lambda category: category_label(category, _)
 
 
 def _owe_on_pass(attempt, *, session, course, enrolment_id, **_extra) -> None:
     """A pass owes a certificate (in the pass's own transaction); in a course that issues
     automatically, a job issues it once that transaction has committed, printed in the
-    language the judge was reading in (their profile's first)."""
+    language the judge was reading in (their profile's first). A holder's renewal pass
+    renews their certificate (an admin approved the holder once: no second approval)."""
+    renewing = renewal.renewable(session, course, enrolment_id, utcnow())
+    if renewing is not None and attempt.started_at >= renewing.issued_at:
+        language = str(get_locale() or "") if has_request_context() else None
+        after_commit(session, renew_certificate, renewing.id, language or None)
+        return
     if not services.owe_certificate(session, course.slug, enrolment_id, attempt.id, utcnow()):
         return
     if course.certificate.issuing != "automatic":
         return
     language = str(get_locale() or "") if has_request_context() else None
     after_commit(session, issue_owed, enrolment_id, language or None)
+
+
+@task(retries=3, retry_delay=20)
+def renew_certificate(certificate_id: int, page_language: str | None = None) -> None:
+    """Issue the certificate a renewal pass earned, superseding this one, once."""
+    with job_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        course = get_catalog().course(certificate.course_slug) if certificate else None
+        if certificate is None or course is None:
+            return
+        try:
+            renewal.renew(
+                db.session,
+                course,
+                certificate,
+                issuing=adapters.issuing(page_language),
+                now=utcnow(),
+            )
+            db.session.commit()
+        except services.CertificateRefused as refused:  # renewed by another job first
+            db.session.rollback()
+            log.info("certificate %s not renewed: %s", certificate_id, refused)
+
+
+@periodic(crontab(minute="17"))
+def remind_expiring() -> None:
+    """E-mail each holder whose certificate nears its expiry, once per reminder, and renew
+    the certificates whose renewal job was lost (hourly)."""
+    with job_context():
+        send_expiry_reminders(db.session, utcnow())
+        db.session.commit()
+        owed = renewal.renewals_owed(db.session)
+        db.session.rollback()
+    for certificate_id in owed:
+        renew_certificate(certificate_id)
+
+
+def send_expiry_reminders(session, now) -> int:
+    """Queue the expiry reminders owed at ``now`` in the outbox; how many."""
+    reminders = renewal.due_reminders(session, get_catalog().course, now)
+    for reminder in reminders:
+        queue_message(
+            session,
+            "certificate_expiring",
+            reminder.holder.email,
+            language=reminder.holder.preferred_language,
+            user_id=reminder.holder.id,
+            ref_id=reminder.certificate.id,
+            context={"days": reminder.days},
+            now=now,
+        )
+    return len(reminders)

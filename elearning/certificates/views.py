@@ -9,6 +9,7 @@ showing only the public facts. The admin's tools are in ``admin_views``, ``queue
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import (
     abort,
@@ -30,7 +31,7 @@ from elearning import codes
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, changes, register, services, signing
+from elearning.certificates import adapters, bp, changes, register, renewal, services, signing
 from elearning.certificates.forms import (
     CheckCredentialForm,
     CheckPdfForm,
@@ -39,10 +40,13 @@ from elearning.certificates.forms import (
 )
 from elearning.certificates.messages import refusal
 from elearning.certificates.models import Certificate, CertificateRequest, NameCorrection
+from elearning.certificates.transcript import transcript_of
 from elearning.extensions import db, limiter
 from elearning.learning.models import Enrolment
+from elearning.pdf import render_pdf
 from elearning.sqltypes import utcnow
 
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "report-print.css"
 PREPARING = timedelta(minutes=1)  # a certificate owed this recently is still being rendered
 
 
@@ -94,8 +98,16 @@ def mine():
         and course.certificate.issuing == "automatic"
         for r in waiting
     )
+    now = utcnow()
     return render_template(
         "certificates/mine.html",
+        now=now,
+        renewable={
+            c.id
+            for c in renewal.renewable_certificates(
+                db.session, current_user.id, catalog.course, now
+            )
+        },
         preparing=preparing,
         certificates=certificates,
         waiting=[(r, catalog.course(r.course_slug)) for r in waiting],
@@ -263,4 +275,34 @@ def verify_api(code: str):
     response = jsonify(register.public_facts(db.session, certificate).as_json())
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- transcript ---------------------------------------------------------------------------------
+
+
+@bp.route("/certificates/transcript")
+@login_required
+def transcript():
+    """The judge's continuing-education transcript: certificates, hours by year and category."""
+    return render_template(
+        "certificates/transcript.html", transcript=transcript_of(db.session, current_user.id)
+    )
+
+
+@bp.route("/certificates/transcript.pdf")
+@login_required
+def transcript_pdf():
+    """The transcript as a PDF, rendered now (it changes with each certificate)."""
+    html = render_template(
+        "certificates/transcript_pdf.html",
+        transcript=transcript_of(db.session, current_user.id),
+        holder=current_user.certificate_name,
+        issuer=current_app.config["CERTIFICATE_ISSUER"],
+        generated_on=utcnow(),
+    )
+    response = make_response(render_pdf(html, PRINT_CSS.read_text(encoding="utf-8")))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="transcript.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -119,6 +119,7 @@ OUTCOMES = {
     "valid": "VALID: signed by this academy, unaltered, and the certificate stands.",
     "revoked": "REVOKED: the credential is genuine but its certificate was revoked.",
     "superseded": "SUPERSEDED: the credential is genuine but a corrected certificate replaced it.",
+    "expired": "EXPIRED: the credential is genuine and unaltered, but its validity has ended.",
     "tampered": "TAMPERED: the signature does not match what the credential states.",
     "unknown-issuer": "UNKNOWN ISSUER: not signed with any key this academy publishes.",
     "unreadable": "NOT A CREDENTIAL: the file is not a signed verifiable credential.",
@@ -173,7 +174,8 @@ def certificates_verify(
     code: str | None, credential_path: Path | None, pdf_path: Path | None
 ) -> None:
     """Check a certificate by its code, as the public page does, or a credential file. Exit
-    status 0 when it is valid (and the PDF, if given, matches), 1 otherwise."""
+    status 0 when it is valid and current (and the PDF, if given, matches), 1 otherwise
+    (expired too)."""
     from elearning.certificates import register, services
     from elearning.extensions import db
 
@@ -188,20 +190,25 @@ def certificates_verify(
         sys.exit(1)
     facts = register.public_facts(db.session, certificate)
     data = facts.as_json()
-    click.echo(f"Status:   {facts.status.upper()}")
+    click.echo(f"Status:   {data['status'].upper()}")
     click.echo(f"Holder:   {data['holder']}")
     click.echo(f"Course:   {data['course']}")
     click.echo(f"Issuer:   {data['issuer']}")
     click.echo(f"Issued:   {data['issued_on']}")
     if facts.hours is not None:
-        click.echo(f"Hours:    {facts.hours:g} hours of study")
+        category = f" ({facts.category})" if facts.category else ""
+        click.echo(f"Hours:    {facts.hours:g} hours of study{category}")
+    if facts.valid_until is not None:
+        label = "Expired:" if facts.is_expired else "Valid to:"
+        note = " (authentic, no longer current)" if facts.is_expired else ""
+        click.echo(f"{label:<9} {data['valid_until']}{note}")
     click.echo(f"Code:     {data['code']}")
     click.echo(f"SHA-256:  {data['pdf_sha256']}")
     if facts.status == "revoked":
         click.echo(f"Revoked:  {data['revoked_on']}: {data['revocation_reason']}")
     if facts.successor_code:
         click.echo(f"Replaced by the certificate {data['superseded_by']}")
-    ok = facts.status == "valid"
+    ok = data["status"] == "valid"
     if pdf_path is not None:
         matches = services.sha256(pdf_path.read_bytes()) == facts.pdf_sha256
         click.echo(

@@ -15,10 +15,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from limits import parse
+from sqlalchemy import select
 
 from elearning.accounts.access import role_required
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role, User
+from elearning.certificates.transcript import hours_rows
 from elearning.cohorts import (
     bp,
     charts,
@@ -36,7 +38,7 @@ from elearning.cohorts import (
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
 from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
 from elearning.cohorts.forms import ExtraAttemptForm
-from elearning.cohorts.models import Cohort
+from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
 from elearning.jobs import after_commit
@@ -195,6 +197,42 @@ def roster_export(cohort_id: int, extension: str):
     cohort, course = load_cohort_or_404(cohort_id)
     header, body = _roster_table(rosters.roster(db.session, cohort.id, course))
     return _table_download(cohort, "roster", _("Roster"), extension, header, body)
+
+
+@bp.route("/cohorts/<int:cohort_id>/hours.<any(csv, xlsx):extension>")
+@role_required(Role.trainer)
+def hours_export(cohort_id: int, extension: str):
+    """The continuing-education hours the cohort's judges' certificates state, one row per
+    certificate that counts (as on the judges' transcripts)."""
+    cohort, _course = load_cohort_or_404(cohort_id)
+    members = select(CohortMember.enrolment_id).where(CohortMember.cohort_id == cohort.id)
+    header = [
+        _("Judge"),
+        _("Course"),
+        _("Certificate"),
+        _("Completed on"),
+        _("Year"),
+        _("Category"),
+        _("Hours"),
+        _("Valid until"),
+        _("Status"),
+    ]
+    body = [
+        [
+            c.holder_name,
+            c.course_title,
+            c.serial,
+            c.completed_at.date().isoformat(),
+            c.completed_at.year,
+            c.category or "",
+            c.hours if c.hours is not None else "",
+            c.valid_until.date().isoformat() if c.valid_until else "",
+            _("Expired") if c.is_expired(now) else _("Valid"),
+        ]
+        for now in [utcnow()]
+        for c in hours_rows(db.session, members)
+    ]
+    return _table_download(cohort, "hours", _("Hours"), extension, header, body)
 
 
 def report_context(cohort: Cohort, course: Course) -> dict:

@@ -38,6 +38,7 @@ from elearning.content.markup import (
 from elearning.content.media import discover_media
 from elearning.content.model import (
     DEFAULT_LANGUAGE,
+    DEFAULT_REMIND_DAYS,
     AssessmentRules,
     Catalog,
     CertificateRules,
@@ -65,6 +66,15 @@ _COURSE_KEYS = {
     "lessons",
     "assessment",
     "certificate",
+}
+_CERTIFICATE_KEYS = {
+    "design",
+    "issuing",
+    "hours",
+    "show_score",
+    "category",
+    "valid_months",
+    "remind_days",
 }
 _ASSESSMENT_KEYS = {
     "pass_mark",
@@ -163,7 +173,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         cue_margin=int_field(assessment_data, "cue_margin", 5, 0, 100, path, problems),
     )
     certificate_data = section(data, "certificate", path, problems)
-    unknown_keys(certificate_data, {"design", "issuing", "hours", "show_score"}, path, problems)
+    unknown_keys(certificate_data, _CERTIFICATE_KEYS, path, problems)
     design = str(certificate_data.get("design", "default"))
     issuing = certificate_data.get("issuing", "automatic")
     if issuing not in ("automatic", "approval"):
@@ -202,6 +212,9 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         issuing=issuing,
         hours=float(hours) if hours is not None else None,
         show_score=_bool(certificate_data, "show_score", True, path, problems),
+        category=_category(certificate_data, path, problems),
+        valid_months=_valid_months(certificate_data, path, problems),
+        remind_days=_remind_days(certificate_data, path, problems),
     )
 
     tags = load_tags(folder / "tags.yaml", problems, languages)
@@ -331,6 +344,45 @@ def _choice(data: LineDict, key: str, choices: tuple[str, ...], path: Path, prob
         problems.add(path, data.line_of(key), f"{key} must be one of {', '.join(choices)}")
         return choices[0]
     return value
+
+
+def _category(data: LineDict, path: Path, problems: Problems) -> str | None:
+    """The continuing-education category of the certificate's hours: a short lowercase word."""
+    value = data.get("category")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SLUG.match(value) or len(value) > 32:
+        problems.add(
+            path,
+            data.line_of("category"),
+            "certificate category must be a short lowercase word such as ethics",
+        )
+        return None
+    return value
+
+
+def _valid_months(data: LineDict, path: Path, problems: Problems) -> int | None:
+    """How many months the certificate stays current (None: it never expires)."""
+    if data.get("valid_months") is None:
+        return None
+    return int_field(data, "valid_months", 36, 1, 600, path, problems)
+
+
+def _remind_days(data: LineDict, path: Path, problems: Problems) -> tuple[int, ...]:
+    """The days before expiry a holder is reminded, largest first."""
+    value = data.get("remind_days", list(DEFAULT_REMIND_DAYS))
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 365 for d in value)
+    ):
+        problems.add(
+            path,
+            data.line_of("remind_days"),
+            "certificate remind_days must be a list of days from 1 to 365, such as [60, 14]",
+        )
+        return DEFAULT_REMIND_DAYS
+    return tuple(sorted(set(value), reverse=True))
 
 
 def _bool(data: LineDict, key: str, default: bool, path: Path, problems: Problems) -> bool:

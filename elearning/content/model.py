@@ -348,15 +348,29 @@ class MediaFile:
         return f"../media/{self.name}?v={self.digest}"
 
 
+#: Days before a certificate expires that its holder is reminded, when the course names none.
+DEFAULT_REMIND_DAYS = (60, 14)
+
+
 @dataclass(frozen=True)
 class CertificateRules:
     """Which design the certificate uses, whether an admin approves each one, the hours of
-    study it states (None: it states none) and whether it prints the final score."""
+    study it states (None: it states none) and their continuing-education category, whether it
+    prints the final score, how many months it stays current (None: it never expires) and the
+    days before expiry its holder is reminded (largest first)."""
 
     design: str = "default"
     issuing: str = "automatic"
     hours: float | None = None
     show_score: bool = True
+    category: str | None = None
+    valid_months: int | None = None
+    remind_days: tuple[int, ...] = DEFAULT_REMIND_DAYS
+
+    @property
+    def renewal_days(self) -> int:
+        """How long before expiry the holder may renew: from the first reminder on."""
+        return max(self.remind_days)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from elearning.accounts.forms import ROLE_LABELS
 from elearning.accounts.roles import role_counts
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
+from elearning.certificates.renewal import renewable_certificates
 from elearning.cohorts.services import cohorts_of_learner
 from elearning.content import ContentInvalid
 from elearning.extensions import db, limiter
@@ -62,6 +63,7 @@ def choose_language():
 def dashboard():
     """One page per person, with a section for each role they hold."""
     counts = None
+    now = utcnow()
     if current_user.is_admin:
         counts = [(ROLE_LABELS[role], n) for role, n in role_counts(db.session).items()]
     return render_template(
@@ -69,6 +71,8 @@ def dashboard():
         role_counts=counts,
         courses=_my_courses(current_user.id),
         cohorts=cohorts_of_learner(db.session, current_user.id),
+        now=now,
+        renewals=renewable_certificates(db.session, current_user.id, get_catalog().course, now),
     )
 
 

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -176,3 +177,29 @@ def test_a_rotated_key_signs_new_credentials_and_old_ones_still_verify(app, crea
     (tmp_path / "s.json").write_text(json.dumps(stranger))
     refused = run("certificates", "verify", "--credential", str(tmp_path / "s.json"))
     assert refused.exit_code == 1 and "UNKNOWN ISSUER" in refused.output
+
+
+def test_a_credential_states_its_validity_and_reads_expired_after_it(app, create_user):
+    holder, certificate = issued_to(app, create_user)
+    with app.app_context():  # a course whose certificates are valid for a time
+        until = utcnow() + timedelta(days=30)
+        db.session.execute(
+            update(Certificate).where(Certificate.id == certificate.id).values(valid_until=until)
+        )
+        db.session.commit()
+    current = holder.get(f"/certificates/{certificate.id}/credential.json")
+    assert current.json["validUntil"] == until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    public = app.test_client()
+    assert "Valid" in upload(public, current.data).text
+    with app.app_context():  # its date passes
+        db.session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id)
+            .values(
+                valid_until=utcnow() - timedelta(days=1), issued_at=utcnow() - timedelta(days=400)
+            )
+        )
+        db.session.commit()
+    expired = holder.get(f"/certificates/{certificate.id}/credential.json").data
+    page = upload(public, expired).text
+    assert "Expired" in page and "no longer current" in page

@@ -329,3 +329,18 @@ def test_a_certificate_design_and_the_courses_certificate_settings_are_checked(c
     ):
         assert any(error.startswith(expected) for error in errors), (expected, errors)
     assert any("certificate hours must be a number" in error for error in errors), errors
+
+
+def test_a_courses_validity_reminders_and_category_are_checked(content: Path):
+    course = content / "courses/sample/course.yaml"
+    course.write_text(
+        course.read_text()
+        + "certificate:\n  valid_months: 0\n  remind_days: [60, -1]\n  category: Ethics!\n"
+    )
+    errors = errors_of(content)
+    for expected in (
+        "valid_months must be a whole number from 1 to 600",
+        "certificate remind_days must be a list of days from 1 to 365",
+        "certificate category must be a short lowercase word",
+    ):
+        assert any(expected in error for error in errors), (expected, errors)

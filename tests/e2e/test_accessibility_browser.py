@@ -428,6 +428,7 @@ def judge_tour(tour: Tour) -> None:
     tour.visit("final assessment overview (passed)", f"/courses/{COURSE}/assessment/post")
     tour.visit("final assessment results", results.format(s.attempts["post"]))
     tour.visit("my certificates", "/certificates")
+    tour.visit("my transcript", "/certificates/transcript")
     tour.visit("name correction form", f"/certificates/{s.certificate_id}/name")
     tour.visit("profile", "/account/profile", tabs=8)
     tour.visit("change password", "/account/password")
@@ -600,7 +601,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
         assert pages[(role, "en")] == pages[(role, "ar")], role
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 18,
-        "judge": 24,
+        "judge": 25,
         "trainer": 17,
         "admin": 11,
     }

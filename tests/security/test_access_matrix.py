@@ -195,6 +195,8 @@ MATRIX: dict[str, dict[str, Access]] = {
     "assessments.results": {"GET": OWNER},
     # certificates: the learner's, public verification, the admin's tools
     "certificates.mine": {"GET": SIGNED_IN},
+    "certificates.transcript": {"GET": SIGNED_IN},
+    "certificates.transcript_pdf": {"GET": SIGNED_IN},
     "certificates.claim": {"POST": OWNER_WRITE},
     "certificates.download": {"GET": HOLDER_OR_ADMIN},
     "certificates.correct_name": {"GET": OWNER, "POST": OWNER_WRITE},
@@ -237,6 +239,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.member_attempt": {"GET": COHORT_TRAINERS},
     "cohorts.extra_attempt": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
+    "cohorts.hours_export": {"GET": COHORT_TRAINERS},
     "cohorts.report_page": {"GET": COHORT_TRAINERS},
     "cohorts.report_pdf": {"GET": COHORT_TRAINERS},
     "cohorts.report_summary_pdf": {"GET": COHORT_TRAINERS},

@@ -815,6 +815,8 @@ PAGES = {
     "certificates.admin_run": ("admin", "/admin/certificates/runs/{run_id}", ()),
     "certificates.admin_corrections": ("admin", "/admin/certificates/corrections", ()),
     "certificates.mine": ("holder", "/certificates", ()),
+    "certificates.transcript": ("holder", "/certificates/transcript", ()),
+    "certificates.transcript_pdf": ("holder", "/certificates/transcript.pdf", ()),
     "certificates.download": ("holder", "/certificates/{certificate_id}/certificate.pdf", ()),
     "certificates.correct_name": ("holder", "/certificates/{certificate_id}/name", ()),
     "certificates.verify_form": ("visitor", "/verify", ("code",)),
@@ -836,6 +838,7 @@ PAGES = {
         ("sort", "status", "order", "page", "q"),
     ),
     "cohorts.roster_export": ("trainer", "/cohorts/{cohort_id}/roster.{extension}", ()),
+    "cohorts.hours_export": ("trainer", "/cohorts/{cohort_id}/hours.{extension}", ()),
     "cohorts.items_export": ("trainer", "/cohorts/{cohort_id}/items.{extension}", ()),
     "cohorts.report_page": (
         "trainer",
