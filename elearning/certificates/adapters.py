@@ -14,7 +14,7 @@ from flask_babel import get_locale
 
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
-from elearning.certificates import credentials, issuance, services
+from elearning.certificates import credentials, issuance, keys, offline, services
 from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
@@ -58,7 +58,14 @@ def issuing(page_language: str | None = None) -> services.Issuing:
         design_root=design_root(),
         verify_url=verify_url,
         page_language=page_language,
+        offline_signer=offline_signer(),
     )
+
+
+def offline_signer() -> offline.Signer:
+    """The issuer's DID and current key, which seal the certificates' offline QR codes."""
+    found = issuer()
+    return offline.Signer(found.did, keys.signing_key(found.keys_dir, utcnow()).private)
 
 
 def fulfil(

@@ -28,6 +28,7 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # The address the design's files appear under while rendering; it never reaches a network.
 DESIGN_BASE = "https://design.certificate.invalid/"
 QR_URL = DESIGN_BASE + "qr.svg"
+OFFLINE_QR_URL = DESIGN_BASE + "offline-qr.svg"  # the signed payload (offline.py), if any
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class CertificateRecord:
     hours_text: str = ""  # the hours as the language writes the number ("7.5", "7,5")
     logo: str = ""  # the institution's logo, a file of the design (empty: the design's own)
     signatories: tuple[PrintedSignatory, ...] = ()
+    offline_qr: str = ""  # the signed payload the second QR code holds (empty: none)
 
     @property
     def direction(self) -> str:
@@ -86,16 +88,18 @@ def qr_svg(url: str) -> bytes:
 
 
 class DesignFetcher(URLFetcher):
-    """Serves a design's own files and the QR code to WeasyPrint, and nothing else."""
+    """Serves a design's own files and the QR codes to WeasyPrint, and nothing else."""
 
-    def __init__(self, design_dir: Path, verify_url: str) -> None:
+    def __init__(self, design_dir: Path, verify_url: str, offline_qr: str = "") -> None:
         super().__init__(allowed_protocols=())
         self.root = design_dir.resolve()
-        self.qr = qr_svg(verify_url)
+        self.codes = {QR_URL: qr_svg(verify_url)}
+        if offline_qr:
+            self.codes[OFFLINE_QR_URL] = qr_svg(offline_qr)
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        if url == QR_URL:
-            return URLFetcherResponse(url, self.qr, {"Content-Type": "image/svg+xml"})
+        if url in self.codes:
+            return URLFetcherResponse(url, self.codes[url], {"Content-Type": "image/svg+xml"})
         if url.startswith(DESIGN_BASE):
             relative = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
             path = (self.root / relative).resolve()
@@ -131,6 +135,6 @@ def render_certificate(design_dir: Path, record: CertificateRecord) -> bytes:
     document = HTML(
         string=html,
         base_url=DESIGN_BASE,
-        url_fetcher=DesignFetcher(design_dir, record.verify_url),
+        url_fetcher=DesignFetcher(design_dir, record.verify_url, record.offline_qr),
     )
     return document.write_pdf()

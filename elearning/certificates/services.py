@@ -29,6 +29,7 @@ from elearning.certificates.models import (
     CertificateRejection,
     CertificateRequest,
 )
+from elearning.certificates.offline import Signer
 from elearning.config import LANGUAGES
 from elearning.content.model import DEFAULT_LANGUAGE, Course
 from elearning.learning.models import Enrolment
@@ -56,6 +57,8 @@ class Issuing:
     # The language of the page that asks for the certificate (None on the command line): the
     # language of a certificate whose holder has no preference.
     page_language: str | None = None
+    # Seals the certificate's offline QR code (None: the certificate prints only the link's).
+    offline_signer: Signer | None = None
 
 
 @dataclass(frozen=True)
