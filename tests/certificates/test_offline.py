@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
 from datetime import date
 
 import base45
 import cbor2
 import segno
-import zxingcpp
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask.cli import ScriptInfo
-from PIL import Image
 
 from elearning.certificates import offline
 from elearning.cli import main
 from elearning.sqltypes import utcnow
-from tests.helpers import issued_to
+from tests.helpers import issued_to, qr_codes_of
 
-PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"  # poppler-utils, from .ci/run
 CLAIMS = offline.OfflineClaims(
     issuer="did:web:courts.example.org",
     code="K7QM-2XHD-9PAW-CT4N-R",
@@ -64,28 +59,10 @@ def test_the_payload_round_trips_and_any_change_breaks_it():
         assert offline.check(garbage, published).outcome == offline.UNREADABLE
 
 
-def _qr_codes_of(pdf: bytes, tmp_path) -> list[str]:
-    """The texts of the QR codes printed on the PDF, read from a picture of the page."""
-    (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(  # noqa: S603 - poppler on the PDF the platform rendered
-        [
-            PDFTOPPM,
-            "-png",
-            "-r",
-            "150",
-            "-singlefile",
-            str(tmp_path / "c.pdf"),
-            str(tmp_path / "c"),
-        ],
-        check=True,
-    )
-    return [code.text for code in zxingcpp.read_barcodes(Image.open(tmp_path / "c.png"))]
-
-
 def test_the_printed_code_is_read_from_a_picture_and_verified_offline(app, create_user, tmp_path):
     holder, certificate = issued_to(app, create_user)
     pdf = holder.get(f"/certificates/{certificate.id}/certificate.pdf").data
-    texts = _qr_codes_of(pdf, tmp_path)
+    texts = qr_codes_of(pdf, tmp_path)
     assert len(texts) == 2, "the link's QR code and the signed one"
     [signed] = [text for text in texts if text.startswith(offline.PREFIX)]
 
@@ -97,7 +74,7 @@ def test_the_printed_code_is_read_from_a_picture_and_verified_offline(app, creat
             obj=ScriptInfo(create_app=lambda: app),
         )
 
-    result = verify(tmp_path / "c.png")
+    result = verify(tmp_path / "page.png")
     assert result.exit_code == 0, result.output
     assert "SIGNED" in result.output and "Judge Amara Okafor" in result.output
     assert "Revocation can only be checked online" in result.output
