@@ -193,8 +193,8 @@ def _verify_qr(path: Path) -> None:
 @certificates_group.command("rotate-key")
 @with_appcontext
 def certificates_rotate_key() -> None:
-    """Make a new signing key: it signs every credential from now on; the earlier keys stay
-    published, so credentials they signed still verify."""
+    """Make a new signing key: it signs every credential and certificate QR code from now on;
+    the earlier keys stay published, so what they signed still verifies."""
     from elearning.certificates import adapters, keys
     from elearning.sqltypes import utcnow
 
