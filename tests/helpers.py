@@ -343,6 +343,24 @@ def issued_to(app, create_user, email="amara@example.org", name="Judge Amara Oka
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils, from .ci/run
 
 
+PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
+
+
+def qr_codes_of(pdf: bytes, folder: Path) -> list[str]:
+    """The texts of the QR codes printed on a PDF's first page, read from a 150 dpi picture
+    of it (``folder/page.png``, which stays there)."""
+    import zxingcpp
+    from PIL import Image
+
+    (folder / "page.pdf").write_bytes(pdf)
+    subprocess.run(  # noqa: S603 - poppler on the PDF the platform rendered
+        [PDFTOPPM, "-png", "-r", "150", "-singlefile", folder / "page.pdf", folder / "page"],
+        check=True,
+    )
+    with Image.open(folder / "page.png") as picture:
+        return [code.text for code in zxingcpp.read_barcodes(picture)]
+
+
 def pdf_text(data: bytes) -> str:
     result = subprocess.run(  # noqa: S603 - poppler on our own PDF
         [PDFTOTEXT, "-layout", "-", "-"], input=data, capture_output=True, check=True

@@ -15,7 +15,7 @@ from flask_babel import get_locale
 
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
-from elearning.certificates import credentials, issuance, services, signing
+from elearning.certificates import credentials, issuance, keys, offline, services, signing
 from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
@@ -60,6 +60,7 @@ def issuing(page_language: str | None = None) -> services.Issuing:
         verify_url=verify_url,
         page_language=page_language,
         signing=pdf_signing(),
+        offline_signer=offline_signer(),
     )
 
 
@@ -77,6 +78,12 @@ def pdf_signing() -> signing.PdfSigning:
         certificate_file=instance / certificate if certificate else None,
         password=config.get("CERTIFICATE_SIGNING_PASSWORD"),
     )
+
+
+def offline_signer() -> offline.Signer:
+    """The issuer's DID and current key, which seal the certificates' offline QR codes."""
+    found = issuer()
+    return offline.Signer(found.did, keys.signing_key(found.keys_dir, utcnow()).private)
 
 
 def fulfil(

@@ -1,22 +1,24 @@
 """Verifiable credentials on the web: the issuer's DID document and profile, the status lists
-(all public, no login), a certificate's OpenBadgeCredential (its holder's or an admin's), and the
-public check of an uploaded credential file.
+(all public, no login), a certificate's OpenBadgeCredential (its holder's or an admin's), the
+public check of an uploaded credential file, and the offline verifier of the signed QR codes.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from elearning import codes
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, credentials, integrity
+from elearning.certificates import adapters, bp, credentials, integrity, keys, offline
 from elearning.certificates.forms import CheckCredentialForm, VerifyCodeForm
 from elearning.certificates.views import _own_or_admin, verify_limit
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
+from elearning.web.links import public_url
 
 PUBLIC_CACHE = "public, max-age=300"  # status changes reach verifiers within five minutes
 
@@ -96,3 +98,47 @@ def verify_credential():
         form=CheckCredentialForm(formdata=None),
         display=codes.display,
     )
+
+
+def _offline_policy(nonce: str) -> str:
+    """The offline verifier's own CSP: its inline script and style (by nonce), no fetching at
+    all (it must work with no network, and nothing it reads leaves the page)."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src 'nonce-{nonce}'",
+            f"style-src 'nonce-{nonce}'",
+            "img-src data:",
+            "media-src blob: mediastream:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+@bp.route("/verify/offline")
+@verify_limit
+def offline_verifier():
+    """One self-contained page, saved once, that checks the certificates' signed QR codes
+    with no network: the published keys are in it, the signature is checked in the browser."""
+    issuer = adapters.issuer()
+    published = keys.all_keys(issuer.keys_dir) or [keys.signing_key(issuer.keys_dir, utcnow())]
+    nonce = secrets.token_urlsafe(18)
+    page = render_template(
+        "certificates/offline_verifier.html",
+        nonce=nonce,
+        policy=_offline_policy(nonce),
+        keys=[
+            {"kid": offline.key_id(k.public).hex(), "key": k.public.public_bytes_raw().hex()}
+            for k in published
+        ],
+        issuer=issuer,
+        saved_on=utcnow().date().isoformat(),
+        verify_url=public_url("certificates.verify", code="CODE"),
+        prefix=offline.PREFIX,
+    )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = _offline_policy(nonce)
+    response.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+    return response

@@ -5,6 +5,7 @@ deletes the request that owed it, so only one of two simultaneous issuers issues
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from elearning import codes
 from elearning.accounts.models import User
 from elearning.audit.services import record_audit
-from elearning.certificates import services, validity
+from elearning.certificates import offline, services, validity
 from elearning.certificates.categories import category_label
 from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.certificates.rendering import (
@@ -117,6 +118,19 @@ def prepare(
         verify_url=issuing.verify_url(code),
         content_version=attempt.content_version,
         language=language,
+        offline_qr=_offline_qr(
+            issuing,
+            offline.OfflineClaims(
+                issuer="",
+                code=codes.display(code),
+                holder=name,
+                course=course.title.get(language),
+                edition=course.edition,
+                content_version=attempt.content_version,
+                score=round(score) if course.certificate.show_score else None,
+                issued_on=now.date(),
+            ),
+        ),
         **_design_facts(issuing.design_root / course.certificate.design, course, language),
     )
     return Draft(
@@ -137,6 +151,15 @@ def prepare(
         valid_until=until,
         category=course.certificate.category,
     )
+
+
+def _offline_qr(issuing: services.Issuing, claims: offline.OfflineClaims) -> str:
+    """The signed payload of the certificate's offline QR code, stating what the certificate
+    prints (the score only when it prints it); empty when the platform seals none."""
+    signer = issuing.offline_signer
+    if signer is None:
+        return ""
+    return signer.seal(dataclasses.replace(claims, issuer=signer.issuer))
 
 
 def _design_facts(design_dir: Path, course: Course, language: str) -> dict:

@@ -28,6 +28,7 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # The address the design's files appear under while rendering; it never reaches a network.
 DESIGN_BASE = "https://design.certificate.invalid/"
 QR_URL = DESIGN_BASE + "qr.svg"
+OFFLINE_QR_URL = DESIGN_BASE + "offline-qr.png"  # the signed payload (offline.py), if any
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class CertificateRecord:
     valid_until: str = ""  # the last day it is current, as the language writes it (empty: ever)
     logo: str = ""  # the institution's logo, a file of the design (empty: the design's own)
     signatories: tuple[PrintedSignatory, ...] = ()
+    offline_qr: str = ""  # the signed payload the second QR code holds (empty: none)
 
     @property
     def direction(self) -> str:
@@ -87,17 +89,28 @@ def qr_svg(url: str) -> bytes:
     return buffer.getvalue()
 
 
-class DesignFetcher(URLFetcher):
-    """Serves a design's own files and the QR code to WeasyPrint, and nothing else."""
+def qr_png(text: str) -> bytes:
+    """The QR code of ``text`` as a PNG of 4 pixels a module: a dense code as SVG would cost
+    WeasyPrint more time than the rest of the certificate."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", border=0, scale=4, dark="#1b1f24")
+    return buffer.getvalue()
 
-    def __init__(self, design_dir: Path, verify_url: str) -> None:
+
+class DesignFetcher(URLFetcher):
+    """Serves a design's own files and the QR codes to WeasyPrint, and nothing else."""
+
+    def __init__(self, design_dir: Path, verify_url: str, offline_qr: str = "") -> None:
         super().__init__(allowed_protocols=())
         self.root = design_dir.resolve()
-        self.qr = qr_svg(verify_url)
+        self.codes = {QR_URL: (qr_svg(verify_url), "image/svg+xml")}
+        if offline_qr:
+            self.codes[OFFLINE_QR_URL] = (qr_png(offline_qr), "image/png")
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        if url == QR_URL:
-            return URLFetcherResponse(url, self.qr, {"Content-Type": "image/svg+xml"})
+        if url in self.codes:
+            data, mime_type = self.codes[url]
+            return URLFetcherResponse(url, data, {"Content-Type": mime_type})
         if url.startswith(DESIGN_BASE):
             relative = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
             path = (self.root / relative).resolve()
@@ -133,6 +146,6 @@ def render_certificate(design_dir: Path, record: CertificateRecord) -> bytes:
     document = HTML(
         string=html,
         base_url=DESIGN_BASE,
-        url_fetcher=DesignFetcher(design_dir, record.verify_url),
+        url_fetcher=DesignFetcher(design_dir, record.verify_url, record.offline_qr),
     )
     return document.write_pdf()

@@ -29,6 +29,7 @@ from elearning.certificates.models import (
     CertificateRejection,
     CertificateRequest,
 )
+from elearning.certificates.offline import Signer
 from elearning.certificates.signing import PdfSigning
 from elearning.config import LANGUAGES
 from elearning.content.model import DEFAULT_LANGUAGE, Course
@@ -59,6 +60,8 @@ class Issuing:
     page_language: str | None = None
     # The key that signs each PDF (PAdES); None only where a test renders unsigned PDFs.
     signing: PdfSigning | None = None
+    # Seals the certificate's offline QR code (None: the certificate prints only the link's).
+    offline_signer: Signer | None = None
 
 
 @dataclass(frozen=True)

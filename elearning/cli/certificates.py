@@ -141,11 +141,61 @@ def _verify_credential(path: Path) -> None:
     sys.exit(0 if check.outcome == "valid" else 1)
 
 
+OFFLINE_OUTCOMES = {
+    "valid": "SIGNED: by this academy's key, and unaltered since it was printed.",
+    "tampered": "TAMPERED: the signature does not match what the code states.",
+    "unknown-key": "UNKNOWN KEY: not signed with any key this academy publishes.",
+    "unreadable": "NOT A CERTIFICATE CODE: the picture holds no signed certificate code.",
+}
+
+
+def _read_qr(path: Path) -> str:
+    """The text of the signed QR code in a picture (PNG, JPEG), or the first code found."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    from elearning.certificates import offline
+
+    try:
+        with Image.open(path) as picture:
+            found = [code.text for code in zxingcpp.read_barcodes(picture)]
+    except (UnidentifiedImageError, OSError) as error:
+        raise click.ClickException(f"{path} is not a picture: {error}") from error
+    signed = [text for text in found if text.startswith(offline.PREFIX)]
+    if not found:
+        raise click.ClickException(f"No QR code found in {path}.")
+    return (signed or found)[0]
+
+
+def _verify_qr(path: Path) -> None:
+    """Check the signed QR code in a picture with the published keys; exit 0 when it holds."""
+    from elearning import codes
+    from elearning.certificates import adapters, keys, offline
+
+    issuer = adapters.issuer()
+    published = [key.public for key in keys.all_keys(issuer.keys_dir)]
+    check = offline.check(_read_qr(path), published)
+    click.echo(OFFLINE_OUTCOMES[check.outcome])
+    if check.claims is not None:
+        claims = check.claims
+        click.echo(f"Holder:   {claims.holder}")
+        click.echo(f"Course:   {claims.course} ({claims.edition})")
+        click.echo(f"Score:    {'passed' if claims.score is None else f'{claims.score}%'}")
+        click.echo(f"Issued:   {claims.issued_on.isoformat()}")
+        click.echo(f"Code:     {claims.code}")
+        click.echo(f"Issuer:   {claims.issuer}")
+        click.echo(
+            "Revocation can only be checked online: "
+            + adapters.verify_url(codes.normalise(claims.code) or claims.code)
+        )
+    sys.exit(0 if check.outcome == offline.VALID else 1)
+
+
 @certificates_group.command("rotate-key")
 @with_appcontext
 def certificates_rotate_key() -> None:
-    """Make a new signing key: it signs every credential from now on; the earlier keys stay
-    published, so credentials they signed still verify."""
+    """Make a new signing key: it signs every credential and certificate QR code from now on;
+    the earlier keys stay published, so what they signed still verifies."""
     from elearning.certificates import adapters, keys
     from elearning.sqltypes import utcnow
 
@@ -169,20 +219,29 @@ def certificates_rotate_key() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also check that this PDF file is the one issued.",
 )
+@click.option(
+    "--qr",
+    "qr_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check the signed QR code in this picture (PNG, JPEG) with the published keys, as "
+    "offline: its signature, not whether it was revoked since.",
+)
 @with_appcontext
 def certificates_verify(
-    code: str | None, credential_path: Path | None, pdf_path: Path | None
+    code: str | None, credential_path: Path | None, pdf_path: Path | None, qr_path: Path | None
 ) -> None:
-    """Check a certificate by its code, as the public page does, or a credential file. Exit
-    status 0 when it is valid and current (and the PDF, if given, matches), 1 otherwise
-    (expired too)."""
+    """Check a certificate by its code, as the public page does, a credential file, or the
+    signed QR code in a picture. Exit status 0 when it is valid and current (and the PDF, if
+    given, matches), 1 otherwise (expired too)."""
     from elearning.certificates import register, services
     from elearning.extensions import db
 
     if credential_path is not None:
         _verify_credential(credential_path)
+    if qr_path is not None:
+        _verify_qr(qr_path)
     if code is None:
-        raise click.UsageError("Give a certificate's code, or --credential FILE.")
+        raise click.UsageError("Give a certificate's code, --credential FILE or --qr PICTURE.")
 
     certificate = services.find_by_code(db.session, code)
     if certificate is None:

@@ -391,6 +391,7 @@ def visitor_tour(tour: Tour) -> None:
     tour.visit("certificate check form", "/verify")
     tour.visit("certificate verified: valid", f"/verify/{s.certificate_code}")
     tour.visit("certificate verified: not found", "/verify/ZZZZ-ZZZZ-ZZZZ")
+    tour.visit("offline certificate verifier", "/verify/offline")
     tour.visit("page not found (404)", "/no/such/page")
     tour.visit("join form", "/join")
     tour.visit("join a cohort by its link", f"/join/{s.join_code}")
@@ -600,7 +601,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     for role in TOURS:
         assert pages[(role, "en")] == pages[(role, "ar")], role
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
-        "visitor": 18,
+        "visitor": 19,
         "judge": 25,
         "trainer": 17,
         "admin": 11,

@@ -44,8 +44,9 @@ def qr_code_of(pdf: Path) -> str:
         check=True,
     )
     found = zxingcpp.read_barcodes(Image.open(pdf.with_suffix(".png")))
-    assert len(found) == 1, "one QR code on the certificate"
-    return found[0].text
+    links = [code.text for code in found if not code.text.startswith("JEC1:")]
+    assert len(found) == 2 and len(links) == 1, "the link's QR code, and the signed one"
+    return links[0]
 
 
 @pytest.fixture

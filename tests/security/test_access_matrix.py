@@ -208,6 +208,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "certificates.did_document": {"GET": PUBLIC},
     "certificates.did_document_under_path": {"GET": PUBLIC},
     "certificates.issuer_profile": {"GET": PUBLIC},
+    "certificates.offline_verifier": {"GET": PUBLIC},
     "certificates.status_list": {"GET": PUBLIC},
     "certificates.admin_list": {"GET": ADMINS},
     "certificates.admin_requests": {"GET": ADMINS},

@@ -827,6 +827,7 @@ PAGES = {
     "certificates.did_document": ("visitor", "/.well-known/did.json", ()),
     "certificates.did_document_under_path": ("visitor", "/did.json", ()),
     "certificates.issuer_profile": ("visitor", "/issuer.json", ()),
+    "certificates.offline_verifier": ("visitor", "/verify/offline", ()),
     "certificates.status_list": ("visitor", "/certificates/status/0.json", ()),
     "cohorts.index": ("trainer", "/cohorts/", ()),
     "cohorts.create": ("trainer", "/cohorts/new", ()),

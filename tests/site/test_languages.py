@@ -134,6 +134,8 @@ def test_no_page_needs_javascript_or_web_fonts():
     css = (ROOT / "elearning/static/app.css").read_text(encoding="utf-8")
     assert "@font-face" not in css and "url(" not in css.replace("url(data:", "")
     for template in (ROOT / "templates").rglob("*.html"):
+        if template.name == "offline_verifier.html":  # the one page that is its script (#22):
+            continue  # saved once, it checks a QR code with no network (tested in a browser)
         for script in re.findall(r"<script\b[^>]*>", template.read_text(encoding="utf-8")):
             assert "defer" in script and "src=" in script, (template, script)  # enhancement only
 

@@ -32,6 +32,7 @@ PUBLIC_ENDPOINTS = {
     "certificates.verify",
     "certificates.verify_api",
     "certificates.verify_credential",
+    "certificates.offline_verifier",
     # What a verifier needs to check a credential offline: the keys, the issuer, the statuses.
     "certificates.did_document",
     "certificates.did_document_under_path",
