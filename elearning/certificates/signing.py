@@ -12,11 +12,13 @@ sign too; each process loads the key once.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import shutil
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -228,10 +230,25 @@ def _signer(signing: PdfSigning) -> signers.SimpleSigner:
     )
 
 
+def _outside_any_event_loop(work, *args):
+    """Run ``work`` here, or in a thread of its own when this thread runs an asyncio event loop
+    (pyHanko's synchronous calls start one with ``asyncio.run``, which refuses to nest)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work, *args).result()
+
+
 def sign_pdf(pdf: bytes, signing: PdfSigning) -> bytes:
     """The PDF with the academy's PAdES signature (B-B) over all of it, added as an
     incremental update: the pages are untouched, and the signature is invisible. A PDF already
     signed is returned as it is, so signing twice changes nothing."""
+    return _outside_any_event_loop(_sign_pdf, pdf, signing)
+
+
+def _sign_pdf(pdf: bytes, signing: PdfSigning) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     if writer.prev.embedded_signatures:  # the PDF is parsed once, for both
         return pdf
@@ -269,7 +286,7 @@ def check_signature(pdf: bytes, signing: PdfSigning) -> SignatureCheck:
     signature = embedded[-1]
     signer = _signer(signing)
     ours = ValidationContext(trust_roots=[signer.signing_cert, *signer.cert_registry])
-    status = validate_pdf_signature(signature, ours)
+    status = _outside_any_event_loop(validate_pdf_signature, signature, ours)
     return SignatureCheck(
         is_signed=True,
         signer=signature.signer_cert.subject.native.get("common_name", ""),
