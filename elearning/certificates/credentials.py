@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
 from elearning.certificates import integrity, keys
+from elearning.certificates.categories import category_label
 from elearning.certificates.models import Certificate
 from elearning.content.model import Course
 
@@ -160,6 +161,11 @@ def _achievement(issuer: Issuer, certificate: Certificate, course: Course | None
             }
         ],
     }
+    # Continuing judicial education: the hours of study and their category, as printed.
+    if certificate.hours:
+        achievement["creditsAvailable"] = certificate.hours
+    if certificate.category:
+        achievement["fieldOfStudy"] = category_label(certificate.category, lambda text: text)
     pass_mark = course.assessment.pass_mark if course else None
     achievement["criteria"] = {
         "id": url,
@@ -223,6 +229,8 @@ def unsigned_credential(
             }
         ],
     }
+    if certificate.hours:
+        subject["creditsEarned"] = certificate.hours
     identifier = _identifier(certificate, holder)
     if identifier:
         subject["identifier"] = identifier

@@ -179,16 +179,21 @@ def test_a_rotated_key_signs_new_credentials_and_old_ones_still_verify(app, crea
     assert refused.exit_code == 1 and "UNKNOWN ISSUER" in refused.output
 
 
-def test_a_credential_states_its_validity_and_reads_expired_after_it(app, create_user):
+def test_a_credential_states_hours_validity_and_reads_expired_after_it(app, create_user):
     holder, certificate = issued_to(app, create_user)
-    with app.app_context():  # a course whose certificates are valid for a time
+    with app.app_context():  # a course with credit hours, whose certificates are valid a time
         until = utcnow() + timedelta(days=30)
         db.session.execute(
-            update(Certificate).where(Certificate.id == certificate.id).values(valid_until=until)
+            update(Certificate)
+            .where(Certificate.id == certificate.id)
+            .values(valid_until=until, hours=12.0, category="ethics")
         )
         db.session.commit()
     current = holder.get(f"/certificates/{certificate.id}/credential.json")
     assert current.json["validUntil"] == until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    subject = current.json["credentialSubject"]
+    assert subject["creditsEarned"] == subject["achievement"]["creditsAvailable"] == 12.0
+    assert subject["achievement"]["fieldOfStudy"] == "Judicial ethics"
     public = app.test_client()
     assert "Valid" in upload(public, current.data).text
     with app.app_context():  # its date passes
