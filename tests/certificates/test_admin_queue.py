@@ -130,6 +130,9 @@ def test_a_held_request_stays_listed_is_skipped_by_bulk_issue_and_can_be_approve
     )
     assert certificates_of(app, "boris@example.org") == []  # the bulk run passed it over
     assert "Judge Boris Ivanov" in admin.get(QUEUE).text
+    mine = browser_for(app, "boris@example.org").get("/certificates").text
+    assert "The academy is checking it before it is issued" in mine
+    assert "Identity to be checked" not in mine  # the reason is the academy's own
     done = decide(admin, "approve", boris)
     assert "1 certificate issued" in admin.get(done.headers["Location"]).text
     assert len(certificates_of(app, "boris@example.org")) == 1
