@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import PdfFileWriter
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetchingError
 
@@ -20,4 +26,63 @@ def render_pdf(html: str, stylesheet: str) -> bytes:
     return document.write_pdf(
         stylesheets=[CSS(string=stylesheet, url_fetcher=fetcher)],
         uncompressed_pdf=False,
+    )
+
+
+def concatenate_pdfs(documents: Iterable[bytes]) -> bytes:
+    """One PDF holding every page of ``documents`` in turn, each page as issued: its content,
+    resources and size copied unchanged; only form fields (a signature's widget) are left out,
+    since a signature covers its own file, not the bundle. Reads one document at a time."""
+    writer = PdfFileWriter(init_page_tree=True)
+    for document in documents:
+        reader = PdfFileReader(io.BytesIO(document), strict=False)
+        for index in range(int(reader.root["/Pages"]["/Count"])):
+            page_ref, resources = reader.find_page_for_modification(index)
+            writer.insert_page(writer.import_object(_standalone_page(page_ref.get_object(), resources)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _standalone_page(page: generic.DictionaryObject, resources) -> generic.DictionaryObject:
+    """A copy of ``page`` that stands on its own: inherited resources and size spelled out, no
+    parent, and only the annotations that are not form fields (links keep working)."""
+    copy = generic.DictionaryObject(
+        {key: value for key, value in page.items() if key not in _NOT_COPIED}
+    )
+    copy[generic.NameObject("/Resources")] = resources
+    for box in ("/MediaBox", "/CropBox", "/Rotate"):
+        inherited = _inherited(page, box)
+        if inherited is not None:
+            copy[generic.NameObject(box)] = inherited
+    links = [
+        annotation
+        for annotation in page.get("/Annots", ())
+        if annotation.get_object().get("/Subtype") != "/Widget"
+    ]
+    if links:
+        copy[generic.NameObject("/Annots")] = generic.ArrayObject(
+            _without_page_link(annotation.get_object()) for annotation in links
+        )
+    return copy
+
+
+_NOT_COPIED = {"/Parent", "/Annots", "/Resources", "/StructParents", "/B"}
+
+
+def _inherited(page: generic.DictionaryObject, key: str):
+    """``key`` of the page or of the nearest page-tree node above it that sets it."""
+    node = page
+    while node is not None:
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def _without_page_link(annotation: generic.DictionaryObject) -> generic.DictionaryObject:
+    """An annotation without its back-reference to the source page (``/P``) nor a link to a
+    place inside the source document, which would drag that document's pages along."""
+    return generic.DictionaryObject(
+        {key: value for key, value in annotation.items() if key not in ("/P", "/Parent", "/Dest")}
     )

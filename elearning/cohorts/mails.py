@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
+from elearning.certificates.models import Certificate
 from elearning.cohorts import invitations
 from elearning.cohorts.models import Cohort, CohortInvitation
 from elearning.outbox.kinds import Mail, message_kind
@@ -63,5 +64,25 @@ def extra_attempt(session: Session, message: OutboxMessage) -> Mail | None:
             "reason": message.context.get("reason"),
             "course": course.title.get(language),
             "link": public_url("assessments.overview", course_slug=course.slug, kind="post"),
+        },
+    )
+
+
+@message_kind("cohort_certificate_ready")
+def cohort_certificate_ready(session: Session, message: OutboxMessage) -> Mail | None:
+    """The trainer announced the cohort's certificates: the judge's is ready to download.
+    Pointless (dropped) once that certificate no longer stands."""
+    certificate = session.get(Certificate, message.ref_id) if message.ref_id else None
+    cohort = session.get(Cohort, message.cohort_id) if message.cohort_id else None
+    if certificate is None or cohort is None or certificate.status != "valid":
+        return None
+    return Mail(
+        _("Your certificate for %(course)s is ready", course=certificate.course_title),
+        "cohort_certificate_ready",
+        {
+            "cohort": cohort.name,
+            "course": certificate.course_title,
+            "serial": certificate.serial,
+            "link": public_url("certificates.mine"),
         },
     )
