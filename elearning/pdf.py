@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.writer import PdfFileWriter
+from pyhanko.pdf_utils.writer import PdfFileWriter, _ObjectImporter
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetchingError
 
@@ -36,9 +36,14 @@ def concatenate_pdfs(documents: Iterable[bytes]) -> bytes:
     writer = PdfFileWriter(init_page_tree=True)
     for document in documents:
         reader = PdfFileReader(io.BytesIO(document), strict=False)
+        # pyHanko's public import_object maps references afresh on each call (a font shared by
+        # two pages would be copied twice) and wants an object read from a file; its importer,
+        # given one reference map per document, copies each object of the document once.
+        importer = _ObjectImporter(source=reader, target=writer, reference_map={}, obj_stream=None)
         for index in range(int(reader.root["/Pages"]["/Count"])):
             page_ref, resources = reader.find_page_for_modification(index)
-            writer.insert_page(writer.import_object(_standalone_page(page_ref.get_object(), resources)))
+            page = _standalone_page(page_ref.get_object(), resources)
+            writer.insert_page(importer.import_object(page))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -76,7 +81,8 @@ def _inherited(page: generic.DictionaryObject, key: str):
     while node is not None:
         if key in node:
             return node[key]
-        node = node.get("/Parent")
+        parent = node.raw_get("/Parent") if "/Parent" in node else None
+        node = parent.get_object() if parent is not None else None
     return None
 
 

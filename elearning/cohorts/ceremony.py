@@ -84,9 +84,7 @@ def queue_ready_notices(session: Session, cohort: Cohort, actor: User) -> int:
     pending = untold(session, cohort.id)
     judges = {
         judge.id: judge
-        for judge in session.scalars(
-            select(User).where(User.id.in_({c.user_id for c in pending}))
-        )
+        for judge in session.scalars(select(User).where(User.id.in_({c.user_id for c in pending})))
     }
     for certificate in pending:
         judge = judges[certificate.user_id]

@@ -56,9 +56,7 @@ def ceremony_certificates(cohort_id: int):
     if standing is None:
         return redirect(url_for("cohorts.roster", cohort_id=cohort.id, _anchor="ceremony"))
     pdfs = ceremony.certificate_pdfs(db.session, [c.id for c in standing])
-    return attachment(
-        concatenate_pdfs(pdfs), _file_name(cohort, "certificates"), "application/pdf"
-    )
+    return attachment(concatenate_pdfs(pdfs), _file_name(cohort, "certificates"), "application/pdf")
 
 
 @bp.route("/cohorts/<int:cohort_id>/ceremony/names.pdf")
