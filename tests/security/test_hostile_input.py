@@ -545,6 +545,8 @@ TARGETS = (
            valid=lambda w: {"email": "cotrainer@example.org"}),
     Target("cohorts.remove_trainer", "trainer",
            "/cohorts/{cohort_id}/trainers/{cotrainer_id}/remove", ConfirmForm),
+    Target("cohorts.ceremony_notice", "trainer", "/cohorts/{cohort_id}/ceremony/notice",
+           ConfirmForm),
     Target("cohorts.remove_member", "trainer", "/cohorts/{cohort_id}/members/{member_id}/remove",
            ConfirmForm),
     Target("cohorts.extra_attempt", "trainer",
@@ -861,6 +863,13 @@ PAGES = {
         (),
     ),
     "cohorts.certificates_zip": ("trainer", "/cohorts/{cohort_id}/certificates.zip", ()),
+    "cohorts.ceremony_certificates": (
+        "trainer",
+        "/cohorts/{cohort_id}/ceremony/certificates.pdf",
+        ("order",),
+    ),
+    "cohorts.ceremony_names": ("trainer", "/cohorts/{cohort_id}/ceremony/names.pdf", ("order",)),
+    "cohorts.ceremony_notice": ("trainer", "/cohorts/{cohort_id}/ceremony/notice", ()),
     "cohorts.member_attempt": (
         "trainer",
         "/cohorts/{cohort_id}/members/{member_id}/attempts/{attempt_id}",
@@ -897,6 +906,8 @@ PAGES_NOT_FUZZED = {"static": "files from the package's static folder, no code b
 PDF_PAGES = {
     "cohorts.report_pdf",
     "cohorts.report_summary_pdf",
+    "cohorts.ceremony_certificates",
+    "cohorts.ceremony_names",
     "learning.printable_pdf",
     "certificates.download",
 }
