@@ -108,4 +108,4 @@ def ceremony_notice(cohort_id: int):
     else:
         message = _("Every judge holding a certificate has already been told.")
     flash(message, "success" if told else "info")
-    return redirect(url_for("cohorts.roster", cohort_id=cohort.id, _anchor="ceremony"))
+    return redirect(url_for("cohorts.ceremony_notice", cohort_id=cohort.id))
