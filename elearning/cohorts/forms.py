@@ -160,7 +160,7 @@ def _scale(label):
     """A 1–5 rating as radio buttons; the template labels the two ends."""
     return RadioField(
         label,
-        choices=[(str(value), str(value)) for value in range(1, 6)],
+        choices=[SelectChoice(str(value), str(value)) for value in range(1, 6)],
         validators=[DataRequired(_l("Choose a rating from 1 to 5."))],
         validate_choice=True,
     )

@@ -114,9 +114,7 @@ def results(session: Session, cohort_id: int) -> ReactionResults | None:
         rows = session.execute(select(column, func.count()).where(where).group_by(column))
         scales[name] = scale_result(dict(rows.all()))
     texts = {
-        name: unordered(
-            cohort_id, session.scalars(select(getattr(ReactionAnswer, name)).where(where))
-        )
+        name: unordered(session.scalars(select(getattr(ReactionAnswer, name)).where(where)))
         for name in TEXTS
     }
     return ReactionResults(count=count, scales=scales, texts=texts)
@@ -130,11 +128,11 @@ def scale_result(by_value: dict[int, int]) -> ScaleResult:
     return ScaleResult(counts=counts, mean=mean)
 
 
-def unordered(cohort_id: int, texts) -> list[str]:
+def unordered(texts) -> list[str]:
     """The non-empty texts in an order drawn from their content (the same on every reading),
     so that neither the order of answering nor of storage shows who wrote which."""
     kept = [text for text in texts if text]
-    return sorted(kept, key=lambda text: hashlib.sha256(f"{cohort_id}\n{text}".encode()).digest())
+    return sorted(kept, key=lambda text: hashlib.sha256(text.encode()).digest())
 
 
 def cohorts_to_evaluate(session: Session, user_id: int) -> set[int]:
