@@ -457,6 +457,7 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("a judge's answers", answers)
     tour.visit("removing a judge: the question first", f"{record}/remove")
     tour.visit("report", f"{cohort}/report")
+    tour.visit("reaction evaluation results", f"{cohort}/evaluation/results")
     files = {
         "with errors": "name,email\nJudge Without Address,\n,nobody-at-example.org\n",
         "valid": "name,email,country,institution\n"
@@ -603,7 +604,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 19,
         "judge": 25,
-        "trainer": 17,
+        "trainer": 18,
         "admin": 11,
     }
 
