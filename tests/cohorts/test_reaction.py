@@ -34,7 +34,7 @@ def answer(client, cohort_id, relevance=4, trainers=5, materials=3, apply="", ch
 def listed(page: str, heading_id: str) -> list[str]:
     """The free texts listed under a heading of the results page, in their order."""
     section = page.split(f'id="{heading_id}-title"', 1)[1].split("</section>", 1)[0]
-    return re.findall(r'<li dir="auto">(.*?)</li>', section)
+    return re.findall(r"<li><bdi>(.*?)</bdi></li>", section)
 
 
 @pytest.fixture
