@@ -19,6 +19,7 @@ from elearning.accounts.services import (
     set_password,
 )
 from elearning.assessments import services as assessments
+from elearning.cohorts import reactions
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort
 from elearning.learning import services as learning
@@ -250,5 +251,27 @@ def seed_demo_cohort(session: Session, catalog, trainer, now) -> Cohort:
             take_assessment(session, course, enrolment_id, "post", level, rng, day)
             if assessments.passed_attempt(session, enrolment_id) is not None:
                 break
+        _seed_reaction(session, cohort, user.id, random.Random(index))  # noqa: S311  # nosec B311
     session.flush()
     return cohort
+
+
+# What demo judges wrote in the reaction evaluation: what they will apply, what they would change.
+_REACTION_TEXTS = (
+    ("Disclosing at once, on the record, any tie to a party or counsel.", ""),
+    ("Declining gifts and hospitality from anyone with a case before the court.",
+     "More time for the group case studies."),
+    ("", "Shorter sessions on the second day."),
+    ("Keeping a register of my outside activities.", "Examples from our own jurisdiction."),
+    ("Asking the parties before hearing a case where my impartiality may be questioned.", ""),
+)  # fmt: skip
+
+
+def _seed_reaction(session: Session, cohort: Cohort, user_id: int, rng: random.Random) -> None:
+    """A judge who sat the final evaluates the training (most do; the ratings lean high)."""
+    if not reactions.may_answer(session, cohort, user_id) or rng.random() < 0.2:
+        return
+    will_apply, would_change = rng.choice(_REACTION_TEXTS)
+    values = {name: rng.choice((3, 4, 4, 5, 5)) for name in reactions.SCALES}
+    values.update(will_apply=will_apply, would_change=would_change)
+    reactions.save_answer(session, cohort, user_id, values)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from types import SimpleNamespace
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
@@ -13,13 +10,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from elearning.accounts.forms import ProfileFields
-from elearning.web.forms import no_control_characters, strip
-
-
-def _no_control_characters_but_line_breaks(form, field) -> None:
-    """For text of several lines: no control character (a NUL, which the database refuses; a
-    bidi override) but line breaks and tabs."""
-    no_control_characters(form, SimpleNamespace(data=re.sub("[\r\n\t]", "", field.data or "")))
+from elearning.web.forms import (
+    no_control_characters,
+    no_control_characters_but_line_breaks,
+    strip,
+)
 
 
 class NameCorrectionForm(FlaskForm):
@@ -32,7 +27,7 @@ class NameCorrectionForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=1000, message=_l("Use at most 1,000 characters.")),
-            _no_control_characters_but_line_breaks,
+            no_control_characters_but_line_breaks,
         ],
         description=_l("For example: a spelling mistake, or a title you want printed."),
     )
@@ -124,7 +119,7 @@ class DecisionForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=500, message=_l("Use at most 500 characters.")),
-            _no_control_characters_but_line_breaks,
+            no_control_characters_but_line_breaks,
         ],
     )
     # "yes" once the admin has answered the page that asks "Reject this request?"
@@ -154,7 +149,7 @@ class QueueForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=500, message=_l("Use at most 500 characters.")),
-            _no_control_characters_but_line_breaks,
+            no_control_characters_but_line_breaks,
         ],
     )
 

@@ -18,7 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from elearning.accounts.forms import ProfileFields, ResetPasswordForm
-from elearning.web.forms import no_control_characters, strip
+from elearning.web.forms import (
+    no_control_characters,
+    no_control_characters_but_line_breaks,
+    strip,
+)
 
 
 class CohortForm(FlaskForm):
@@ -150,3 +154,44 @@ class ExtraAttemptForm(FlaskForm):
             "“Absent for the workshop's last day on court duty”."
         ),
     )
+
+
+def _scale(label):
+    """A 1–5 rating as radio buttons; the template labels the two ends."""
+    return RadioField(
+        label,
+        choices=[SelectChoice(str(value), str(value)) for value in range(1, 6)],
+        validators=[DataRequired(_l("Choose a rating from 1 to 5."))],
+        validate_choice=True,
+    )
+
+
+def _free_text(label):
+    """An optional answer in the judge's own words."""
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("Use at most 2,000 characters.")),
+            no_control_characters_but_line_breaks,
+        ],
+        render_kw={"rows": 4},
+    )
+
+
+class ReactionForm(FlaskForm):
+    """The reaction evaluation a judge gives at the end of the course or workshop."""
+
+    #: The words at each rating's two ends (1 and 5).
+    ENDS = {
+        "relevance": (_l("Not relevant"), _l("Highly relevant")),
+        "trainers": (_l("Poor"), _l("Excellent")),
+        "materials": (_l("Poor"), _l("Excellent")),
+    }
+
+    relevance = _scale(_l("How relevant was the training to your work as a judge?"))
+    trainers = _scale(_l("How would you rate the trainers?"))
+    materials = _scale(_l("How would you rate the materials?"))
+    will_apply = _free_text(_l("What will you apply in your work?"))
+    would_change = _free_text(_l("What would you change in this training?"))

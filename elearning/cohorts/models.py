@@ -205,3 +205,22 @@ class ReportDocument(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class ReactionAnswer(db.Model):
+    """A judge's reaction evaluation of a cohort (Kirkpatrick level 1): three 1–5 ratings and
+    two free texts. One per judge and cohort, changed in place; its trainers only ever read
+    the cohort's answers together (``cohorts.reactions``), never one judge's."""
+
+    __tablename__ = "cohort_reaction_answers"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    relevance: Mapped[int]  # 1–5: relevance to the judge's work
+    trainers: Mapped[int]  # 1–5
+    materials: Mapped[int]  # 1–5
+    will_apply: Mapped[str] = mapped_column(String(2000), default="")
+    would_change: Mapped[str] = mapped_column(String(2000), default="")
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first answer

@@ -29,6 +29,7 @@ from elearning.cohorts import (
     item_listing,
     logic,
     quality,
+    reactions,
     report,
     rosters,
     services,
@@ -335,6 +336,8 @@ def report_page(cohort_id: int):
         item_query=query,
         item_rows=items.rows,
         comparison=comparison.compare(db.session, cohort, course, current_user),
+        reaction_count=reactions.answer_count(db.session, cohort.id),
+        reaction_threshold=reactions.THRESHOLD,
     )
     return render_template("cohorts/report.html", **context)
 

@@ -22,6 +22,7 @@ from elearning.accounts.roles import role_counts
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.certificates.renewal import renewable_certificates
+from elearning.cohorts.reactions import cohorts_to_evaluate
 from elearning.cohorts.services import cohorts_of_learner
 from elearning.content import ContentInvalid
 from elearning.extensions import db, limiter
@@ -71,6 +72,7 @@ def dashboard():
         role_counts=counts,
         courses=_my_courses(current_user.id),
         cohorts=cohorts_of_learner(db.session, current_user.id),
+        reaction_cohorts=cohorts_to_evaluate(db.session, current_user.id),
         now=now,
         renewals=renewable_certificates(db.session, current_user.id, get_catalog().course, now),
     )

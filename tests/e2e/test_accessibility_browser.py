@@ -458,6 +458,7 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("removing a judge: the question first", f"{record}/remove")
     tour.visit("certificate ceremony: the notice, asked first", f"{cohort}/ceremony/notice")
     tour.visit("report", f"{cohort}/report")
+    tour.visit("reaction evaluation results", f"{cohort}/evaluation/results")
     files = {
         "with errors": "name,email\nJudge Without Address,\n,nobody-at-example.org\n",
         "valid": "name,email,country,institution\n"
@@ -604,7 +605,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 19,
         "judge": 25,
-        "trainer": 18,
+        "trainer": 19,
         "admin": 11,
     }
 

@@ -255,6 +255,9 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.invitation": {"GET": PUBLIC, "POST": PUBLIC_WRITE},
     "cohorts.manage_invitation": {"POST": COHORT_TRAINERS_WRITE},
     "cohorts.leave": {"GET": OWNER, "POST": OWNER_WRITE},
+    # the reaction evaluation: its judges answer (once they sat the final); its trainers read
+    "cohorts.reaction_form": {"GET": OWNER, "POST": OWNER_WRITE},
+    "cohorts.reaction_results": {"GET": COHORT_TRAINERS},
     # admin
     "admin.users": {"GET": ADMINS},
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
@@ -314,6 +317,7 @@ FORM_DATA = {
     "site.choose_language": {"language": "en"},
     "cohorts.extra_attempt": {"reason": "Called to a hearing on the last day"},
     "cohorts.join": {"code": "{join_code}"},
+    "cohorts.reaction_form": {"relevance": "4", "trainers": "5", "materials": "3"},
     "cohorts.confirm_upload": {"upload_id": "{upload_id}"},
     "certificates.admin_cohort_issue": {"cohort": "{cohort_id}"},
     "certificates.admin_decide_requests": {"decision": "hold", "reason": "Identity unclear"},

@@ -73,6 +73,7 @@ from elearning.cohorts.forms import (
     ConfirmUploadForm,
     ExtraAttemptForm,
     JoinForm,
+    ReactionForm,
     UploadForm,
 )
 from elearning.cohorts.models import ParticipantUpload
@@ -373,6 +374,11 @@ def build_world(app, create_user, error_log) -> World:
         member, _ = cohorts.join_cohort(
             db.session, cohort, world.ids["victim_id"], get_catalog().course("sample"), via="code"
         )
+        # The holder, who passed the final, is a judge of it too: they may evaluate it.
+        holder_id = db.session.scalar(select(User.id).where(User.email == "holder@example.org"))
+        cohorts.join_cohort(
+            db.session, cohort, holder_id, get_catalog().course("sample"), via="code"
+        )
         [asked] = invitations.invite_participants(
             db.session, cohort,
             [SimpleNamespace(email="asked@example.org", name="Judge Asked", country=None,
@@ -518,6 +524,9 @@ TARGETS = (
            valid=lambda w: {**PROFILE, "action": "accept", "password": PASSWORD,
                             "confirm": PASSWORD}),
     Target("cohorts.leave", "judge", "/cohorts/{cohort_id}/leave", ConfirmForm),
+    Target("cohorts.reaction_form", "holder", "/cohorts/{cohort_id}/evaluation", ReactionForm,
+           valid=lambda w: {"relevance": "4", "trainers": "5", "materials": "3",
+                            "will_apply": "Disclose\nearly", "would_change": ""}),
     Target("learning.enrol", "judge", "/courses/{course}/enrol", EnrolForm),
     Target("learning.complete", "judge", LESSON + "/complete", CompletionForm,
            valid=lambda w: {"state": "complete"}),
@@ -881,6 +890,8 @@ PAGES = {
     "cohorts.join_link": ("judge", "/join/{join_code}", ()),
     "cohorts.invitation": ("visitor", "/cohorts/invitations/{cohort_invitation_token}", ()),
     "cohorts.leave": ("judge", "/cohorts/{cohort_id}/leave", ()),
+    "cohorts.reaction_form": ("holder", "/cohorts/{cohort_id}/evaluation", ()),
+    "cohorts.reaction_results": ("trainer", "/cohorts/{cohort_id}/evaluation/results", ()),
     "learning.catalog": ("visitor", "/courses/", ()),
     "learning.course": ("judge", "/courses/{course}", ()),
     "learning.sources": ("visitor", "/courses/{course}/sources", ()),
