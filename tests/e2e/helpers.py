@@ -18,12 +18,25 @@ def sign_in(page, base: str, email: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def wait_for_questions(page) -> None:
+    """Wait until the page shows an assessment page's questions, whole: ``evaluate_all`` does
+    not wait, so just after "Start" the previous page (or half of this one) would be read."""
+    expect(page.locator("input[name^='q-']").first).to_be_attached()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def next_page(page, button) -> None:
+    """Click "Save and continue" and wait for the next page's address."""
+    before = page.url
+    button.click()
+    page.wait_for_url(lambda url: url != before)
+    wait_for_questions(page)
+
+
 def answer_page(page, bank, rightly: bool, language: str = "en") -> None:
     """Tick the right (or one wrong) option of every question on the page, by its text (as a
     page in ``language`` shows it: true/false in that language, other options in English)."""
-    # evaluate_all does not wait: a page still on its way (just after "Start the assessment")
-    # would answer nothing. Wait for the questions first.
-    expect(page.locator("input[name^='q-']").first).to_be_attached()
+    wait_for_questions(page)
     names = set(page.locator("input[name^='q-']").evaluate_all("inputs => inputs.map(i => i.name)"))
     for name in names:
         question = bank.questions[name.removeprefix("q-")]
@@ -42,7 +55,7 @@ def take_assessment(page, bank, rightly: bool) -> None:
         more = page.get_by_role("button", name="Save and continue")
         if more.count() == 0:
             break
-        more.click()
+        next_page(page, more)
     page.get_by_role("button", name="Save and review your answers").click()
     expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
     expect(page.get_by_text("You have answered all")).to_be_visible()

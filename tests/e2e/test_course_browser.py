@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from elearning.accounts.models import Role
 from elearning.catalog import read_catalog
 from elearning.config import ROOT
+from tests.e2e.helpers import next_page, wait_for_questions
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -45,6 +46,7 @@ def answer_every_page(page) -> int:
     """Answer each page of an attempt with its first option, then review and submit; returns
     how many questions the attempt held."""
     asked = 0
+    wait_for_questions(page)
     while True:
         names = set(page.locator("input[name^='q-']").evaluate_all("els => els.map(e => e.name)"))
         asked += len(names)
@@ -53,7 +55,7 @@ def answer_every_page(page) -> int:
         more = page.get_by_role("button", name="Save and continue")
         if more.count() == 0:
             break
-        more.click()
+        next_page(page, more)
     page.get_by_role("button", name="Save and review your answers").click()
     expect(page.get_by_text("You have answered all")).to_be_visible()
     page.get_by_role("button", name="Submit my answers").click()
