@@ -62,7 +62,6 @@ def _confirm_rejection(form: QueueForm, rows: list[queue.Waiting]) -> str:
     """The page that asks before rejecting (no JavaScript needed): whose requests, and the
     reason each judge will read."""
     form.requests.data = [row.request.id for row in rows]
-    cohort = request.args.get("cohort", "")
     return render_template(
         "certificates/confirm.html",
         title=ngettext(
@@ -78,22 +77,21 @@ def _confirm_rejection(form: QueueForm, rows: list[queue.Waiting]) -> str:
         ),
         quote=form.reason.data,
         form=form,
-        action=url_for(
-            "certificates.admin_decide_requests", **({"cohort": cohort} if cohort.isdigit() else {})
-        ),
+        action=url_for("certificates.admin_decide_requests", **_cohort_filter()),
         button=_("Reject"),
-        cancel=url_for(
-            "certificates.admin_requests", **({"cohort": cohort} if cohort.isdigit() else {})
-        ),
+        cancel=url_for("certificates.admin_requests", **_cohort_filter()),
     )
+
+
+def _cohort_filter() -> dict[str, str]:
+    """The cohort the queue is filtered by, as query arguments (none when it is not)."""
+    cohort = request.args.get("cohort", "")
+    return {"cohort": cohort} if cohort.isdigit() else {}
 
 
 def _back():
     """To the queue, with the cohort it was filtered by."""
-    cohort = request.args.get("cohort", "")
-    return redirect(
-        url_for("certificates.admin_requests", **({"cohort": cohort} if cohort.isdigit() else {}))
-    )
+    return redirect(url_for("certificates.admin_requests", **_cohort_filter()))
 
 
 def _names_to_print(rows: list[queue.Waiting]) -> dict[int, str] | None:

@@ -80,10 +80,8 @@ def per_judge(member, query) -> Any:
 
 def counts_earlier(session: Session, cohort_id: int) -> bool:
     """Whether the cohort's figures count the scores its judges earned before joining it."""
-    return session.scalar(select(Cohort.counts_earlier_scores).where(Cohort.id == cohort_id)) in (
-        True,
-        None,
-    )
+    counts = session.scalar(select(Cohort.counts_earlier_scores).where(Cohort.id == cohort_id))
+    return counts is not False  # (no such cohort: the default)
 
 
 def _not_before(joined_at):

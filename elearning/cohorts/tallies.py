@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -441,22 +441,16 @@ def _own_members(
     session: Session, enrolment_id: int, cohorts: frozenset[int]
 ) -> dict[int, CohortMember | None]:
     """Of ``cohorts``, those that leave out scores earned before joining, with the judge's
-    membership of each (None: no longer a member)."""
-    leaving_out = set(
-        session.scalars(
-            select(Cohort.id).where(Cohort.id.in_(sorted(cohorts)), ~Cohort.counts_earlier_scores)
+    membership of each (None: no longer a member): one query."""
+    rows = session.execute(
+        select(Cohort.id, CohortMember)
+        .outerjoin(
+            CohortMember,
+            and_(CohortMember.cohort_id == Cohort.id, CohortMember.enrolment_id == enrolment_id),
         )
+        .where(Cohort.id.in_(sorted(cohorts)), ~Cohort.counts_earlier_scores)
     )
-    if not leaving_out:
-        return {}
-    members = session.scalars(
-        select(CohortMember).where(
-            CohortMember.enrolment_id == enrolment_id,
-            CohortMember.cohort_id.in_(sorted(leaving_out)),
-        )
-    )
-    found = {member.cohort_id: member for member in members}
-    return {cohort: found.get(cohort) for cohort in leaving_out}
+    return {cohort_id: member for cohort_id, member in rows}
 
 
 def _shares(
