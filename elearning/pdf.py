@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -27,6 +30,23 @@ def render_pdf(html: str, stylesheet: str) -> bytes:
         stylesheets=[CSS(string=stylesheet, url_fetcher=fetcher)],
         uncompressed_pdf=False,
     )
+
+
+def stored_pdf(path: Path, render: Callable[[], bytes]) -> tuple[Path, bool]:
+    """The PDF kept at ``path``, rendering it with ``render`` first if it is not there yet;
+    (path, whether it was rendered now). A lock file makes concurrent first requests wait for
+    one rendering instead of each starting their own."""
+    if path.exists():
+        return path, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be rendering it right now
+        if path.exists():
+            return path, False
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(render())
+        os.replace(partial, path)  # readers see the whole file or none
+    return path, True
 
 
 def concatenate_pdfs(documents: Iterable[bytes]) -> bytes:

@@ -44,6 +44,7 @@ from elearning.content.model import (
     CertificateRules,
     ContentInvalid,
     Course,
+    HtmlBlock,
     TrainerPage,
     TrainerText,
 )
@@ -333,8 +334,15 @@ def _trainer_text(
         lessons_by_path={},
         report=reporter(path, problems),
     )
-    html = renderer.markdown(body, context, body_line)
-    return TrainerText(language, title.strip(), str(summary).strip(), html)
+    # Callouts (a case for the groups, a key point) as in lessons; a knowledge check is a
+    # judge's exercise and has no place in the manual.
+    html = []
+    for block in renderer.body(body, body_line, context, anchor=path.stem):
+        if isinstance(block, HtmlBlock):
+            html.append(block.html)
+        else:
+            problems.add(path, body_line, "a knowledge check belongs in a lesson, not the manual")
+    return TrainerText(language, title.strip(), str(summary).strip(), "".join(html))
 
 
 def _choice(data: LineDict, key: str, choices: tuple[str, ...], path: Path, problems) -> str:

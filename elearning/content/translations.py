@@ -18,8 +18,9 @@ from markupsafe import Markup
 
 from elearning.content.model import DEFAULT_LANGUAGE, CheckBlock, Course, Item, LessonText, Text
 
-_STRUCTURE = re.compile(r'<(h2|h3)\b|class="callout callout--([a-z-]+)"')
-_NAMES = {"h2": "section", "h3": "subsection"}
+# A horizontal rule starts a new printed page in the manual's PDFs (one role card a page).
+_STRUCTURE = re.compile(r'<(h2|h3|hr)\b|class="callout callout--([a-z-]+)"')
+_NAMES = {"h2": "section", "h3": "subsection", "hr": "page break"}
 
 
 def translation_report(course: Course) -> dict[str, Any]:

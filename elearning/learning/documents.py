@@ -1,14 +1,11 @@
 """The self-directed course: the whole course as one printable page and as a stored PDF.
 
 A PDF is rendered once per course content version and language and kept in the instance
-folder; later requests are served from the file. A lock file makes concurrent first requests
-wait for one rendering instead of each starting their own.
+folder; later requests are served from the file.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from flask_babel import force_locale
 from elearning.content.markup import print_anchor
 from elearning.content.model import Course
 from elearning.learning.logic import check_options
-from elearning.pdf import render_pdf
+from elearning.pdf import render_pdf, stored_pdf
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "print.css"
 
@@ -47,22 +44,13 @@ def pdf_path(course: Course, language: str) -> Path:
 
 def build_course_pdf(course: Course, language: str) -> tuple[Path, bool]:
     """The stored PDF, rendering it first if needed; (path, whether it was rendered now)."""
-    path = pdf_path(course, language)
-    if path.exists():
-        return path, False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be rendering it right now
-        if path.exists():
-            return path, False
-        pdf = render_pdf(
+    return stored_pdf(
+        pdf_path(course, language),
+        lambda: render_pdf(
             render_course_html(course, language, for_pdf=True),
             STYLESHEET.read_text(encoding="utf-8"),
-        )
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(pdf)
-        os.replace(partial, path)  # readers see the whole file or none
-    return path, True
+        ),
+    )
 
 
 def send_course_pdf(course: Course, language: str):

@@ -250,6 +250,7 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.items_export": {"GET": COHORT_TRAINERS},
     "cohorts.manual": {"GET": TRAINERS},
     "cohorts.manual_page": {"GET": TRAINERS},
+    "cohorts.manual_page_pdf": {"GET": TRAINERS},
     "cohorts.join": {"GET": PUBLIC, "POST": PUBLIC_WRITE},
     "cohorts.join_link": {"GET": PUBLIC, "POST": JOINING},
     "cohorts.invitation": {"GET": PUBLIC, "POST": PUBLIC_WRITE},

@@ -886,6 +886,7 @@ PAGES = {
     ),
     "cohorts.manual": ("trainer", "/trainers/{course}/", ()),
     "cohorts.manual_page": ("trainer", "/trainers/{course}/{manual_page}", ()),
+    "cohorts.manual_page_pdf": ("trainer", "/trainers/{course}/{manual_page}.pdf", ("lang",)),
     "cohorts.join": ("judge", "/join", ("code",)),
     "cohorts.join_link": ("judge", "/join/{join_code}", ()),
     "cohorts.invitation": ("visitor", "/cohorts/invitations/{cohort_invitation_token}", ()),
@@ -920,6 +921,7 @@ PDF_PAGES = {
     "cohorts.ceremony_certificates",
     "cohorts.ceremony_names",
     "learning.printable_pdf",
+    "cohorts.manual_page_pdf",
     "certificates.download",
 }
 PAGE_VALUES = {
