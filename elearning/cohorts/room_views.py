@@ -62,13 +62,8 @@ def room_open(cohort_id: int, kind: str):
     if course.form(kind) is None:
         flash(_("This course has no such assessment."), "error")
         return redirect(_in_the_room(cohort))
-    if room.open_assessment(db.session, cohort, kind, current_user, utcnow()):
-        flash(
-            _("The entry assessment is open: the judges of the cohort can start it.")
-            if kind == "pre"
-            else _("The final assessment is open: the judges of the cohort can start it."),
-            "success",
-        )
+    # The projector says "Open since …" in words: it shows no messages (a room reads it).
+    room.open_assessment(db.session, cohort, kind, current_user, utcnow())
     return redirect(url_for("cohorts.projector", cohort_id=cohort.id, kind=kind))
 
 
@@ -79,7 +74,10 @@ def room_close(cohort_id: int, kind: str):
     cohort, _course = _room_cohort_or_back(cohort_id)
     if cohort is None:
         return redirect(url_for("cohorts.detail", cohort_id=cohort_id, _anchor="room"))
-    if room.close_assessment(db.session, cohort, kind, current_user, utcnow()):
+    closed = room.close_assessment(db.session, cohort, kind, current_user, utcnow())
+    if request.form.get("next") == "projector":  # it says "Closed at …" and shows the result
+        return redirect(url_for("cohorts.projector", cohort_id=cohort.id, kind=kind))
+    if closed:
         flash(
             _(
                 "The assessment is closed: nobody can start it any more. Judges who have "
@@ -87,8 +85,6 @@ def room_close(cohort_id: int, kind: str):
             ),
             "success",
         )
-    if request.form.get("next") == "projector":
-        return redirect(url_for("cohorts.projector", cohort_id=cohort.id, kind=kind))
     return redirect(_in_the_room(cohort))
 
 
@@ -124,8 +120,17 @@ def _result(cohort: Cohort, course: Course, kind: str) -> dict:
         "distribution_rows": result.distribution_pre if kind == "pre" else result.distribution_post,
         "topics_url": charts.as_data_url(topics) if result.topics else None,
         "topics": result.topics,
-        "missed": [(item.stem, 100 * facility(item)) for item in missed],
+        "missed": [(_case_of(course, item), item.stem, 100 * facility(item)) for item in missed],
     }
+
+
+def _case_of(course: Course, item: report.ItemResult) -> str | None:
+    """A scenario question's case, shortened, as the report shortens question texts ("What
+    should the judge do?" says little without it); None for a question on its own."""
+    entry = course.bank.entries.get(item.entry_id) if course.bank else None
+    if entry is None or not entry.parts:
+        return None
+    return report.plain_text(str(entry.stem), 140)
 
 
 @bp.route(f"/cohorts/<int:cohort_id>/room/{KINDS}/projector")
