@@ -47,7 +47,10 @@ def test_the_trainer_opens_the_entry_assessment_and_the_projector_follows(
     page.goto(f"{live_server}/cohorts/{cohort_id}")
     page.get_by_role("button", name="Open the entry assessment").click()
     expect(page.get_by_role("heading", name="Entry assessment")).to_be_visible()
-    started, submitted = page.locator("[data-count=started]"), page.locator("[data-count=submitted]")
+    started, submitted = (
+        page.locator("[data-count=started]"),
+        page.locator("[data-count=submitted]"),
+    )
     expect(started).to_have_text("0")
 
     judge.reload()
