@@ -81,7 +81,7 @@ class CohortForm(FlaskForm):
     assessments = RadioField(
         _l("The entry and final assessments"),
         choices=[
-            SelectChoice("own", _l("Judges start them on their own, when the course allows")),
+            SelectChoice("own", _l("Judges start them on their own")),
             SelectChoice("room", _l("The trainer opens and closes them in the room")),
         ],
         default="own",
