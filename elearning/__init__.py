@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.cohorts import participant_views as _participant_views  # noqa: F401
     from elearning.cohorts import reaction_views as _reaction_views  # noqa: F401
     from elearning.cohorts import report_views as _report_views  # noqa: F401
+    from elearning.cohorts import room_views as _room_views  # noqa: F401
     from elearning.cohorts import views as _cohorts_views  # noqa: F401
     from elearning.learning import views as _learning_views  # noqa: F401
     from elearning.site import views as _site_views  # noqa: F401
@@ -180,6 +181,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from elearning.cohorts import certificate_links
 
     certificate_links.init_app(app)  # the certificate pages filter and issue by cohort
+    from elearning.cohorts import room
+
+    room.init_app(app)  # a cohort run in a room holds its assessments until the trainer opens them
     compression.init_app(app)  # registered first, so it runs after every other hook
     csrfmask.init_app(app)  # masks the pages before compression sees them
     headers.init_app(app)

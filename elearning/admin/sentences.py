@@ -93,6 +93,25 @@ SENTENCES = {
     "cohort.invitation_withdrawn": _l(
         "%(actor)s withdrew the invitation of %(email)s to the cohort %(cohort)s."
     ),
+    "cohort.room_control_on": _l(
+        "%(actor)s made the trainers of the cohort %(cohort)s open and close its assessments "
+        "in the room."
+    ),
+    "cohort.room_control_off": _l(
+        "%(actor)s let the judges of the cohort %(cohort)s start its assessments on their own."
+    ),
+    "cohort.room_pre_opened": _l(
+        "%(actor)s opened the entry assessment for the room of the cohort %(cohort)s."
+    ),
+    "cohort.room_pre_closed": _l(
+        "%(actor)s closed the entry assessment for the room of the cohort %(cohort)s."
+    ),
+    "cohort.room_post_opened": _l(
+        "%(actor)s opened the final assessment for the room of the cohort %(cohort)s."
+    ),
+    "cohort.room_post_closed": _l(
+        "%(actor)s closed the final assessment for the room of the cohort %(cohort)s."
+    ),
 }
 # How a certificate was issued (its record's "via"), when the record says.
 ISSUED_VIA = {
@@ -142,6 +161,12 @@ ACTION_LABELS = {
     "cohort.extra_attempt_granted": _l("Extra attempt granted"),
     "cohort.invitation_accepted": _l("Invitation accepted"),
     "cohort.invitation_withdrawn": _l("Invitation withdrawn"),
+    "cohort.room_control_on": _l("Assessments opened in the room"),
+    "cohort.room_control_off": _l("Assessments started by the judges"),
+    "cohort.room_pre_opened": _l("Entry assessment opened in the room"),
+    "cohort.room_pre_closed": _l("Entry assessment closed in the room"),
+    "cohort.room_post_opened": _l("Final assessment opened in the room"),
+    "cohort.room_post_closed": _l("Final assessment closed in the room"),
 }
 UNKNOWN = _l("%(actor)s: %(code)s on %(record)s.")
 DECISION_NOTE = _l("Admin's note: “%(note)s”.")

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from blinker import Namespace
 from sqlalchemy import and_, exists, select, update
@@ -23,6 +24,9 @@ from elearning.content.itemtypes import Selection
 from elearning.content.model import Course, Item, QuestionBank
 from elearning.learning.models import Enrolment
 from elearning.learning.services import enrolment_changed
+
+if TYPE_CHECKING:  # the gate's module speaks to Flask; the services only call what it gives
+    from elearning.assessments.gates import StartGate
 
 _signals = Namespace()
 #: Sent when a final assessment is passed, inside the transaction that records it, with
@@ -184,10 +188,12 @@ def start_attempt(
     current: Standing,
     now: datetime,
     seed: int | None = None,
+    gate: StartGate | None = None,
 ) -> Attempt:
     """The attempt in progress, or a new one drawn from the bank; AssessmentRefused if the
     learner may not start one now (``current`` is their standing, as :func:`standing` gives).
-    ``seed`` draws and orders the questions (random unless given: the demo's is fixed)."""
+    ``seed`` draws and orders the questions (random unless given: the demo's is fixed).
+    ``gate`` (``assessments.gates``) may hold a new attempt back, never the one in progress."""
     form = course.form(kind)
     availability = current.availability(kind)
     if form is None or availability is None or course.bank is None:
@@ -198,6 +204,9 @@ def start_attempt(
         return attempt
     if availability.state != "available":
         raise AssessmentRefused(availability.state, availability.until)
+    held = gate.refusal(session, enrolment_id, kind) if gate is not None else None
+    if held is not None:
+        raise AssessmentRefused(held)
     used = current.pre if kind == "pre" else current.post
     seed = secrets.randbits(31) if seed is None else seed
     try:

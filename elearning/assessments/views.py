@@ -11,7 +11,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from elearning.assessments import bp, logic, services
+from elearning.assessments import bp, gates, logic, services
 from elearning.assessments.forms import (
     BadAnswer,
     PageForm,
@@ -75,6 +75,10 @@ def _refusal_message(reason: str, until=None) -> str:
             "Please tell the course administrator."
         ),
         "missing": _("This course has no such assessment."),
+        gates.WAITING: _("Your trainer opens this assessment in the room."),
+        gates.CLOSED: _(
+            "This assessment was closed by your trainer. Ask your trainer if you have not taken it."
+        ),
     }
     if reason == "cooldown" and until is not None:
         return _("You can try again from %(when)s.", when=when(until))
@@ -94,6 +98,13 @@ def overview(course_slug: str, kind: str):
     # An attempt whose time ran out is closed and scored here, and kept by the request's
     # commit: one of the GETs that write (DESIGN.md, "Transactions").
     current = _standing(course, enrolment.id, lessons_done)
+    availability = current.availability(kind)
+    # Asked only when a new attempt would begin: one in progress is never held back.
+    held = (
+        gates.start_gate().refusal(db.session, enrolment.id, kind)
+        if availability is not None and availability.state == "available"
+        else None
+    )
     bank = course.bank
     # Pages and questions a sitting holds: with matched forms, those of the forms (when they all
     # hold the same); drawn from a blueprint, its pages (their questions vary).
@@ -116,7 +127,8 @@ def overview(course_slug: str, kind: str):
         question_count=counts.pop() if len(counts) == 1 else None,
         language=course_language(course),
         standing=current,
-        availability=current.availability(kind),
+        availability=availability,
+        held=held,
         attempts=current.pre if kind == "pre" else current.post,
         lessons_done=lessons_done,
         message=_refusal_message,
@@ -138,7 +150,9 @@ def start(course_slug: str, kind: str):
         return redirect(back)
     current = _standing(course, enrolment.id)
     try:
-        attempt = services.start_attempt(db.session, course, enrolment.id, kind, current, utcnow())
+        attempt = services.start_attempt(
+            db.session, course, enrolment.id, kind, current, utcnow(), gate=gates.start_gate()
+        )
     except services.AssessmentRefused as refused:
         flash(_refusal_message(refused.reason, refused.until), "error")
         return redirect(back)

@@ -65,9 +65,10 @@ def as_data_url(svg: str) -> str:
 
 
 def topics_chart(
-    topics: Sequence[TopicResult], pre_label: str, post_label: str, axis_label: str
+    topics: Sequence[TopicResult], pre_label: str, post_label: str | None, axis_label: str
 ) -> str:
-    """Per cent of marks per topic, entry against final assessment (horizontal bars)."""
+    """Per cent of marks per topic, entry against final assessment (horizontal bars); without
+    ``post_label``, the entry assessment's alone."""
     topics = list(reversed(topics))  # pygal draws the first bar at the bottom
     height = 110 + 56 * max(1, len(topics))
     chart = pygal.HorizontalBar(
@@ -75,25 +76,28 @@ def topics_chart(
     )
     chart.x_labels = [_shorten(topic.label) for topic in topics]
     chart.add(pre_label, [_rounded(topic.pre) for topic in topics])
-    chart.add(post_label, [_rounded(topic.post) for topic in topics])
+    if post_label is not None:
+        chart.add(post_label, [_rounded(topic.post) for topic in topics])
     return _unique_ids(chart.render(is_unicode=True), "topics")
 
 
 def distribution_chart(
     pre: Sequence[tuple[str, int]],
-    post: Sequence[tuple[str, int]],
+    post: Sequence[tuple[str, int]] | None,
     pre_label: str,
     post_label: str,
     x_title: str,
     y_title: str,
 ) -> str:
-    """How many judges scored in each 10-point band, before and after."""
+    """How many judges scored in each 10-point band, before and after (``post`` None: the
+    entry assessment alone)."""
     chart = pygal.Bar(
         **_config(width=760, height=380, x_title=x_title, y_title=y_title, min_scale=1)
     )
     chart.x_labels = [band for band, _ in pre]
     chart.add(pre_label, [count for _, count in pre])
-    chart.add(post_label, [count for _, count in post])
+    if post is not None:
+        chart.add(post_label, [count for _, count in post])
     return _unique_ids(chart.render(is_unicode=True), "distribution")
 
 

@@ -78,6 +78,19 @@ class CohortForm(FlaskForm):
             "cohort's training changed."
         ),
     )
+    assessments = RadioField(
+        _l("The entry and final assessments"),
+        choices=[
+            SelectChoice("own", _l("Judges start them on their own")),
+            SelectChoice("room", _l("The trainer opens and closes them in the room")),
+        ],
+        default="own",
+        validate_choice=True,
+        description=_l(
+            "For a workshop held face to face: the judges start an assessment only while you "
+            "have it open. Closing it never loses an answer: who has started may finish."
+        ),
+    )
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,6 +47,11 @@ class Cohort(db.Model):
     counts_earlier_scores: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()
     )
+    #: A workshop in a room: its trainer opens and closes the entry and final assessments
+    #: (``cohorts.room``); off, its judges start them whenever the course allows.
+    trainer_opens_assessments: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.course_slug}>"
@@ -63,6 +69,25 @@ class CohortTrainer(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoomAssessment(db.Model):
+    """The entry ("pre") or final ("post") assessment of a cohort run in a room, as its trainer
+    last left it: open from ``opened_at`` until ``closed_at``. No row: never opened."""
+
+    __tablename__ = "cohort_room_assessments"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # pre, post
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_open(self) -> bool:
+        """Opened and not closed since."""
+        return self.closed_at is None
 
 
 class CohortMember(db.Model):

@@ -330,7 +330,7 @@ def _questions(
             question_id=question_id,
             entry_id=bank.entry_of[question_id],
             tags=question.tags,
-            stem=_plain(str(question.stem)),
+            stem=plain_text(str(question.stem)),
             pre=sums[question_id].get("pre"),
             post=sums[question_id].get("post"),
         )
@@ -340,7 +340,7 @@ def _questions(
     return topics, items
 
 
-def _plain(html: str, limit: int = 160) -> str:
+def plain_text(html: str, limit: int = 160) -> str:
     """A question's text without markup, shortened for a table cell."""
     text = str(Markup(html).striptags())  # noqa: S704 - our sanitised HTML, read as text  # nosec B704
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -31,6 +31,7 @@ from elearning.catalog import get_catalog
 from elearning.cohorts import (
     bp,
     report,
+    room,
     services,
 )
 from elearning.cohorts.access import load_cohort_or_404
@@ -62,6 +63,7 @@ def _details(form: CohortForm) -> services.CohortDetails:
         ends_on=form.ends_on.data,
         join_closes_on=form.join_closes_on.data,
         counts_earlier_scores=form.earlier_scores.data != "leave-out",
+        trainer_opens_assessments=form.assessments.data == "room",
     )
 
 
@@ -110,6 +112,7 @@ def edit(cohort_id: int):
     del form.course  # a cohort's course cannot change: its results belong to that course
     if request.method == "GET":
         form.earlier_scores.data = "count" if cohort.counts_earlier_scores else "leave-out"
+        form.assessments.data = "room" if cohort.trainer_opens_assessments else "own"
     if form.validate_on_submit():
         services.update_cohort(db.session, cohort, course, _details(form), current_user)
         flash(_("The cohort is saved."), "success")
@@ -137,6 +140,7 @@ def detail(cohort_id: int):
         upload_form=UploadForm(),
         trainer_form=AddTrainerForm(),
         button=ConfirmForm(),
+        room_states=room.states(db.session, cohort.id) if cohort.trainer_opens_assessments else {},
     )
 
 

@@ -459,6 +459,7 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("certificate ceremony: the notice, asked first", f"{cohort}/ceremony/notice")
     tour.visit("report", f"{cohort}/report")
     tour.visit("reaction evaluation results", f"{cohort}/evaluation/results")
+    tour.visit("projector view", f"{cohort}/room/pre/projector")
     files = {
         "with errors": "name,email\nJudge Without Address,\n,nobody-at-example.org\n",
         "valid": "name,email,country,institution\n"
@@ -605,7 +606,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 19,
         "judge": 25,
-        "trainer": 19,
+        "trainer": 20,
         "admin": 11,
     }
 

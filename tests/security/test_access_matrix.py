@@ -259,6 +259,11 @@ MATRIX: dict[str, dict[str, Access]] = {
     # the reaction evaluation: its judges answer (once they sat the final); its trainers read
     "cohorts.reaction_form": {"GET": OWNER, "POST": OWNER_WRITE},
     "cohorts.reaction_results": {"GET": COHORT_TRAINERS},
+    # the room's assessments: its trainers open and close them; the projector is theirs alone
+    "cohorts.room_open": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.room_close": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.projector": {"GET": COHORT_TRAINERS},
+    "cohorts.projector_counts": {"GET": COHORT_TRAINERS},
     # admin
     "admin.users": {"GET": ADMINS},
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
