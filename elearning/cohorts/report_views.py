@@ -22,6 +22,8 @@ from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role, User
 from elearning.certificates.transcript import hours_rows
 from elearning.cohorts import (
+    agenda,
+    attendance,
     bp,
     charts,
     comparison,
@@ -88,8 +90,14 @@ def roster(cohort_id: int):
         db.session, cohort.id, course, page=current_page(), per_page=ROSTER_PER_PAGE, **args
     )
     pending = invitations.pending_of(db.session, cohort.id)
+    sessions_total = agenda.session_count(db.session, cohort.id)
     return render_template(
         "cohorts/roster.html",
+        sessions_total=sessions_total,
+        attended=attendance.attended_counts(db.session, cohort.id) if sessions_total else {},
+        held_for_attendance=attendance.shortfalls(
+            db.session, [row.enrolment_id for row in page.rows if row.is_passed]
+        ),
         cohort=cohort,
         course=course,
         page=page,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
 from dataclasses import dataclass, field, replace
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
