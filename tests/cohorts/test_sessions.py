@@ -4,6 +4,8 @@ wait for the attendance a cohort requires."""
 
 from __future__ import annotations
 
+import random
+import shutil
 from datetime import date, time
 from urllib.parse import urlsplit
 
@@ -17,9 +19,20 @@ from elearning.certificates.models import Certificate, CertificateRequest
 from elearning.cohorts import agenda, attendance
 from elearning.cohorts.logic import sessions_needed
 from elearning.cohorts.models import Cohort, CohortMember, CohortSession
+from elearning.demo import take_assessment
 from elearning.extensions import db
+from elearning.learning import services as learning
+from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
-from tests.helpers import AuthActions, csrf_token_of, errors_after_edit, pdf_text, qr_codes_of
+from tests.helpers import (
+    ALWAYS_RIGHT,
+    FIXTURE_CONTENT,
+    AuthActions,
+    csrf_token_of,
+    errors_after_edit,
+    pdf_text,
+    qr_codes_of,
+)
 
 
 def _client(app, email):
@@ -111,10 +124,6 @@ def test_the_manuals_agenda_fills_the_sessions_from_the_start_date(app, workshop
 
 
 def test_a_broken_agenda_file_stops_the_content_with_its_line(tmp_path):
-    import shutil
-
-    from tests.helpers import FIXTURE_CONTENT
-
     root = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, root)
     errors = errors_after_edit(
@@ -186,11 +195,6 @@ def _require(app, cohort_id, percent, trainer_id):
 
 
 def _pass(app, course, enrolment_id):
-    from elearning.demo import take_assessment
-    import random
-
-    from tests.helpers import ALWAYS_RIGHT
-
     with app.app_context():
         take_assessment(
             db.session, course, enrolment_id, "post", ALWAYS_RIGHT, random.Random(2), utcnow()
@@ -205,9 +209,6 @@ def test_a_certificate_waits_for_the_attendance_the_cohort_requires(app, worksho
     member = _member(app, cohort.id, amal.id)
     with app.app_context():
         enrolment_id = db.session.get(CohortMember, member).enrolment_id
-        from elearning.learning import services as learning
-        from elearning.learning.models import Enrolment
-
         enrolment = db.session.get(Enrolment, enrolment_id)
         for lesson in course.lessons:
             learning.mark_complete(db.session, enrolment, lesson, course.content_version)
@@ -275,9 +276,6 @@ def test_without_a_requirement_a_pass_is_enough(app, workshop, course):
     cohort, judges, _trainer_client, _ = workshop
     member = _member(app, cohort.id, judges["kofi"].id)
     with app.app_context():
-        from elearning.learning import services as learning
-        from elearning.learning.models import Enrolment
-
         enrolment = db.session.get(Enrolment, db.session.get(CohortMember, member).enrolment_id)
         for lesson in course.lessons:
             learning.mark_complete(db.session, enrolment, lesson, course.content_version)
