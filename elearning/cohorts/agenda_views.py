@@ -227,7 +227,7 @@ def attendance_sheet(cohort_id: int, session_id: int):
             flash(_("The form had expired. Nothing was saved; please save again."), "error")
             return redirect(request.path)
         raw = request.form.getlist("present")
-        if not all(value.isdigit() and len(value) <= 18 for value in raw):
+        if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in raw):
             abort(400)
         marked, unmarked = attendance.record_sheet(
             db.session, cohort, item, {int(v) for v in raw}, actor=current_user, now=utcnow()
