@@ -26,7 +26,8 @@ from elearning.accounts.access import role_required
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role, User
 from elearning.catalog import get_catalog
-from elearning.certificates import groups
+from elearning.certificates import groups, tasks
+from elearning.certificates.models import CertificateRequest
 from elearning.cohorts import agenda, attendance, bp
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
 from elearning.cohorts.forms import AgendaFillForm, AttendanceRequirementForm, SessionForm
@@ -34,6 +35,7 @@ from elearning.cohorts.logic import sessions_needed
 from elearning.cohorts.models import Cohort, CohortMember, CohortSession
 from elearning.content.model import Course
 from elearning.extensions import db
+from elearning.jobs import after_commit
 from elearning.learning.access import course_language
 from elearning.pdf import render_pdf
 from elearning.sqltypes import utcnow
@@ -214,12 +216,32 @@ def attendance_requirement(cohort_id: int):
 # --- attendance -------------------------------------------------------------------------------
 
 
+def _release_certificates(cohort: Cohort, course: Course, member_ids: set[int]) -> None:
+    """The certificates of these judges that waited only for attendance, now recorded: issued
+    by their job once the attendance is committed, as on a pass (a course that issues by
+    itself; an approval stays the admins')."""
+    if not member_ids or not cohort.attendance_required_percent:
+        return
+    if course.certificate.issuing != "automatic":
+        return
+    waiting = set(
+        db.session.scalars(
+            select(CertificateRequest.enrolment_id)
+            .join(CohortMember, CohortMember.enrolment_id == CertificateRequest.enrolment_id)
+            .where(CohortMember.id.in_(member_ids), CertificateRequest.held_at.is_(None))
+        )
+    )
+    lacking = attendance.shortfalls(db.session, waiting)
+    for enrolment_id in sorted(waiting - set(lacking)):
+        after_commit(db.session, tasks.issue_owed, enrolment_id)
+
+
 @bp.route("/cohorts/<int:cohort_id>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 @role_required(Role.trainer)
 def attendance_sheet(cohort_id: int, session_id: int):
     """The session's sign-in sheet on screen: a box per judge, ticked for those present,
     saved in one go."""
-    cohort, _course = load_cohort_or_404(cohort_id)
+    cohort, course = load_cohort_or_404(cohort_id)
     item = _session_or_404(cohort, session_id)
     form = ConfirmForm()
     if request.method == "POST":
@@ -229,9 +251,12 @@ def attendance_sheet(cohort_id: int, session_id: int):
         raw = request.form.getlist("present")
         if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in raw):
             abort(400)
+        present = {int(v) for v in raw}
         marked, unmarked = attendance.record_sheet(
-            db.session, cohort, item, {int(v) for v in raw}, actor=current_user, now=utcnow()
+            db.session, cohort, item, present, actor=current_user, now=utcnow()
         )
+        if marked:
+            _release_certificates(cohort, course, present)
         db.session.commit()
         if marked or unmarked:
             flash(_("Attendance saved."), "success")
@@ -292,7 +317,7 @@ def sign_in_sheet(cohort_id: int, session_id: int):
 def attendance_scan(cohort_id: int, session_id: int, token: str):
     """A judge's QR code from a printed sign-in sheet, opened on a trainer's phone: the page
     names the judge and the session; its button records them present."""
-    cohort, _course = load_cohort_or_404(cohort_id)
+    cohort, course = load_cohort_or_404(cohort_id)
     item = _session_or_404(cohort, session_id)
     named = attendance.read_attendance_token(current_app.config["SECRET_KEY"], token)
     if named is None or (named.cohort_id, named.session_id) != (cohort.id, item.id):
@@ -307,6 +332,8 @@ def attendance_scan(cohort_id: int, session_id: int, token: str):
         recorded = attendance.mark_present(
             db.session, cohort, item, member, actor=current_user, now=utcnow()
         )
+        if recorded:
+            _release_certificates(cohort, course, {member.id})
         db.session.commit()
         if recorded:
             flash(_("%(name)s is recorded present.", name=judge.certificate_name), "success")

@@ -254,17 +254,26 @@ def test_a_certificate_waits_for_the_attendance_the_cohort_requires(app, worksho
             )
         assert result.issued == [] and result.refused == {enrolment_id: "attendance"}
         db.session.rollback()
-    # Attendance recorded at two sessions: the judge's button issues the certificate.
+    # Attendance recorded at two sessions: the certificate that waited for it is issued (its
+    # job runs once the attendance is saved).
     first, second, _third = (s[0] for s in _sessions(app, cohort.id))
-    for session_id in (first, second):
-        _post(
-            trainer_client,
-            f"/cohorts/{cohort.id}/sessions/{session_id}/attendance",
-            {"present": [str(member)]},
-        )
+    _post(
+        trainer_client,
+        f"/cohorts/{cohort.id}/sessions/{first}/attendance",
+        {"present": [str(member)]},
+    )
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment_id))
+            is None
+        )  # one session of the two needed
+    _post(
+        trainer_client,
+        f"/cohorts/{cohort.id}/sessions/{second}/attendance",
+        {"present": [str(member)]},
+    )
     page = judge.get("/certificates").get_data(as_text=True)
-    assert "waits for your attendance" not in page and "Issue my certificate" in page
-    _post(judge, f"/certificates/claim/{enrolment_id}", page="/certificates")
+    assert "waits for your attendance" not in page and "Download the PDF" in page
     with app.app_context():
         assert (
             db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment_id))
