@@ -59,7 +59,7 @@ def _fill_form(course: Course) -> AgendaFillForm:
     form.agenda.choices = [
         SelectChoice(slug, found.title.get(language)) for slug, found in course.agendas.items()
     ]
-    if form.agenda.data is None and form.agenda.choices:
+    if request.method == "GET" and form.agenda.choices:  # the first agenda, ticked
         form.agenda.data = form.agenda.choices[0].value
     return form
 
