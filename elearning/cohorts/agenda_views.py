@@ -20,6 +20,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from elearning.accounts.access import role_required
@@ -252,9 +253,16 @@ def attendance_sheet(cohort_id: int, session_id: int):
         if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in raw):
             abort(400)
         present = {int(v) for v in raw}
-        marked, unmarked = attendance.record_sheet(
-            db.session, cohort, item, present, actor=current_user, now=utcnow()
-        )
+        try:
+            marked, unmarked = attendance.record_sheet(
+                db.session, cohort, item, present, actor=current_user, now=utcnow()
+            )
+        except IntegrityError:  # another trainer saved the same judges at the same moment
+            db.session.rollback()
+            flash(
+                _("Another trainer saved this sheet at the same moment; please check it."), "error"
+            )
+            return redirect(request.path)
         if marked:
             _release_certificates(cohort, course, present)
         db.session.commit()

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
@@ -149,16 +150,19 @@ def mark_present(
     """Record one judge present (a scanned QR code); False when they already were."""
     if member.id in present_members(session, item.id):
         return False
-    session.add(
-        SessionAttendance(
-            session_id=item.id,
-            member_id=member.id,
-            via=VIA_SCAN,
-            recorded_at=now,
-            recorded_by_id=actor.id,
-        )
-    )
-    session.flush()
+    try:
+        with session.begin_nested():  # two trainers scanning the same code at once: one records
+            session.add(
+                SessionAttendance(
+                    session_id=item.id,
+                    member_id=member.id,
+                    via=VIA_SCAN,
+                    recorded_at=now,
+                    recorded_by_id=actor.id,
+                )
+            )
+    except IntegrityError:
+        return False
     record_audit(
         session,
         actor=actor,
