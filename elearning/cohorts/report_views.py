@@ -167,7 +167,9 @@ def extra_attempt(cohort_id: int, member_id: int):
     )
 
 
-def _roster_table(rows: list[rosters.RosterRow]):
+def _roster_table(rows: list[rosters.RosterRow], attended: dict[int, int] | None = None):
+    """The roster's header and rows; with ``attended`` (a cohort with sessions: how many each
+    judge attended, by member), a column of attendance too."""
     header = [
         _("Name"), _("E-mail"), _("Country"), _("Joined"), _("Lessons done"),
         _("Lessons in the course"), _("Progress (%)"), _("Last activity"),
@@ -175,6 +177,8 @@ def _roster_table(rows: list[rosters.RosterRow]):
         _("Final attempts"),
         _("Passed"), _("Status"), _("Certificate"),
     ]  # fmt: skip
+    if attended is not None:
+        header.append(_("Sessions attended"))
     body = (
         [
             row.name,
@@ -193,6 +197,7 @@ def _roster_table(rows: list[rosters.RosterRow]):
             row.is_passed,
             row.status,
             row.certificate,
+            *([attended.get(row.member_id, 0)] if attended is not None else []),
         ]  # fmt: skip
         for row in rows
     )
@@ -204,7 +209,10 @@ def _roster_table(rows: list[rosters.RosterRow]):
 def roster_export(cohort_id: int, extension: str):
     """The whole roster as CSV or XLSX."""
     cohort, course = load_cohort_or_404(cohort_id)
-    header, body = _roster_table(rosters.roster(db.session, cohort.id, course))
+    attended = None
+    if agenda.session_count(db.session, cohort.id):
+        attended = attendance.attended_counts(db.session, cohort.id)
+    header, body = _roster_table(rosters.roster(db.session, cohort.id, course), attended)
     return _table_download(cohort, "roster", _("Roster"), extension, header, body)
 
 

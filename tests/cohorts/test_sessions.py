@@ -429,6 +429,10 @@ def test_the_sheet_on_screen_roster_record_and_the_judges_agenda(app, workshop, 
         )
     roster = client.get(f"/cohorts/{cohort.id}/roster").get_data(as_text=True)
     assert "Attendance" in roster and "2 / 3 sessions" in roster and "1 / 3 sessions" in roster
+    exported = client.get(f"/cohorts/{cohort.id}/roster.csv").get_data(as_text=True)
+    lines = exported.splitlines()
+    assert lines[0].rstrip().endswith("Sessions attended")
+    assert next(line for line in lines if "Amal Haddad" in line).rstrip().endswith(",2")
     record = client.get(f"/cohorts/{cohort.id}/members/{amal}").get_data(as_text=True)
     assert "Present at 2 of 3 sessions." in record
     judge = _client(app, judges["ivan"].email)
