@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.certificates import queue_views as _certificate_queue_views  # noqa: F401
     from elearning.certificates import register_views as _certificate_register  # noqa: F401
     from elearning.certificates import views as _certificates_views  # noqa: F401
+    from elearning.cohorts import agenda_views as _agenda_views  # noqa: F401
     from elearning.cohorts import ceremony_views as _ceremony_views  # noqa: F401
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import judge_views as _judge_views  # noqa: F401

@@ -19,9 +19,10 @@ from elearning.accounts.services import (
     set_password,
 )
 from elearning.assessments import services as assessments
-from elearning.cohorts import reactions
+from elearning.assessments.models import Attempt
+from elearning.cohorts import agenda, attendance, reactions
 from elearning.cohorts import services as cohorts
-from elearning.cohorts.models import Cohort
+from elearning.cohorts.models import Cohort, CohortMember, SessionAttendance
 from elearning.learning import services as learning
 from elearning.learning.models import Enrolment, LessonCompletion
 
@@ -252,8 +253,42 @@ def seed_demo_cohort(session: Session, catalog, trainer, now) -> Cohort:
             if assessments.passed_attempt(session, enrolment_id) is not None:
                 break
         _seed_reaction(session, cohort, user.id, random.Random(index))  # noqa: S311  # nosec B311
+    _seed_workshop(session, cohort, course, trainer, rng)
     session.flush()
     return cohort
+
+
+def _seed_workshop(session: Session, cohort: Cohort, course, trainer, rng) -> None:
+    """The manual's two-day workshop as the cohort's sessions, and the attendance taken: the
+    judges who came that far in the course attended most sessions."""
+    workshop = course.agendas.get("two-day")
+    if workshop is None:
+        return
+    agenda.fill_from_agenda(session, cohort, workshop, language="en", actor=trainer)
+    members = session.execute(
+        select(CohortMember.id, Enrolment.id)
+        .join(Enrolment, Enrolment.id == CohortMember.enrolment_id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .order_by(CohortMember.id)
+    ).all()
+    sat_final = set(
+        session.scalars(
+            select(Attempt.enrolment_id).where(
+                Attempt.enrolment_id.in_([e for _m, e in members]), Attempt.kind == "post"
+            )
+        )
+    )
+    for item in agenda.sessions_of(session, cohort.id):
+        for member_id, enrolment_id in members:
+            if enrolment_id in sat_final and rng.random() < 0.9:
+                session.add(
+                    SessionAttendance(
+                        session_id=item.id,
+                        member_id=member_id,
+                        via=attendance.VIA_SHEET,
+                        recorded_by_id=trainer.id,
+                    )
+                )
 
 
 # What demo judges wrote in the reaction evaluation: what they will apply, what they would change.

@@ -112,6 +112,32 @@ SENTENCES = {
     "cohort.room_post_closed": _l(
         "%(actor)s closed the final assessment for the room of the cohort %(cohort)s."
     ),
+    "cohort.session_added": _l(
+        "%(actor)s added the session “%(session)s” (%(held_on)s) to the cohort %(cohort)s."
+    ),
+    "cohort.session_changed": _l(
+        "%(actor)s changed the session “%(session)s” (%(held_on)s) of the cohort %(cohort)s."
+    ),
+    "cohort.session_deleted": _l(
+        "%(actor)s deleted the session “%(session)s” (%(held_on)s) of the cohort %(cohort)s, "
+        "with its attendance."
+    ),
+    "cohort.agenda_filled": _l(
+        "%(actor)s filled the sessions of the cohort %(cohort)s from the manual's agenda "
+        "“%(agenda)s”: %(sessions)s sessions (%(replaced)s replaced)."
+    ),
+    "cohort.attendance_recorded": _l(
+        "%(actor)s took attendance at the session “%(session)s” of the cohort %(cohort)s: "
+        "%(present)s marked present, %(absent)s marked absent."
+    ),
+    "cohort.attendance_scanned": _l(
+        "%(actor)s recorded %(member)s present at the session “%(session)s” of the cohort "
+        "%(cohort)s (sign-in sheet's QR code)."
+    ),
+    "cohort.attendance_required": _l(
+        "%(actor)s set the attendance that certificates of the cohort %(cohort)s require to "
+        "%(percent)s %% of the sessions (was %(previous)s %%)."
+    ),
 }
 # How a certificate was issued (its record's "via"), when the record says.
 ISSUED_VIA = {
@@ -167,6 +193,13 @@ ACTION_LABELS = {
     "cohort.room_pre_closed": _l("Entry assessment closed in the room"),
     "cohort.room_post_opened": _l("Final assessment opened in the room"),
     "cohort.room_post_closed": _l("Final assessment closed in the room"),
+    "cohort.session_added": _l("Session added"),
+    "cohort.session_changed": _l("Session changed"),
+    "cohort.session_deleted": _l("Session deleted"),
+    "cohort.agenda_filled": _l("Sessions filled from the manual's agenda"),
+    "cohort.attendance_recorded": _l("Attendance taken"),
+    "cohort.attendance_scanned": _l("Attendance recorded by QR code"),
+    "cohort.attendance_required": _l("Attendance required for certificates"),
 }
 UNKNOWN = _l("%(actor)s: %(code)s on %(record)s.")
 DECISION_NOTE = _l("Admin's note: “%(note)s”.")
@@ -315,7 +348,11 @@ class _Known:
         parts = _Parts(
             {
                 key: _detail(event, key)
-                for key in ("reason", "requested_name", "file", "email", "old_name", "new_name")
+                for key in (
+                    *("reason", "requested_name", "file", "email", "old_name", "new_name"),
+                    *("session", "held_on", "agenda", "sessions", "replaced", "present"),
+                    *("absent", "percent", "previous"),
+                )
             }
         )
         parts.update(invited=_detail(event, "invited"), already=_detail(event, "already"))

@@ -15,7 +15,15 @@ from flask_babel import get_locale
 
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
-from elearning.certificates import credentials, issuance, keys, offline, services, signing
+from elearning.certificates import (
+    credentials,
+    groups,
+    issuance,
+    keys,
+    offline,
+    services,
+    signing,
+)
 from elearning.certificates.models import Certificate
 from elearning.config import ROOT
 from elearning.extensions import db
@@ -61,6 +69,7 @@ def issuing(page_language: str | None = None) -> services.Issuing:
         page_language=page_language,
         signing=pdf_signing(),
         offline_signer=offline_signer(),
+        attendance_shortfalls=groups.cohort_links().attendance_shortfalls,
     )
 
 

@@ -25,6 +25,17 @@ class CohortChoice:
     course_slug: str
 
 
+@dataclass(frozen=True)
+class AttendanceShortfall:
+    """A judge's attendance at their cohort's workshop below what it requires for a
+    certificate: sessions attended, held, and needed."""
+
+    cohort_name: str
+    attended: int
+    total: int
+    needed: int
+
+
 class CohortLinks(Protocol):
     """What the certificate pages ask of the cohorts."""
 
@@ -41,6 +52,12 @@ class CohortLinks(Protocol):
         """For (enrolment id, attempt id) pairs, the address of the attempt in the judge's
         cohort record, by enrolment id (none for a judge in no cohort)."""
 
+    def attendance_shortfalls(
+        self, session: Session, enrolment_ids: Iterable[int]
+    ) -> dict[int, AttendanceShortfall]:
+        """The enrolments whose certificate waits for attendance a cohort requires, with what
+        they lack; the others are absent."""
+
 
 class NoCohorts:
     """The platform without cohorts: nothing to filter by, nothing to link to."""
@@ -55,6 +72,11 @@ class NoCohorts:
         return {}
 
     def evidence(self, session: Session, owed: Iterable[tuple[int, int]]) -> dict[int, str]:
+        return {}
+
+    def attendance_shortfalls(
+        self, session: Session, enrolment_ids: Iterable[int]
+    ) -> dict[int, AttendanceShortfall]:
         return {}
 
 

@@ -90,13 +90,17 @@ def prepare(
 ) -> Draft:
     """Freeze the record of the enrolment's certificate (reads only).
 
-    CertificateRefused: "not-eligible" (lessons or final assessment not done), "name".
+    CertificateRefused: "not-eligible" (lessons or final assessment not done), "attendance"
+    (the judge's cohort requires attendance at more of its sessions), "name".
     """
     name = services.clean_name(holder_name)
     earned = services.eligibility(session, course, enrolment.id)
     attempt = earned.passed
     if not earned.is_eligible or attempt is None:
         raise services.CertificateRefused("not-eligible")
+    check = issuing.attendance_shortfalls
+    if check is not None and check(session, [enrolment.id]):
+        raise services.CertificateRefused("attendance")
     code = codes.new_code()
     completed_at = attempt.submitted_at or now
     score = attempt.score or 0.0

@@ -16,6 +16,10 @@ REFUSALS = {
     "name": _l("The name is empty, too long or holds invisible characters."),
     "valid": _l("The certificate is valid."),
     "held": _l("An administrator has put this certificate on hold."),
+    "attendance": _l(
+        "The certificate waits for attendance: the judge's cohort requires attendance at more "
+        "of its workshop's sessions."
+    ),
     "signing": _l(
         "The certificate cannot be signed at the moment: the platform's signing key could not "
         "be read. Please try again later; the server's log tells the administrators why."

@@ -11,7 +11,7 @@ two workers or two admins never issue two certificates for one enrolment.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,8 @@ from elearning.learning.models import Enrolment
 from elearning.learning.services import completion_times
 
 VerifyUrl = Callable[[str], str]  # compact code → the public verification address
+# (session, enrolment ids) → the enrolments a cohort's attendance requirement holds back.
+AttendanceCheck = Callable[[Session, Iterable[int]], Mapping[int, object]]
 
 
 class CertificateRefused(Exception):
@@ -62,6 +64,9 @@ class Issuing:
     signing: PdfSigning | None = None
     # Seals the certificate's offline QR code (None: the certificate prints only the link's).
     offline_signer: Signer | None = None
+    # Which enrolments wait for the attendance their cohort requires (the cohorts' answer,
+    # through ``certificates.groups``); None: nothing waits for attendance.
+    attendance_shortfalls: AttendanceCheck | None = None
 
 
 @dataclass(frozen=True)

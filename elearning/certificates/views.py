@@ -31,7 +31,16 @@ from elearning import codes
 from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role
 from elearning.catalog import get_catalog
-from elearning.certificates import adapters, bp, changes, register, renewal, services, signing
+from elearning.certificates import (
+    adapters,
+    bp,
+    changes,
+    groups,
+    register,
+    renewal,
+    services,
+    signing,
+)
 from elearning.certificates.forms import (
     CheckCredentialForm,
     CheckPdfForm,
@@ -92,8 +101,12 @@ def mine():
     }
     catalog = get_catalog()
     recently = utcnow() - PREPARING
+    attendance = groups.cohort_links().attendance_shortfalls(
+        db.session, [r.enrolment_id for r in waiting]
+    )
     preparing = any(
         r.requested_at >= recently
+        and r.enrolment_id not in attendance
         and (course := catalog.course(r.course_slug)) is not None
         and course.certificate.issuing == "automatic"
         for r in waiting
@@ -109,6 +122,7 @@ def mine():
             )
         },
         preparing=preparing,
+        attendance=attendance,
         certificates=certificates,
         waiting=[(r, catalog.course(r.course_slug)) for r in waiting],
         corrections=corrections,

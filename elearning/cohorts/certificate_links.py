@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from elearning.certificates import groups
+from elearning.cohorts import attendance
 from elearning.cohorts.models import Cohort, CohortMember
 
 
@@ -59,6 +60,19 @@ class CohortCertificateLinks:
                 ),
             )
         return links
+
+    def attendance_shortfalls(
+        self, session: Session, enrolment_ids: Iterable[int]
+    ) -> dict[int, groups.AttendanceShortfall]:
+        return {
+            enrolment_id: groups.AttendanceShortfall(
+                cohort_name=lack.cohort_name,
+                attended=lack.attended,
+                total=lack.total,
+                needed=lack.needed,
+            )
+            for enrolment_id, lack in attendance.shortfalls(session, enrolment_ids).items()
+        }
 
 
 def init_app(app: Flask) -> None:

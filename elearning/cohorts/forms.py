@@ -6,16 +6,28 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from elearning.accounts.forms import ProfileFields, ResetPasswordForm
 from elearning.web.forms import (
@@ -208,3 +220,75 @@ class ReactionForm(FlaskForm):
     materials = _scale(_l("How would you rate the materials?"))
     will_apply = _free_text(_l("What will you apply in your work?"))
     would_change = _free_text(_l("What would you change in this training?"))
+
+
+class SessionForm(FlaskForm):
+    """Add or change a session of the cohort's workshop."""
+
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Give the session a title.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            no_control_characters,
+        ],
+    )
+    held_on = DateField(
+        _l("Date"),
+        validators=[DataRequired(_l("Give the date as YYYY-MM-DD."))],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+    starts_at = TimeField(
+        _l("Starts at"),
+        validators=[DataRequired(_l("Give the time as HH:MM, e.g. 09:30."))],
+        render_kw={"placeholder": "HH:MM"},
+    )
+    ends_at = TimeField(
+        _l("Ends at"),
+        validators=[DataRequired(_l("Give the time as HH:MM, e.g. 09:30."))],
+        render_kw={"placeholder": "HH:MM"},
+        description=_l("Times are the venue's local time."),
+    )
+    venue = StringField(
+        _l("Venue"),
+        filters=[strip],
+        validators=[
+            Length(max=200, message=_l("Use at most 200 characters.")),
+            no_control_characters,
+        ],
+    )
+    description = TextAreaField(
+        _l("Description (optional)"),
+        filters=[strip],
+        validators=[
+            Length(max=2000, message=_l("Use at most 2,000 characters.")),
+            no_control_characters_but_line_breaks,
+        ],
+    )
+
+    def validate_ends_at(self, field) -> None:
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("A session ends after it starts."))
+
+
+class AgendaFillForm(FlaskForm):
+    """Fill the cohort's sessions from a standard agenda of the trainers' manual."""
+
+    agenda = RadioField(_l("Agenda"), choices=[], validate_choice=True)
+    replace = BooleanField(
+        _l("Replace the sessions already planned (their attendance is deleted with them)")
+    )
+
+
+class AttendanceRequirementForm(FlaskForm):
+    """How much attendance a certificate requires."""
+
+    percent = IntegerField(
+        _l("Certificates require attendance at at least this percentage of the sessions"),
+        validators=[
+            InputRequired(_l("Give a whole number from 0 to 100.")),
+            NumberRange(0, 100, message=_l("Give a whole number from 0 to 100.")),
+        ],
+        description=_l("0: attendance is not required."),
+    )

@@ -21,7 +21,7 @@ from elearning.assessments import services as assessments
 from elearning.assessments.models import Attempt
 from elearning.certificates import services as certificates
 from elearning.certificates.models import Certificate
-from elearning.cohorts import bp, rosters
+from elearning.cohorts import agenda, attendance, bp, rosters
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
 from elearning.cohorts.models import CohortMember
 from elearning.extensions import db
@@ -64,6 +64,9 @@ def member(cohort_id: int, member_id: int):
         topics=topics,
         topic_order=[slug for slug in course.tags if any(slug in t for t in topics.values())],
         language=course_language(course),
+        sessions=agenda.sessions_of(db.session, cohort.id),
+        attended=attendance.attended_session_ids(db.session, member.id),
+        shortfall=attendance.shortfalls(db.session, [member.enrolment_id]).get(member.enrolment_id),
     )
 
 

@@ -277,3 +277,11 @@ def option_flags(answered: int, options: list[tuple[bool, int, float | None]]) -
     ):
         flags.append("strong-choose-distractor")
     return tuple(flags)
+
+
+def sessions_needed(total: int, percent: int) -> int:
+    """How many of ``total`` sessions a judge must attend when ``percent`` of them are required
+    (rounded up: 75 % of 3 sessions is 3); 0 when nothing is required."""
+    if total <= 0 or percent <= 0:
+        return 0
+    return min(total, math.ceil(total * percent / 100 - 1e-9))

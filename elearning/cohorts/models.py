@@ -6,7 +6,7 @@ so a judge who joins a cohort keeps what they had already done.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,8 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Text,
+    Time,
     UniqueConstraint,
     false,
     true,
@@ -52,6 +54,9 @@ class Cohort(db.Model):
     trainer_opens_assessments: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    #: Certificates of the cohort's judges wait until each attended at least this share of the
+    #: cohort's sessions (a percentage; 0: attendance is not required).
+    attendance_required_percent: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.course_slug}>"
@@ -249,3 +254,38 @@ class ReactionAnswer(db.Model):
     will_apply: Mapped[str] = mapped_column(String(2000), default="")
     would_change: Mapped[str] = mapped_column(String(2000), default="")
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first answer
+
+
+class CohortSession(db.Model):
+    """A session of a face-to-face workshop: a cohort's agenda is its sessions in time order.
+    Its date and times are the venue's clock (as the cohort's dates are plain days), shown as
+    they are to everyone, wherever they read them from."""
+
+    __tablename__ = "cohort_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionAttendance(db.Model):
+    """A judge of the cohort recorded present at one of its sessions (no row: not recorded
+    present). Removing the judge from the cohort, or the session, removes it."""
+
+    __tablename__ = "cohort_session_attendance"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort_members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    via: Mapped[str] = mapped_column(String(8))  # "sheet" (on screen) or "scan" (a QR code)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -22,6 +22,8 @@ from elearning.accounts.forms import ConfirmForm
 from elearning.accounts.models import Role, User
 from elearning.certificates.transcript import hours_rows
 from elearning.cohorts import (
+    agenda,
+    attendance,
     bp,
     charts,
     comparison,
@@ -88,8 +90,14 @@ def roster(cohort_id: int):
         db.session, cohort.id, course, page=current_page(), per_page=ROSTER_PER_PAGE, **args
     )
     pending = invitations.pending_of(db.session, cohort.id)
+    sessions_total = agenda.session_count(db.session, cohort.id)
     return render_template(
         "cohorts/roster.html",
+        sessions_total=sessions_total,
+        attended=attendance.attended_counts(db.session, cohort.id) if sessions_total else {},
+        held_for_attendance=attendance.shortfalls(
+            db.session, [row.enrolment_id for row in page.rows if row.is_passed]
+        ),
         cohort=cohort,
         course=course,
         page=page,
@@ -159,7 +167,9 @@ def extra_attempt(cohort_id: int, member_id: int):
     )
 
 
-def _roster_table(rows: list[rosters.RosterRow]):
+def _roster_table(rows: list[rosters.RosterRow], attended: dict[int, int] | None = None):
+    """The roster's header and rows; with ``attended`` (a cohort with sessions: how many each
+    judge attended, by member), a column of attendance too."""
     header = [
         _("Name"), _("E-mail"), _("Country"), _("Joined"), _("Lessons done"),
         _("Lessons in the course"), _("Progress (%)"), _("Last activity"),
@@ -167,6 +177,8 @@ def _roster_table(rows: list[rosters.RosterRow]):
         _("Final attempts"),
         _("Passed"), _("Status"), _("Certificate"),
     ]  # fmt: skip
+    if attended is not None:
+        header.append(_("Sessions attended"))
     body = (
         [
             row.name,
@@ -185,6 +197,7 @@ def _roster_table(rows: list[rosters.RosterRow]):
             row.is_passed,
             row.status,
             row.certificate,
+            *([attended.get(row.member_id, 0)] if attended is not None else []),
         ]  # fmt: skip
         for row in rows
     )
@@ -196,7 +209,10 @@ def _roster_table(rows: list[rosters.RosterRow]):
 def roster_export(cohort_id: int, extension: str):
     """The whole roster as CSV or XLSX."""
     cohort, course = load_cohort_or_404(cohort_id)
-    header, body = _roster_table(rosters.roster(db.session, cohort.id, course))
+    attended = None
+    if agenda.session_count(db.session, cohort.id):
+        attended = attendance.attended_counts(db.session, cohort.id)
+    header, body = _roster_table(rosters.roster(db.session, cohort.id, course), attended)
     return _table_download(cohort, "roster", _("Roster"), extension, header, body)
 
 

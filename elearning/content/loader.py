@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from types import MappingProxyType
 
+from elearning.content.agendas import AGENDA_FILE, load_agendas
 from elearning.content.designs import load_design
 from elearning.content.fields import (
     Problems,
@@ -269,6 +270,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         forms=forms,
         parallel_forms=parallel_forms,
         trainer_pages=_load_trainer_pages(folder / "trainer", languages, problems, renderer),
+        agendas=load_agendas(folder / "trainer", languages, problems),
         sources=sources,
         words_per_minute=reading.words_per_minute,
         glossaries=glossaries,
@@ -288,7 +290,7 @@ def _load_trainer_pages(
     found: dict[tuple[int, str], dict[str, TrainerText]] = {}
     sources: dict[tuple[int, str], str] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_")) or path.is_dir():
+        if path.name.startswith((".", "_")) or path.is_dir() or path.name == AGENDA_FILE:
             continue
         match = _TRAINER_FILE.match(path.name)
         if match is None:

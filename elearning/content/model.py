@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -403,6 +404,32 @@ class TrainerPage:
 
 
 @dataclass(frozen=True)
+class AgendaSession:
+    """One session of a standard workshop agenda: on which day of the workshop (1 is its
+    first), from when to when (the venue's clock) and its title in the course's languages."""
+
+    day: int
+    starts: time
+    ends: time
+    title: Text
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A standard workshop agenda of the trainers' manual (``trainer/agenda.yaml``), e.g. the
+    two-day workshop or its one-day variant, which a trainer copies into a cohort's sessions."""
+
+    slug: str  # "two-day", "one-day"
+    title: Text
+    sessions: tuple[AgendaSession, ...]
+
+    @property
+    def days(self) -> int:
+        """How many days the agenda spans."""
+        return max((session.day for session in self.sessions), default=0)
+
+
+@dataclass(frozen=True)
 class Course:
     """A course with its modules, tag vocabulary, rules and content version."""
 
@@ -425,6 +452,8 @@ class Course:
         default_factory=lambda: MappingProxyType({})
     )
     trainer_pages: tuple[TrainerPage, ...] = ()
+    #: The standard workshop agendas, by slug, in the file's order.
+    agendas: Mapping[str, Agenda] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     words_per_minute: int = 120
     glossaries: Mapping[str, Glossary] = field(default_factory=lambda: MappingProxyType({}))

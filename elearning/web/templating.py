@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -97,9 +97,18 @@ def when(value: datetime | None, _format: str | None = None) -> str:
     return f"{text} {moment.tzname()}"
 
 
+def clock(value: time | None) -> str:
+    """A time of day on a venue's clock (a workshop session's start), to the minute, in the
+    viewer's language; not moved to the viewer's time zone: the session is held at the venue."""
+    if value is None:
+        return ""
+    return format_time(value, "short", locale=get_locale() or Locale("en"))
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
     app.jinja_env.filters["datetimeformat"] = when
+    app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["direction"] = text_direction
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 
@@ -113,3 +114,21 @@ def test_content_check_reports_the_shipped_course(runner):
     as_json = runner("content", "check", "--json", "--content-dir", str(ROOT))
     report = json.loads(as_json.output)
     assert report["ok"] and report["courses"][0]["slug"] == "judicial-ethics"
+
+
+def test_the_shipped_workshop_agendas_follow_the_manual_in_every_language():
+    """The two-day agenda is the manual's fifteen sessions over two days (breaks left out); the
+    one-day variant fits a day; every title is written in the course's seven languages."""
+    course = read_catalog(ROOT).course("judicial-ethics")
+    two, one = course.agendas["two-day"], course.agendas["one-day"]
+    assert (len(two.sessions), two.days, one.days) == (15, 2, 1)
+    assert [s.day for s in two.sessions].count(1) == 6  # "Day one": sessions 1 to 6
+    assert two.sessions[0].title.get("en") == "Opening and expectations"
+    assert two.sessions[-1].title.get("fr").startswith("Clôture")
+    for agenda in (two, one):
+        for session in agenda.sessions:
+            assert all(session.title.has(language) for language in course.languages), session
+            assert session.starts < session.ends
+        pairs = list(itertools.pairwise(agenda.sessions))
+        assert all((a.day, a.ends) <= (b.day, b.starts) for a, b in pairs), agenda.slug
+    assert any("UNCAC article 11" in s.title.get("en") for s in one.sessions)

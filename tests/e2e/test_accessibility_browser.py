@@ -409,6 +409,7 @@ def judge_tour(tour: Tour) -> None:
     tour.visit("assessment question page", f"{attempt}/1", tabs=8)
     tour.visit("assessment case study page", f"{attempt}/{s.case_page}")
     tour.visit("assessment review page", f"{attempt}/review")
+    tour.visit("workshop agenda (a judge of the cohort)", f"/cohorts/{s.cohort_id}/agenda")
     tour.sign_out()
 
     tour.sign_in(LEARNER)
@@ -457,6 +458,9 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("a judge's answers", answers)
     tour.visit("removing a judge: the question first", f"{record}/remove")
     tour.visit("certificate ceremony: the notice, asked first", f"{cohort}/ceremony/notice")
+    tour.visit("sessions", f"{cohort}/sessions")
+    sheet = tour.page.locator("main a[href$='/attendance']").first.get_attribute("href")
+    tour.visit("taking attendance at a session", sheet)
     tour.visit("report", f"{cohort}/report")
     tour.visit("reaction evaluation results", f"{cohort}/evaluation/results")
     tour.visit("projector view", f"{cohort}/room/pre/projector")
@@ -605,8 +609,8 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
         assert pages[(role, "en")] == pages[(role, "ar")], role
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 19,
-        "judge": 25,
-        "trainer": 20,
+        "judge": 26,
+        "trainer": 22,
         "admin": 11,
     }
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -40,7 +40,14 @@ from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate, CertificateRun, NameCorrection
 from elearning.cohorts import invitations
 from elearning.cohorts import services as cohorts
-from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember, ParticipantUpload
+from elearning.cohorts.attendance import attendance_token
+from elearning.cohorts.models import (
+    Cohort,
+    CohortInvitation,
+    CohortMember,
+    CohortSession,
+    ParticipantUpload,
+)
 from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.learning import services as learning
@@ -264,6 +271,17 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.room_close": {"POST": COHORT_TRAINERS_WRITE},
     "cohorts.projector": {"GET": COHORT_TRAINERS},
     "cohorts.projector_counts": {"GET": COHORT_TRAINERS},
+    # the workshop's sessions and attendance: its trainers; its judges read their own agenda
+    "cohorts.sessions": {"GET": COHORT_TRAINERS},
+    "cohorts.session_new": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.session_edit": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.session_delete": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.agenda_fill": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.attendance_requirement": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.attendance_sheet": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.sign_in_sheet": {"GET": COHORT_TRAINERS},
+    "cohorts.attendance_scan": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.my_agenda": {"GET": OWNER},
     # admin
     "admin.users": {"GET": ADMINS},
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
@@ -293,6 +311,16 @@ MIXED = {
         "invitation_id",
         COHORT_TRAINERS_WRITE.guessed,
     ),
+    # Cohort B's session through cohort A; cohort B's sign-in code on cohort A's session.
+    "cohorts.session_edit": ("cohort B's session", "session_id", COHORT_TRAINERS.guessed),
+    "cohorts.session_delete": ("cohort B's session", "session_id", COHORT_TRAINERS.guessed),
+    "cohorts.attendance_sheet": ("cohort B's session", "session_id", COHORT_TRAINERS.guessed),
+    "cohorts.sign_in_sheet": ("cohort B's session", "session_id", COHORT_TRAINERS.guessed),
+    "cohorts.attendance_scan": (
+        "cohort B's sign-in code",
+        "attendance_token",
+        COHORT_TRAINERS.guessed,
+    ),
 }
 
 # URL variables that are not objects of anyone: the sample course, its pages, a static file.
@@ -317,6 +345,7 @@ OBJECT_OF = {
     ("accounts.reset_password", "token"): "reset_token",
     ("accounts.accept_invitation", "token"): "invitation_token",
     ("cohorts.invitation", "token"): "cohort_invitation_token",
+    ("cohorts.attendance_scan", "token"): "attendance_token",
 }
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
@@ -343,6 +372,7 @@ ID_MODELS = {
     "invitation_id": CohortInvitation,
     "member_id": CohortMember,
     "run_id": CertificateRun,
+    "session_id": CohortSession,
     "trainer_id": User,
     "user_id": User,
 }
@@ -597,7 +627,20 @@ def world(app, create_user) -> World:
             (others, cohort_ids[1], "other trainer"),
         ):
             cohort = db.session.get(Cohort, cohort_id)
+            workshop = CohortSession(
+                cohort_id=cohort.id,
+                title="Opening",
+                held_on=date(2027, 3, 1),
+                starts_at=time(9),
+                ends_at=time(10),
+            )
+            db.session.add(workshop)
+            db.session.flush()
             objects.update(
+                session_id=workshop.id,
+                attendance_token=attendance_token(
+                    app.config["SECRET_KEY"], cohort.id, workshop.id, objects["member_id"]
+                ),
                 cohort_id=cohort.id,
                 join_code=cohort.join_code,
                 trainer_id=users[trainer].id,
@@ -617,6 +660,7 @@ def world(app, create_user) -> World:
             key: [(db.session.scalar(select(func.max(model.id))) or 0) + 1, 0, 999_999]
             for key, model in ID_MODELS.items()
         }
+        db.session.commit()  # the workshop sessions
     guesses.update(
         code=[codes.new_code(), "0" * 12],
         join_code=[codes.new_code(cohorts.JOIN_CODE_LENGTH)],
@@ -624,6 +668,7 @@ def world(app, create_user) -> World:
         reset_token=[secrets.token_urlsafe(32)],
         invitation_token=[secrets.token_urlsafe(32)],
         cohort_invitation_token=[secrets.token_urlsafe(32)],
+        attendance_token=[secrets.token_urlsafe(32)],
         filename=["no-such-file.css"],
     )
     entry_attempt_id = own.pop("entry_attempt_id")

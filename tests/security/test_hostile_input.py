@@ -23,6 +23,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date, time
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -66,17 +67,21 @@ from elearning.certificates.forms import (
 from elearning.certificates.models import Certificate, CertificateRun
 from elearning.cohorts import invitations
 from elearning.cohorts import services as cohorts
+from elearning.cohorts.attendance import attendance_token
 from elearning.cohorts.forms import (
     AcceptWithNewAccountForm,
     AddTrainerForm,
+    AgendaFillForm,
+    AttendanceRequirementForm,
     CohortForm,
     ConfirmUploadForm,
     ExtraAttemptForm,
     JoinForm,
     ReactionForm,
+    SessionForm,
     UploadForm,
 )
-from elearning.cohorts.models import ParticipantUpload
+from elearning.cohorts.models import CohortSession, ParticipantUpload
 from elearning.extensions import db
 from elearning.learning.forms import CheckForm, CompletionForm, EnrolForm
 from elearning.sqltypes import utcnow
@@ -386,8 +391,22 @@ def build_world(app, create_user, error_log) -> World:
             invited_by=db.session.get(User, world.ids["trainer_id"]), now=utcnow(),
         ).invitations  # fmt: skip
         asked_token = invitations.new_link(asked, 86_400, utcnow())
+        # Two workshop sessions: one to take attendance at and edit, one to delete.
+        workshop = [
+            CohortSession(
+                cohort_id=cohort.id, title=title, held_on=date(2027, 3, 1), starts_at=time(hour),
+                ends_at=time(hour + 1),
+            )
+            for title, hour in (("Opening", 9), ("Independence", 11))
+        ]  # fmt: skip
+        db.session.add_all(workshop)
         db.session.commit()
         world.ids.update(
+            session_id=workshop[0].id,
+            other_session_id=workshop[1].id,
+            attendance_token=attendance_token(
+                app.config["SECRET_KEY"], cohort.id, workshop[0].id, member.id
+            ),
             cohort_id=cohort.id,
             join_code=cohort.join_code,
             member_id=member.id,
@@ -573,6 +592,25 @@ TARGETS = (
     Target("cohorts.confirm_upload", "trainer", "/cohorts/{cohort_id}/upload/confirm",
            ConfirmUploadForm, valid=lambda w: {"upload_id": _latest_upload_id(w.app)},
            examples=(recorded(("upload_id", "²")), recorded(("upload_id", "9" * 30)))),
+    Target("cohorts.session_new", "trainer", "/cohorts/{cohort_id}/sessions/new", SessionForm,
+           valid=lambda w: {"title": "Case work", "held_on": "2027-03-02", "starts_at": "09:00",
+                            "ends_at": "10:30", "venue": "Room 2"}),
+    Target("cohorts.session_edit", "trainer", "/cohorts/{cohort_id}/sessions/{session_id}/edit",
+           SessionForm, valid=lambda w: {"title": "Opening", "held_on": "2027-03-01",
+                                          "starts_at": "09:00", "ends_at": "10:00"}),
+    Target("cohorts.attendance_sheet", "trainer",
+           "/cohorts/{cohort_id}/sessions/{session_id}/attendance", ConfirmForm,
+           fields=("present",), valid=lambda w: {"present": str(w.ids["member_id"])},
+           examples=(recorded(("present", "9" * 30)), recorded(("present", "²")))),
+    Target("cohorts.attendance_scan", "trainer",
+           "/cohorts/{cohort_id}/sessions/{session_id}/scan/{attendance_token}", ConfirmForm),
+    Target("cohorts.attendance_requirement", "trainer", "/cohorts/{cohort_id}/sessions/requirement",
+           AttendanceRequirementForm, valid=lambda w: {"percent": "75"},
+           examples=(recorded(("percent", "9" * 30)),)),
+    Target("cohorts.agenda_fill", "trainer", "/cohorts/{cohort_id}/sessions/agenda",
+           AgendaFillForm, valid=lambda w: {"agenda": "one-day"}),
+    Target("cohorts.session_delete", "trainer",
+           "/cohorts/{cohort_id}/sessions/{other_session_id}/delete", ConfirmForm),
     # Admins.
     Target("admin.user", "admin", "/admin/users/{victim_id}", RoleForm,
            valid=lambda w: {"role": "trainer"}),
@@ -898,6 +936,26 @@ PAGES = {
     "cohorts.reaction_results": ("trainer", "/cohorts/{cohort_id}/evaluation/results", ()),
     "cohorts.projector": ("trainer", "/cohorts/{cohort_id}/room/{kind}/projector", ("show",)),
     "cohorts.projector_counts": ("trainer", "/cohorts/{cohort_id}/room/{kind}/counts.json", ()),
+    "cohorts.sessions": ("trainer", "/cohorts/{cohort_id}/sessions", ()),
+    "cohorts.session_new": ("trainer", "/cohorts/{cohort_id}/sessions/new", ()),
+    "cohorts.session_edit": ("trainer", "/cohorts/{cohort_id}/sessions/{session_id}/edit", ()),
+    "cohorts.session_delete": ("trainer", "/cohorts/{cohort_id}/sessions/{session_id}/delete", ()),
+    "cohorts.attendance_sheet": (
+        "trainer",
+        "/cohorts/{cohort_id}/sessions/{session_id}/attendance",
+        (),
+    ),
+    "cohorts.sign_in_sheet": (
+        "trainer",
+        "/cohorts/{cohort_id}/sessions/{session_id}/sign-in.pdf",
+        (),
+    ),
+    "cohorts.attendance_scan": (
+        "trainer",
+        "/cohorts/{cohort_id}/sessions/{session_id}/scan/{attendance_token}",
+        (),
+    ),
+    "cohorts.my_agenda": ("holder", "/cohorts/{cohort_id}/agenda", ()),
     "learning.catalog": ("visitor", "/courses/", ()),
     "learning.course": ("judge", "/courses/{course}", ()),
     "learning.sources": ("visitor", "/courses/{course}/sources", ()),
@@ -925,6 +983,7 @@ PDF_PAGES = {
     "cohorts.report_summary_pdf",
     "cohorts.ceremony_certificates",
     "cohorts.ceremony_names",
+    "cohorts.sign_in_sheet",
     "learning.printable_pdf",
     "cohorts.manual_page_pdf",
     "certificates.download",
