@@ -37,11 +37,13 @@ from elearning.cohorts import (
     tasks,
 )
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
+from elearning.cohorts.ceremony_views import alphabet_of
 from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
 from elearning.cohorts.forms import ExtraAttemptForm
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
+from elearning.i18n import LANGUAGE_NAMES
 from elearning.jobs import after_commit
 from elearning.outbox.services import latest_messages
 from elearning.sqltypes import utcnow
@@ -98,6 +100,8 @@ def roster(cohort_id: int):
         button=ConfirmForm(),
         invitations=pending,
         mails=latest_messages(db.session, "cohort_invitation", [i.id for i in pending]),
+        alphabet=alphabet_of(cohort),
+        languages=LANGUAGE_NAMES,
         now=utcnow(),
     )
 
