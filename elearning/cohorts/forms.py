@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -11,11 +12,13 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from elearning.accounts.forms import ProfileFields, ResetPasswordForm
 from elearning.web.forms import (
@@ -76,6 +79,27 @@ class CohortForm(FlaskForm):
             "A judge who took an assessment on their own before joining keeps their score "
             "either way, and the roster marks it. Leave such scores out to measure what this "
             "cohort's training changed."
+        ),
+    )
+    follow_up = SelectField(
+        _l("Ask the judges what they applied at work"),
+        choices=[
+            SelectChoice("", _l("Do not ask")),
+            *(
+                SelectChoice(
+                    str(months),
+                    _ln(
+                        "%(num)s month after the course", "%(num)s months after the course", months
+                    ),
+                )
+                for months in (2, 3, 6, 12)
+            ),
+        ],
+        default="3",
+        validate_choice=True,
+        description=_l(
+            "Each judge gets one e-mail that long after they passed the final assessment (or "
+            "after the cohort's end date), with a link to a short follow-up evaluation."
         ),
     )
 
@@ -195,3 +219,43 @@ class ReactionForm(FlaskForm):
     materials = _scale(_l("How would you rate the materials?"))
     will_apply = _free_text(_l("What will you apply in your work?"))
     would_change = _free_text(_l("What would you change in this training?"))
+
+
+class FollowUpForm(FlaskForm):
+    """The follow-up evaluation a judge gives months after the course (Kirkpatrick level 3)."""
+
+    applied = _free_text(_l("What have you applied in your work from the training?"))
+    frequency = RadioField(
+        _l("How often have you applied it?"),
+        choices=[
+            SelectChoice("never", _l("Never")),
+            SelectChoice("once", _l("Once")),
+            SelectChoice("several", _l("Several times")),
+            SelectChoice("regularly", _l("Regularly")),
+        ],
+        validators=[DataRequired(_l("Choose how often you have applied it."))],
+        validate_choice=True,
+    )
+    obstacles = SelectMultipleField(
+        _l("What got in the way?"),
+        choices=[
+            SelectChoice("caseload", _l("My caseload")),
+            SelectChoice("support", _l("No institutional support")),
+            SelectChoice("rules", _l("Unclear rules")),
+            SelectChoice("colleagues", _l("My colleagues' practice")),
+            SelectChoice("other", _l("Something else")),
+        ],
+        validate_choice=True,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    obstacle_other = StringField(
+        _l("Something else got in the way: what?"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+            no_control_characters,
+        ],
+    )
+    further_training = _free_text(_l("What further training would help you?"))

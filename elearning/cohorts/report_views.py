@@ -25,6 +25,7 @@ from elearning.cohorts import (
     bp,
     charts,
     comparison,
+    follow_ups,
     invitations,
     item_listing,
     logic,
@@ -39,7 +40,7 @@ from elearning.cohorts import (
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
 from elearning.cohorts.ceremony_views import alphabet_of
 from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
-from elearning.cohorts.forms import ExtraAttemptForm
+from elearning.cohorts.forms import ExtraAttemptForm, FollowUpForm
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
@@ -342,8 +343,23 @@ def report_page(cohort_id: int):
         comparison=comparison.compare(db.session, cohort, course, current_user),
         reaction_count=reactions.answer_count(db.session, cohort.id),
         reaction_threshold=reactions.THRESHOLD,
+        follow_up=follow_ups.results(db.session, cohort.id),
+        follow_up_count=follow_ups.answer_count(db.session, cohort.id),
+        follow_up_asked=follow_ups.asked_count(db.session, cohort.id),
+        follow_up_threshold=follow_ups.THRESHOLD,
+        follow_up_labels=follow_up_labels(),
     )
     return render_template("cohorts/report.html", **context)
+
+
+def follow_up_labels() -> dict[str, list[tuple[str, str]]]:
+    """The follow-up evaluation's answers and questions as the judges read them."""
+    form = FollowUpForm(meta={"csrf": False})
+    return {
+        "frequency": [(choice.value, str(choice.label)) for choice in form.frequency.choices],
+        "obstacles": [(choice.value, str(choice.label)) for choice in form.obstacles.choices],
+        "texts": [(name, form[name].label.text) for name in follow_ups.TEXTS],
+    }
 
 
 def _report_pdf(cohort_id: int, edition: str):

@@ -18,7 +18,7 @@ from elearning.assessments import services as assessments
 from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
 from elearning.audit.services import record_audit
-from elearning.cohorts import tallies
+from elearning.cohorts import follow_ups, tallies
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
@@ -39,6 +39,7 @@ class CohortDetails:
     ends_on: date | None = None
     join_closes_on: date | None = None
     counts_earlier_scores: bool = True
+    follow_up_months: int | None = follow_ups.DEFAULT_MONTHS  # None: judges are not asked
 
 
 def display_join_code(code: str) -> str:
@@ -70,6 +71,7 @@ def create_cohort(
         created_by_id=creator.id,
         join_code=_fresh_code(session),
         counts_earlier_scores=details.counts_earlier_scores,
+        follow_up_months=details.follow_up_months,
     )
     _apply(cohort, details)
     session.add(cohort)
@@ -89,12 +91,14 @@ def create_cohort(
 def update_cohort(
     session: Session, cohort: Cohort, course: Course, details: CohortDetails, actor: User
 ) -> None:
-    """Save a cohort's name, site, dates and whether it counts scores earned before joining."""
+    """Save a cohort's name, site, dates, whether it counts scores earned before joining and
+    when it asks its judges what they applied."""
     _apply(cohort, details)
     record_audit(
         session, actor=actor, action="cohort.updated", subject=cohort, details={"name": cohort.name}
     )
     set_counts_earlier_scores(session, cohort, course, details.counts_earlier_scores, actor)
+    follow_ups.set_months(session, cohort, details.follow_up_months, actor)
 
 
 def set_counts_earlier_scores(

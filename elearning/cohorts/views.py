@@ -62,6 +62,7 @@ def _details(form: CohortForm) -> services.CohortDetails:
         ends_on=form.ends_on.data,
         join_closes_on=form.join_closes_on.data,
         counts_earlier_scores=form.earlier_scores.data != "leave-out",
+        follow_up_months=int(form.follow_up.data) if form.follow_up.data else None,
     )
 
 
@@ -110,6 +111,7 @@ def edit(cohort_id: int):
     del form.course  # a cohort's course cannot change: its results belong to that course
     if request.method == "GET":
         form.earlier_scores.data = "count" if cohort.counts_earlier_scores else "leave-out"
+        form.follow_up.data = str(cohort.follow_up_months or "")
     if form.validate_on_submit():
         services.update_cohort(db.session, cohort, course, _details(form), current_user)
         flash(_("The cohort is saved."), "success")
