@@ -38,7 +38,7 @@ from elearning.accounts.models import Role, TokenPurpose, User
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate, CertificateRun, NameCorrection
-from elearning.cohorts import invitations
+from elearning.cohorts import follow_ups, invitations
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember, ParticipantUpload
 from elearning.demo import take_assessment
@@ -258,6 +258,8 @@ MATRIX: dict[str, dict[str, Access]] = {
     # the reaction evaluation: its judges answer (once they sat the final); its trainers read
     "cohorts.reaction_form": {"GET": OWNER, "POST": OWNER_WRITE},
     "cohorts.reaction_results": {"GET": COHORT_TRAINERS},
+    # the follow-up evaluation: the judge it was e-mailed to, signed in, through its signed link
+    "cohorts.follow_up_form": {"GET": OWNER, "POST": OWNER_WRITE},
     # admin
     "admin.users": {"GET": ADMINS},
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
@@ -311,6 +313,7 @@ OBJECT_OF = {
     ("accounts.reset_password", "token"): "reset_token",
     ("accounts.accept_invitation", "token"): "invitation_token",
     ("cohorts.invitation", "token"): "cohort_invitation_token",
+    ("cohorts.follow_up_form", "token"): "follow_up_token",
 }
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
@@ -318,6 +321,7 @@ FORM_DATA = {
     "cohorts.extra_attempt": {"reason": "Called to a hearing on the last day"},
     "cohorts.join": {"code": "{join_code}"},
     "cohorts.reaction_form": {"relevance": "4", "trainers": "5", "materials": "3"},
+    "cohorts.follow_up_form": {"frequency": "once", "obstacles": "caseload"},
     "cohorts.confirm_upload": {"upload_id": "{upload_id}"},
     "certificates.admin_cohort_issue": {"cohort": "{cohort_id}"},
     "certificates.admin_decide_requests": {"decision": "hold", "reason": "Identity unclear"},
@@ -591,6 +595,11 @@ def world(app, create_user) -> World:
             (others, cohort_ids[1], "other trainer"),
         ):
             cohort = db.session.get(Cohort, cohort_id)
+            member = db.session.get(CohortMember, objects["member_id"])
+            member.follow_up_asked_at = utcnow()  # e-mailed the follow-up evaluation
+            objects["follow_up_token"] = follow_ups.link_token(
+                app.config["SECRET_KEY"], cohort.id, member.user_id
+            )
             objects.update(
                 cohort_id=cohort.id,
                 join_code=cohort.join_code,
@@ -611,6 +620,7 @@ def world(app, create_user) -> World:
             key: [(db.session.scalar(select(func.max(model.id))) or 0) + 1, 0, 999_999]
             for key, model in ID_MODELS.items()
         }
+        db.session.commit()  # the members asked for their follow-up evaluation
     guesses.update(
         code=[codes.new_code(), "0" * 12],
         join_code=[codes.new_code(cohorts.JOIN_CODE_LENGTH)],
@@ -618,6 +628,7 @@ def world(app, create_user) -> World:
         reset_token=[secrets.token_urlsafe(32)],
         invitation_token=[secrets.token_urlsafe(32)],
         cohort_invitation_token=[secrets.token_urlsafe(32)],
+        follow_up_token=[secrets.token_urlsafe(32)],
         filename=["no-such-file.css"],
     )
     entry_attempt_id = own.pop("entry_attempt_id")
