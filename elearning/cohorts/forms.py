@@ -239,10 +239,10 @@ class FollowUpForm(FlaskForm):
     obstacles = SelectMultipleField(
         _l("What got in the way?"),
         choices=[
-            SelectChoice("caseload", _l("My caseload")),
+            SelectChoice("caseload", _l("Caseload")),
             SelectChoice("support", _l("No institutional support")),
             SelectChoice("rules", _l("Unclear rules")),
-            SelectChoice("colleagues", _l("My colleagues' practice")),
+            SelectChoice("colleagues", _l("Colleagues' practice")),
             SelectChoice("other", _l("Something else")),
         ],
         validate_choice=True,

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from elearning.assessments.models import Attempt
+from elearning.audit.models import AuditEvent
 from elearning.cohorts import follow_ups
-from elearning.cohorts.models import CohortMember, FollowUpAnswer
+from elearning.cohorts.models import Cohort, CohortMember, FollowUpAnswer
 from elearning.extensions import db
 from elearning.outbox.models import OutboxMessage
 from tests.helpers import browser_for, csrf_token_of
@@ -155,6 +156,31 @@ def test_the_report_shows_the_answers_together_from_five_on(app, asked, trainer)
     assert "5 of 6 judges asked have answered." in section
     assert "Applied at work: 4 of 5 who answered." in section
     assert re.findall(r'<td class="num">(\d+)</td>', section)[:4] == ["1", "1", "1", "2"]
-    assert '<th scope="row">My caseload</th><td class="num">5</td>' in section
+    assert '<th scope="row">Caseload</th><td class="num">5</td>' in section
     assert sorted(re.findall(r"<bdi>(Wish \d)</bdi>", section)) == [f"Wish {n}" for n in range(5)]
     assert "Justice Zed" not in section
+
+
+def test_the_trainer_chooses_when_the_judges_are_asked_or_that_they_are_not(
+    app, make_cohort, trainer
+):
+    cohort = make_cohort(trainer)
+    client = browser_for(app, trainer.email)
+    path = f"/cohorts/{cohort.id}/edit"
+    assert '<option selected value="3">3 months after the course</option>' in client.get(path).text
+
+    def save(months: str):
+        return client.post(
+            path, data={"csrf_token": csrf_token_of(client, path), "name": "X", "follow_up": months}
+        )
+
+    assert save("5").status_code == 200  # not one of the choices: refused, nothing changed
+    assert save("").status_code == 302
+    assert save("6").status_code == 302
+    with app.app_context():
+        assert db.session.get(Cohort, cohort.id).follow_up_months == 6
+        assert db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("cohort.follow_up%"))
+            .order_by(AuditEvent.id)
+        ).all() == ["cohort.follow_up_switched_off", "cohort.follow_up_set"]
