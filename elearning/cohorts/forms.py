@@ -84,6 +84,7 @@ class CohortForm(FlaskForm):
     follow_up = SelectField(
         _l("Ask the judges what they applied at work"),
         choices=[
+            SelectChoice("course", _l("As the course says")),  # a new cohort's only
             SelectChoice("", _l("Do not ask")),
             *(
                 SelectChoice(
@@ -92,10 +93,10 @@ class CohortForm(FlaskForm):
                         "%(num)s month after the course", "%(num)s months after the course", months
                     ),
                 )
-                for months in (2, 3, 6, 12)
+                for months in range(1, 25)
             ),
         ],
-        default="3",
+        default="course",
         validate_choice=True,
         description=_l(
             "Each judge gets one e-mail that long after they passed the final assessment (or "

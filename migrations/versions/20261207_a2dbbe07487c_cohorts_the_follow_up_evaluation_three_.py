@@ -1,5 +1,7 @@
-"""cohorts: the follow-up evaluation three months on (Kirkpatrick level 3): the months
-after which a cohort asks, when each judge was asked, and their answers
+"""cohorts: the follow-up evaluation three months on (Kirkpatrick level 3)
+
+The months after which a cohort asks (NULL: it does not), when each judge was asked, and the
+judges' answers.
 
 Revision ID: a2dbbe07487c
 Revises: 30fe3bc51501

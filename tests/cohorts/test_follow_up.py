@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -161,11 +162,14 @@ def test_the_report_shows_the_answers_together_from_five_on(app, asked, trainer)
     assert "Justice Zed" not in section
 
 
-def test_the_trainer_chooses_when_the_judges_are_asked_or_that_they_are_not(
-    app, make_cohort, trainer
-):
-    cohort = make_cohort(trainer)
+def test_the_trainer_chooses_when_the_judges_are_asked_or_that_they_are_not(app, trainer):
     client = browser_for(app, trainer.email)
+    created = client.post(
+        "/cohorts/new",
+        data={"csrf_token": csrf_token_of(client, "/cohorts/new"), "name": "X", "course": "sample"},
+    )  # the form's first choice: as the course says (the sample course says nothing: 3 months)
+    assert created.status_code == 302
+    cohort = SimpleNamespace(id=int(created.headers["Location"].rsplit("/", 1)[1]))
     path = f"/cohorts/{cohort.id}/edit"
     assert '<option selected value="3">3 months after the course</option>' in client.get(path).text
 
@@ -174,7 +178,8 @@ def test_the_trainer_chooses_when_the_judges_are_asked_or_that_they_are_not(
             path, data={"csrf_token": csrf_token_of(client, path), "name": "X", "follow_up": months}
         )
 
-    assert save("5").status_code == 200  # not one of the choices: refused, nothing changed
+    assert save("course").status_code == 200  # a new cohort's choice only
+    assert save("25").status_code == 200  # not one of the choices: refused, nothing changed
     assert save("").status_code == 302
     assert save("6").status_code == 302
     with app.app_context():
