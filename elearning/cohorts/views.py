@@ -118,9 +118,10 @@ def edit(cohort_id: int):
     form = CohortForm(obj=cohort)
     del form.course  # a cohort's course cannot change: its results belong to that course
     form.follow_up.choices = form.follow_up.choices[1:]  # the cohort's own months, or none
+    if form.follow_up.data == "course":  # not sent, or the page opened: the cohort's setting
+        form.follow_up.data = str(cohort.follow_up_months or "")
     if request.method == "GET":
         form.earlier_scores.data = "count" if cohort.counts_earlier_scores else "leave-out"
-        form.follow_up.data = str(cohort.follow_up_months or "")
     if form.validate_on_submit():
         services.update_cohort(db.session, cohort, course, _details(form, course), current_user)
         flash(_("The cohort is saved."), "success")
