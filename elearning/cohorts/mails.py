@@ -10,7 +10,7 @@ from elearning.accounts.models import User
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate
 from elearning.cohorts import follow_ups, invitations
-from elearning.cohorts.models import Cohort, CohortInvitation
+from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember
 from elearning.outbox.kinds import Mail, message_kind
 from elearning.outbox.models import OutboxMessage
 from elearning.sqltypes import utcnow
@@ -97,7 +97,9 @@ def cohort_follow_up(session: Session, message: OutboxMessage) -> Mail | None:
     course = get_catalog().course(cohort.course_slug) if cohort else None
     if cohort is None or course is None or cohort.follow_up_months is None:
         return None
-    if message.user_id is None or follow_ups.answer_of(session, cohort.id, message.user_id):
+    if message.user_id is None or session.get(CohortMember, message.ref_id or 0) is None:
+        return None  # the judge has left the cohort
+    if follow_ups.answer_of(session, cohort.id, message.user_id) is not None:
         return None
     language = message.language or current_app.config["DEFAULT_LANGUAGE"]
     token = follow_ups.link_token(current_app.config["SECRET_KEY"], cohort.id, message.user_id)
