@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.certificates import views as _certificates_views  # noqa: F401
     from elearning.cohorts import agenda_views as _agenda_views  # noqa: F401
     from elearning.cohorts import ceremony_views as _ceremony_views  # noqa: F401
+    from elearning.cohorts import follow_up_views as _follow_up_views  # noqa: F401
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import judge_views as _judge_views  # noqa: F401
     from elearning.cohorts import manual_views as _manual_views  # noqa: F401

@@ -73,6 +73,17 @@ SENTENCES = {
     "cohort.earlier_scores_left_out": _l(
         "%(actor)s made the cohort %(cohort)s leave out the scores judges earned before joining it."
     ),
+    "cohort.follow_up_set": _l(
+        "%(actor)s set the cohort %(cohort)s to ask its judges, %(months)s months after the "
+        "course, what they applied at work."
+    ),
+    "cohort.follow_up_switched_off": _l(
+        "%(actor)s set the cohort %(cohort)s not to ask its judges what they applied at work."
+    ),
+    "cohort.follow_up_asked": _l(
+        "%(actor)s e-mailed the follow-up evaluation to judges of the cohort %(cohort)s "
+        "(%(count)s)."
+    ),
     "cohort.join_code_renewed": _l("%(actor)s made a new join code for the cohort %(cohort)s."),
     "cohort.joining_closed": _l("%(actor)s closed joining for the cohort %(cohort)s."),
     "cohort.trainer_added": _l("%(actor)s made %(trainer)s a trainer of the cohort %(cohort)s."),
@@ -177,6 +188,9 @@ ACTION_LABELS = {
     "cohort.updated": _l("Cohort details changed"),
     "cohort.earlier_scores_counted": _l("Earlier scores counted"),
     "cohort.earlier_scores_left_out": _l("Earlier scores left out"),
+    "cohort.follow_up_set": _l("Follow-up evaluation set"),
+    "cohort.follow_up_switched_off": _l("Follow-up evaluation switched off"),
+    "cohort.follow_up_asked": _l("Follow-up evaluation e-mailed"),
     "cohort.join_code_renewed": _l("New join code"),
     "cohort.joining_closed": _l("Joining closed"),
     "cohort.trainer_added": _l("Trainer added"),
@@ -351,7 +365,7 @@ class _Known:
                 for key in (
                     *("reason", "requested_name", "file", "email", "old_name", "new_name"),
                     *("session", "held_on", "agenda", "sessions", "replaced", "present"),
-                    *("absent", "percent", "previous"),
+                    *("absent", "percent", "previous", "months", "count"),
                 )
             }
         )

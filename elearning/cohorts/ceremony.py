@@ -4,15 +4,18 @@ and announced to their holders by e-mail, once each."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from elearning import i18n
 from elearning.accounts.models import User
 from elearning.certificates.models import Certificate
 from elearning.cohorts.models import Cohort, CohortMember
+from elearning.names import sort_name_of
 from elearning.outbox.models import OutboxMessage
 from elearning.outbox.services import queue_message
 
@@ -33,17 +36,19 @@ class CeremonyCertificate:
 
 
 def standing_certificates(
-    session: Session, cohort_id: int, order: str = "name"
+    session: Session, cohort_id: int, order: str = "name", alphabet: str | None = None
 ) -> list[CeremonyCertificate]:
-    """The certificates of the cohort's judges that stand (not revoked, not replaced), by the
-    holder's family name in any script (``User.name_key``) or by serial."""
+    """The certificates of the cohort's judges that stand (not revoked, not replaced), by serial,
+    or by the holder's family name: in any script (``User.name_key``), or, given an
+    ``alphabet`` (a language), as its readers file names (``i18n.alphabet_key``: names in its
+    script first). A cohort holds at most a few thousand: sorted here, not in SQL."""
     ordering = (
         (Certificate.serial,)
         if order == "serial"
         else (User.name_key, Certificate.holder_name, Certificate.serial)
     )
     rows = session.execute(
-        select(Certificate.id, Certificate.serial, Certificate.holder_name, User.id)
+        select(Certificate.id, Certificate.serial, Certificate.holder_name, User.id, User.sort_name)
         .join(CohortMember, CohortMember.enrolment_id == Certificate.enrolment_id)
         .join(User, User.id == CohortMember.user_id)
         .where(
@@ -52,8 +57,36 @@ def standing_certificates(
             Certificate.superseded_by_id.is_(None),
         )
         .order_by(*ordering)
+    ).all()
+    if order != "serial" and alphabet is not None:
+        rows.sort(
+            key=lambda row: (
+                i18n.alphabet_key(row.sort_name or sort_name_of(row.holder_name), alphabet),
+                row.serial,
+            )
+        )
+    return [CeremonyCertificate(*row[:4]) for row in rows]
+
+
+def judges_language(session: Session, cohort_id: int) -> str | None:
+    """The interface language most of the cohort's judges chose (ties: the first in the
+    platform's list), or None when none chose one."""
+    counts = Counter(
+        dict(
+            session.execute(
+                select(User.preferred_language, func.count())
+                .join(CohortMember, CohortMember.user_id == User.id)
+                .where(
+                    CohortMember.cohort_id == cohort_id,
+                    User.preferred_language.in_(i18n.LANGUAGE_NAMES),
+                )
+                .group_by(User.preferred_language)
+            ).all()
+        )
     )
-    return [CeremonyCertificate(*row) for row in rows]
+    if not counts:
+        return None
+    return max(i18n.LANGUAGE_NAMES, key=lambda language: counts.get(language, 0))
 
 
 def certificate_pdfs(session: Session, certificate_ids: list[int]) -> Iterator[bytes]:

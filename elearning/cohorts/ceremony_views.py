@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from elearning.accounts.access import role_required
@@ -19,6 +19,7 @@ from elearning.cohorts import bp, ceremony
 from elearning.cohorts.access import load_cohort_or_404
 from elearning.cohorts.models import Cohort
 from elearning.extensions import db
+from elearning.i18n import LANGUAGE_NAMES
 from elearning.pdf import concatenate_pdfs, render_pdf
 from elearning.sqltypes import utcnow
 from elearning.web.downloads import attachment
@@ -32,9 +33,19 @@ def _order() -> str:
     return order if order in ceremony.ORDERS else "name"
 
 
+def alphabet_of(cohort: Cohort) -> str:
+    """The ``alphabet`` argument (a language whose readers' order the names follow), or by
+    default the language most of the cohort's judges chose, else the page's language."""
+    alphabet = request.args.get("alphabet", "")
+    if alphabet in LANGUAGE_NAMES:
+        return alphabet
+    chosen = ceremony.judges_language(db.session, cohort.id)
+    return chosen or str(get_locale() or "en").split("_")[0]
+
+
 def _standing_or_back(cohort: Cohort, order: str):
     """The certificates to hand out, or None after telling the trainer there are none yet."""
-    standing = ceremony.standing_certificates(db.session, cohort.id, order)
+    standing = ceremony.standing_certificates(db.session, cohort.id, order, alphabet_of(cohort))
     if not standing:
         flash(_("No certificate of this cohort's judges stands yet."), "info")
     return standing or None
@@ -50,7 +61,8 @@ def _file_name(cohort: Cohort, what: str) -> str:
 @role_required(Role.trainer)
 def ceremony_certificates(cohort_id: int):
     """Every certificate that stands, one after the other in one PDF for the print shop, each
-    page as issued; by family name (``order=name``) or by serial (``order=serial``)."""
+    page as issued; by family name (``order=name``) in the alphabet of a language
+    (``alphabet=ru``: Cyrillic names first, А→Я), or by serial (``order=serial``)."""
     cohort, _course = load_cohort_or_404(cohort_id)
     standing = _standing_or_back(cohort, _order())
     if standing is None:

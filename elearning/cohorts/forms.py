@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -13,6 +14,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -28,6 +30,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from elearning.accounts.forms import ProfileFields, ResetPasswordForm
 from elearning.web.forms import (
@@ -101,6 +104,28 @@ class CohortForm(FlaskForm):
         description=_l(
             "For a workshop held face to face: the judges start an assessment only while you "
             "have it open. Closing it never loses an answer: who has started may finish."
+        ),
+    )
+    follow_up = SelectField(
+        _l("Ask the judges what they applied at work"),
+        choices=[
+            SelectChoice("course", _l("As the course says")),  # a new cohort's only
+            SelectChoice("", _l("Do not ask")),
+            *(
+                SelectChoice(
+                    str(months),
+                    _ln(
+                        "%(num)s month after the course", "%(num)s months after the course", months
+                    ),
+                )
+                for months in range(1, 25)
+            ),
+        ],
+        default="course",
+        validate_choice=True,
+        description=_l(
+            "Each judge gets one e-mail that long after they passed the final assessment (or "
+            "after the cohort's end date), with a link to a short follow-up evaluation."
         ),
     )
 
@@ -292,3 +317,43 @@ class AttendanceRequirementForm(FlaskForm):
         ],
         description=_l("0: attendance is not required."),
     )
+
+
+class FollowUpForm(FlaskForm):
+    """The follow-up evaluation a judge gives months after the course (Kirkpatrick level 3)."""
+
+    applied = _free_text(_l("What have you applied in your work from the training?"))
+    frequency = RadioField(
+        _l("How often have you applied it?"),
+        choices=[
+            SelectChoice("never", _l("Never")),
+            SelectChoice("once", _l("Once")),
+            SelectChoice("several", _l("Several times")),
+            SelectChoice("regularly", _l("Regularly")),
+        ],
+        validators=[DataRequired(_l("Choose how often you have applied it."))],
+        validate_choice=True,
+    )
+    obstacles = SelectMultipleField(
+        _l("What got in the way?"),
+        choices=[
+            SelectChoice("caseload", _l("Caseload")),
+            SelectChoice("support", _l("No institutional support")),
+            SelectChoice("rules", _l("Unclear rules")),
+            SelectChoice("colleagues", _l("Colleagues' practice")),
+            SelectChoice("other", _l("Something else")),
+        ],
+        validate_choice=True,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    obstacle_other = StringField(
+        _l("Something else got in the way: what?"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Use at most 500 characters.")),
+            no_control_characters,
+        ],
+    )
+    further_training = _free_text(_l("What further training would help you?"))

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from elearning.accounts.models import User
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate
-from elearning.cohorts import invitations
-from elearning.cohorts.models import Cohort, CohortInvitation
+from elearning.cohorts import follow_ups, invitations
+from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember
 from elearning.outbox.kinds import Mail, message_kind
 from elearning.outbox.models import OutboxMessage
 from elearning.sqltypes import utcnow
@@ -84,5 +84,32 @@ def cohort_certificate_ready(session: Session, message: OutboxMessage) -> Mail |
             "course": certificate.course_title,
             "serial": certificate.serial,
             "link": public_url("certificates.mine"),
+        },
+    )
+
+
+@message_kind(follow_ups.MAIL_KIND)
+def cohort_follow_up(session: Session, message: OutboxMessage) -> Mail | None:
+    """Months after the course, the judge is asked what they applied at work, with a signed link
+    to the follow-up evaluation. Pointless (dropped) once the cohort has stopped asking or the
+    judge has answered."""
+    cohort = session.get(Cohort, message.cohort_id) if message.cohort_id else None
+    course = get_catalog().course(cohort.course_slug) if cohort else None
+    if cohort is None or course is None or cohort.follow_up_months is None:
+        return None
+    if message.user_id is None or session.get(CohortMember, message.ref_id or 0) is None:
+        return None  # the judge has left the cohort
+    if follow_ups.answer_of(session, cohort.id, message.user_id) is not None:
+        return None
+    language = message.language or current_app.config["DEFAULT_LANGUAGE"]
+    token = follow_ups.link_token(current_app.config["SECRET_KEY"], cohort.id, message.user_id)
+    return Mail(
+        _("What have you applied from %(course)s?", course=course.title.get(language)),
+        "cohort_follow_up",
+        {
+            "cohort": cohort.name,
+            "course": course.title.get(language),
+            "months": cohort.follow_up_months,
+            "link": public_url("cohorts.follow_up_form", cohort_id=cohort.id, token=token),
         },
     )

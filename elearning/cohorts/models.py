@@ -57,6 +57,9 @@ class Cohort(db.Model):
     #: Certificates of the cohort's judges wait until each attended at least this share of the
     #: cohort's sessions (a percentage; 0: attendance is not required).
     attendance_required_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: How many months after completing the course its judges are asked what they applied at
+    #: work (Kirkpatrick level 3, ``cohorts.follow_ups``); None: they are not asked.
+    follow_up_months: Mapped[int | None]
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.course_slug}>"
@@ -113,6 +116,8 @@ class CohortMember(db.Model):
     #: In a cohort that leaves out scores earned before joining: the judge's facts as the cohort
     #: counts them (``cohorts.tallies``), so that its totals can move by their change.
     own_facts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    #: When the judge was e-mailed the follow-up evaluation (once, ever; ``cohorts.follow_ups``).
+    follow_up_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ParticipantUpload(db.Model):
@@ -289,3 +294,22 @@ class SessionAttendance(db.Model):
     via: Mapped[str] = mapped_column(String(8))  # "sheet" (on screen) or "scan" (a QR code)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class FollowUpAnswer(db.Model):
+    """A judge's follow-up evaluation of a cohort, months after it (Kirkpatrick level 3): what
+    they applied at work, how often, what got in the way, what training would help. Given once
+    per judge and cohort; its trainers read only the cohort's answers together."""
+
+    __tablename__ = "cohort_follow_up_answers"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    applied: Mapped[str] = mapped_column(String(2000), default="")
+    frequency: Mapped[str] = mapped_column(String(16))  # never, once, several, regularly
+    obstacles: Mapped[list] = mapped_column(JSON, default=list)  # caseload, support, ...
+    obstacle_other: Mapped[str] = mapped_column(String(500), default="")
+    further_training: Mapped[str] = mapped_column(String(2000), default="")
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -27,6 +27,7 @@ from elearning.cohorts import (
     bp,
     charts,
     comparison,
+    follow_ups,
     invitations,
     item_listing,
     logic,
@@ -39,11 +40,13 @@ from elearning.cohorts import (
     tasks,
 )
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
+from elearning.cohorts.ceremony_views import alphabet_of
 from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
-from elearning.cohorts.forms import ExtraAttemptForm
+from elearning.cohorts.forms import ExtraAttemptForm, FollowUpForm
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
 from elearning.extensions import db, limiter
+from elearning.i18n import LANGUAGE_NAMES
 from elearning.jobs import after_commit
 from elearning.outbox.services import latest_messages
 from elearning.sqltypes import utcnow
@@ -106,6 +109,8 @@ def roster(cohort_id: int):
         button=ConfirmForm(),
         invitations=pending,
         mails=latest_messages(db.session, "cohort_invitation", [i.id for i in pending]),
+        alphabet=alphabet_of(cohort),
+        languages=LANGUAGE_NAMES,
         now=utcnow(),
     )
 
@@ -354,8 +359,23 @@ def report_page(cohort_id: int):
         comparison=comparison.compare(db.session, cohort, course, current_user),
         reaction_count=reactions.answer_count(db.session, cohort.id),
         reaction_threshold=reactions.THRESHOLD,
+        follow_up=follow_ups.results(db.session, cohort.id),
+        follow_up_count=follow_ups.answer_count(db.session, cohort.id),
+        follow_up_asked=follow_ups.asked_count(db.session, cohort.id),
+        follow_up_threshold=follow_ups.THRESHOLD,
+        follow_up_labels=follow_up_labels(),
     )
     return render_template("cohorts/report.html", **context)
+
+
+def follow_up_labels() -> dict[str, list[tuple[str, str]]]:
+    """The follow-up evaluation's answers and questions as the judges read them."""
+    form = FollowUpForm(meta={"csrf": False})
+    return {
+        "frequency": [(choice.value, str(choice.label)) for choice in form.frequency.choices],
+        "obstacles": [(choice.value, str(choice.label)) for choice in form.obstacles.choices],
+        "texts": [(name, form[name].label.text) for name in follow_ups.TEXTS],
+    }
 
 
 def _report_pdf(cohort_id: int, edition: str):

@@ -18,7 +18,7 @@ from elearning.assessments import services as assessments
 from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
 from elearning.audit.services import record_audit
-from elearning.cohorts import room, tallies
+from elearning.cohorts import follow_ups, room, tallies
 from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
@@ -40,6 +40,7 @@ class CohortDetails:
     join_closes_on: date | None = None
     counts_earlier_scores: bool = True
     trainer_opens_assessments: bool = False
+    follow_up_months: int | None = follow_ups.DEFAULT_MONTHS  # None: judges are not asked
 
 
 def display_join_code(code: str) -> str:
@@ -72,6 +73,7 @@ def create_cohort(
         join_code=_fresh_code(session),
         counts_earlier_scores=details.counts_earlier_scores,
         trainer_opens_assessments=details.trainer_opens_assessments,
+        follow_up_months=details.follow_up_months,
     )
     _apply(cohort, details)
     session.add(cohort)
@@ -92,13 +94,15 @@ def update_cohort(
     session: Session, cohort: Cohort, course: Course, details: CohortDetails, actor: User
 ) -> None:
     """Save a cohort's name, site, dates, whether it counts scores earned before joining and
-    whether its trainer opens its assessments in the room."""
+    whether its trainer opens its assessments in the room, and when it asks its judges what
+    they applied."""
     _apply(cohort, details)
     record_audit(
         session, actor=actor, action="cohort.updated", subject=cohort, details={"name": cohort.name}
     )
     set_counts_earlier_scores(session, cohort, course, details.counts_earlier_scores, actor)
     room.set_trainer_opens_assessments(session, cohort, details.trainer_opens_assessments, actor)
+    follow_ups.set_months(session, cohort, details.follow_up_months, actor)
 
 
 def set_counts_earlier_scores(

@@ -8,6 +8,9 @@
   the page refreshing itself); the job renders it in the trainer's language and keeps it in the
   database. Idempotent: run twice, the second run finds the stored PDF current and renders
   nothing.
+- The follow-up evaluation: hourly, each judge whose moment has come (months after the course,
+  as their cohort says) is e-mailed once through the outbox (``cohorts.follow_ups``).
+  Idempotent: a judge is marked asked in the transaction that queues their e-mail.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from datetime import timedelta
 
 from flask import render_template
 from flask_babel import force_locale
+from huey import crontab
 from sqlalchemy.orm import Session
 
 from elearning.catalog import get_catalog
-from elearning.cohorts import tallies
+from elearning.cohorts import follow_ups, tallies
 from elearning.cohorts.documents import EDITIONS, render_report_pdf, store_report_pdf
 from elearning.cohorts.models import Cohort
 from elearning.extensions import db
@@ -83,4 +87,12 @@ def render_report(cohort_id: int, language: str, edition: str = "full") -> None:
             return render_report_pdf(html)
 
         store_report_pdf(db.session, cohort, course, language, render, edition)
+        db.session.commit()
+
+
+@periodic(crontab(minute="23"))
+def ask_follow_ups() -> None:
+    """E-mail the follow-up evaluation to each judge whose moment has come, once (hourly)."""
+    with job_context():
+        follow_ups.queue_due(db.session, utcnow())
         db.session.commit()

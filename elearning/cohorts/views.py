@@ -41,6 +41,7 @@ from elearning.cohorts.forms import (
     JoinForm,
     UploadForm,
 )
+from elearning.content.model import Course
 from elearning.extensions import db, limiter
 from elearning.sqltypes import utcnow
 from elearning.web.forms import flash_errors
@@ -55,7 +56,14 @@ def _course_choices() -> list[SelectChoice]:
     return [SelectChoice(course.slug, str(course.title)) for course in get_catalog().courses]
 
 
-def _details(form: CohortForm) -> services.CohortDetails:
+def _follow_up_months(form: CohortForm, course: Course) -> int | None:
+    """The months after which the cohort asks its judges what they applied (None: never)."""
+    if form.follow_up.data == "course":
+        return course.follow_up_months or None
+    return int(form.follow_up.data) if form.follow_up.data else None
+
+
+def _details(form: CohortForm, course: Course) -> services.CohortDetails:
     return services.CohortDetails(
         name=form.name.data,
         site=form.site.data or "",
@@ -64,6 +72,7 @@ def _details(form: CohortForm) -> services.CohortDetails:
         join_closes_on=form.join_closes_on.data,
         counts_earlier_scores=form.earlier_scores.data != "leave-out",
         trainer_opens_assessments=form.assessments.data == "room",
+        follow_up_months=_follow_up_months(form, course),
     )
 
 
@@ -93,7 +102,7 @@ def create():
         course = get_catalog().course(form.course.data)
         assert course is not None  # validate_choice
         cohort = services.create_cohort(
-            db.session, course=course, details=_details(form), creator=current_user
+            db.session, course=course, details=_details(form, course), creator=current_user
         )
         flash(
             _("The cohort is created. Share its join code, or upload a participants file."),
@@ -110,11 +119,14 @@ def edit(cohort_id: int):
     cohort, course = load_cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort)
     del form.course  # a cohort's course cannot change: its results belong to that course
+    form.follow_up.choices = form.follow_up.choices[1:]  # the cohort's own months, or none
+    if form.follow_up.data == "course":  # not sent, or the page opened: the cohort's setting
+        form.follow_up.data = str(cohort.follow_up_months or "")
     if request.method == "GET":
         form.earlier_scores.data = "count" if cohort.counts_earlier_scores else "leave-out"
         form.assessments.data = "room" if cohort.trainer_opens_assessments else "own"
     if form.validate_on_submit():
-        services.update_cohort(db.session, cohort, course, _details(form), current_user)
+        services.update_cohort(db.session, cohort, course, _details(form, course), current_user)
         flash(_("The cohort is saved."), "success")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort, course=course)

@@ -68,7 +68,9 @@ _COURSE_KEYS = {
     "lessons",
     "assessment",
     "certificate",
+    "evaluation",
 }
+_EVALUATION_KEYS = {"follow_up_months"}
 _CERTIFICATE_KEYS = {
     "design",
     "issuing",
@@ -219,6 +221,10 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         remind_days=_remind_days(certificate_data, path, problems),
     )
 
+    evaluation_data = section(data, "evaluation", path, problems)
+    unknown_keys(evaluation_data, _EVALUATION_KEYS, path, problems)
+    follow_up_months = int_field(evaluation_data, "follow_up_months", 3, 0, 24, path, problems)
+
     tags = load_tags(folder / "tags.yaml", problems, languages)
     sources = load_sources(folder, tags, languages, problems)
     glossaries = load_glossaries(folder, languages, problems)
@@ -262,6 +268,7 @@ def _load_course(folder: Path, problems: Problems, renderer: LessonRenderer) -> 
         is_sequential=sequential,
         assessment=assessment,
         certificate=certificate,
+        follow_up_months=follow_up_months,
         media=media,
         modules=tuple(modules),
         tags=MappingProxyType(tags),

@@ -459,6 +459,9 @@ class Course:
     glossaries: Mapping[str, Glossary] = field(default_factory=lambda: MappingProxyType({}))
     local: LocalLayer | None = None
     media: Mapping[str, MediaFile] = field(default_factory=lambda: MappingProxyType({}))
+    #: Months after the course a new cohort asks its judges what they applied at work
+    #: (Kirkpatrick level 3); 0: a new cohort does not ask. Its trainer may change it.
+    follow_up_months: int = 3
 
     def with_local(self, layer: LocalLayer) -> Course:
         """The course with an academy's local layer on top."""

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from elearning.accounts.models import User
 from elearning.extensions import db
-from elearning.i18n import name_key
+from elearning.i18n import alphabet_key, name_key
 from elearning.names import sort_name_of
 
 
@@ -77,3 +77,42 @@ def test_the_profile_sets_and_clears_the_sort_name(app, client, judge, csrf):
     with app.app_context():
         user = db.session.get(User, judge.id)
         assert user.sort_name is None and user.name_key == name_key("Márquez, Gabriel García")
+
+
+MIXED = ["Zola, Émile", "Волкова, Ирина", "Peña, Lucía", "Penzo, Rita", "Peralta, Juan",
+         "Chávez, Eva", "Cruz, Luis", "Llorente, Mar", "Luna, Inés", "الراشد، أحمد", "بدر، سلمى",
+         "Алексеева, Мария", "李娜", "王芳"]  # fmt: skip
+
+
+def _in(language: str) -> list[str]:
+    return sorted(MIXED, key=lambda name: alphabet_key(name, language))
+
+
+def test_in_the_russian_alphabet_cyrillic_names_come_first_from_a_to_ya():
+    ordered = _in("ru")
+    assert ordered[:2] == ["Алексеева, Мария", "Волкова, Ирина"]
+    assert ordered.index("Zola, Émile") < ordered.index("بدر، سلمى")  # the rest: root order
+
+
+def test_in_the_arabic_alphabet_arabic_names_come_first_filed_after_the_article():
+    ordered = _in("ar")
+    assert ordered[:2] == ["بدر، سلمى", "الراشد، أحمد"]  # الراشد under ر, after ب
+
+
+def test_in_the_chinese_order_chinese_names_come_first_by_pinyin():
+    assert _in("zh")[:2] == ["李娜", "王芳"]  # Li, Wang
+
+
+def test_in_the_spanish_alphabet_n_tilde_is_a_letter_after_n_and_ch_ll_are_not():
+    ordered = [name for name in _in("es") if name[0].isascii()]
+    assert ordered == ["Chávez, Eva", "Cruz, Luis", "Llorente, Mar", "Luna, Inés",
+                       "Penzo, Rita", "Peña, Lucía", "Peralta, Juan", "Zola, Émile"]  # fmt: skip
+    # ...where the root order (French, Portuguese) files ñ with n.
+    assert _in("fr").index("Peña, Lucía") < _in("fr").index("Penzo, Rita")
+    assert _in("es")[-4:] == ["Алексеева, Мария", "Волкова, Ирина", "بدر، سلمى", "الراشد، أحمد"]
+
+
+def test_in_a_latin_alphabet_latin_names_come_first_in_the_root_order():
+    latin = sorted((name for name in MIXED if name[0].isascii()), key=name_key)
+    others = sorted((name for name in MIXED if not name[0].isascii()), key=name_key)
+    assert _in("fr") == _in("pt") == _in("en") == latin + others  # 李娜 after the Latin names

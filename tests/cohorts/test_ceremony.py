@@ -103,3 +103,27 @@ def test_ready_notice_is_confirmed_then_sent_once_per_certificate(
     assert len(mailbox.messages()) == 4 and len(mailbox.to(late.email)) == 1
     last = client.post(url, data={"csrf_token": csrf_token_of(client, url)}, follow_redirects=True)
     assert "already been told" in last.text and len(mailbox.messages()) == 4
+
+
+def test_the_trainer_orders_the_names_in_the_judges_alphabet(
+    app, make_cohort, trainer, course, add_judge
+):
+    cohort = make_cohort(trainer, name="Almaty workshop")
+    lessons = len(course.lessons)
+    for name, language in [("Ben Adams", "en"), ("Ирина Волкова", "ru"), ("Мария Алексеева", "ru")]:
+        add_judge(cohort, name=name, preferred_language=language, pre="wrong", lessons=lessons,
+                  post=["right"])  # fmt: skip
+    client = app.test_client()
+    AuthActions(client, lambda path: csrf_token_of(client, path)).login(trainer.email)
+
+    def names(query: str) -> list[str]:
+        text = pdf_text(client.get(f"/cohorts/{cohort.id}/ceremony/names.pdf{query}").data)
+        numbered = [line.split() for line in text.splitlines()]
+        return [" ".join(words[1:-1]) for words in numbered if words and words[0][:-1].isdigit()]
+
+    # Most of its judges read Russian: Cyrillic names first, А to Я; then the Latin.
+    assert names("") == ["Мария Алексеева", "Ирина Волкова", "Ben Adams"]
+    assert names("?alphabet=fr") == ["Ben Adams", "Мария Алексеева", "Ирина Волкова"]
+    assert names("?alphabet=xx") == names("")  # unknown: the default
+    roster = client.get(f"/cohorts/{cohort.id}/roster").get_data(as_text=True)
+    assert '<option value="ru" lang="ru" selected>' in roster

@@ -367,3 +367,13 @@ def test_a_courses_validity_reminders_and_category_are_checked(content: Path):
         "certificate category must be a short lowercase word",
     ):
         assert any(expected in error for error in errors), (expected, errors)
+
+
+def test_a_course_says_after_how_many_months_a_new_cohort_asks_what_judges_applied(content: Path):
+    course = content / "courses/sample/course.yaml"
+    assert load_catalog(content).course("sample").follow_up_months == 3  # unless it says
+    course.write_text(course.read_text() + "evaluation:\n  follow_up_months: 6\n")
+    assert load_catalog(content).course("sample").follow_up_months == 6
+    course.write_text(course.read_text().replace("follow_up_months: 6", "follow_up_months: 30"))
+    errors = errors_of(content)
+    assert any("follow_up_months must be a whole number from 0 to 24" in e for e in errors), errors

@@ -38,7 +38,7 @@ from elearning.accounts.models import Role, TokenPurpose, User
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate, CertificateRun, NameCorrection
-from elearning.cohorts import invitations
+from elearning.cohorts import follow_ups, invitations
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.attendance import attendance_token
 from elearning.cohorts.models import (
@@ -282,6 +282,8 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.sign_in_sheet": {"GET": COHORT_TRAINERS},
     "cohorts.attendance_scan": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.my_agenda": {"GET": OWNER},
+    # the follow-up evaluation: the judge it was e-mailed to, signed in, through its signed link
+    "cohorts.follow_up_form": {"GET": OWNER, "POST": OWNER_WRITE},
     # admin
     "admin.users": {"GET": ADMINS},
     "admin.user": {"GET": ADMINS, "POST": ADMINS_WRITE},
@@ -346,6 +348,7 @@ OBJECT_OF = {
     ("accounts.accept_invitation", "token"): "invitation_token",
     ("cohorts.invitation", "token"): "cohort_invitation_token",
     ("cohorts.attendance_scan", "token"): "attendance_token",
+    ("cohorts.follow_up_form", "token"): "follow_up_token",
 }
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
@@ -353,6 +356,7 @@ FORM_DATA = {
     "cohorts.extra_attempt": {"reason": "Called to a hearing on the last day"},
     "cohorts.join": {"code": "{join_code}"},
     "cohorts.reaction_form": {"relevance": "4", "trainers": "5", "materials": "3"},
+    "cohorts.follow_up_form": {"frequency": "once", "obstacles": "caseload"},
     "cohorts.confirm_upload": {"upload_id": "{upload_id}"},
     "certificates.admin_cohort_issue": {"cohort": "{cohort_id}"},
     "certificates.admin_decide_requests": {"decision": "hold", "reason": "Identity unclear"},
@@ -636,6 +640,11 @@ def world(app, create_user) -> World:
             )
             db.session.add(workshop)
             db.session.flush()
+            member = db.session.get(CohortMember, objects["member_id"])
+            member.follow_up_asked_at = utcnow()  # e-mailed the follow-up evaluation
+            objects["follow_up_token"] = follow_ups.link_token(
+                app.config["SECRET_KEY"], cohort.id, member.user_id
+            )
             objects.update(
                 session_id=workshop.id,
                 attendance_token=attendance_token(
@@ -661,6 +670,7 @@ def world(app, create_user) -> World:
             for key, model in ID_MODELS.items()
         }
         db.session.commit()  # the workshop sessions
+        db.session.commit()  # the members asked for their follow-up evaluation
     guesses.update(
         code=[codes.new_code(), "0" * 12],
         join_code=[codes.new_code(cohorts.JOIN_CODE_LENGTH)],
@@ -669,6 +679,7 @@ def world(app, create_user) -> World:
         invitation_token=[secrets.token_urlsafe(32)],
         cohort_invitation_token=[secrets.token_urlsafe(32)],
         attendance_token=[secrets.token_urlsafe(32)],
+        follow_up_token=[secrets.token_urlsafe(32)],
         filename=["no-such-file.css"],
     )
     entry_attempt_id = own.pop("entry_attempt_id")

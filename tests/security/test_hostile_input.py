@@ -65,7 +65,7 @@ from elearning.certificates.forms import (
     VerifyCodeForm,
 )
 from elearning.certificates.models import Certificate, CertificateRun
-from elearning.cohorts import invitations
+from elearning.cohorts import follow_ups, invitations
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.attendance import attendance_token
 from elearning.cohorts.forms import (
@@ -76,6 +76,7 @@ from elearning.cohorts.forms import (
     CohortForm,
     ConfirmUploadForm,
     ExtraAttemptForm,
+    FollowUpForm,
     JoinForm,
     ReactionForm,
     SessionForm,
@@ -381,9 +382,11 @@ def build_world(app, create_user, error_log) -> World:
         )
         # The holder, who passed the final, is a judge of it too: they may evaluate it.
         holder_id = db.session.scalar(select(User.id).where(User.email == "holder@example.org"))
-        cohorts.join_cohort(
+        held, _ = cohorts.join_cohort(
             db.session, cohort, holder_id, get_catalog().course("sample"), via="code"
         )
+        held.follow_up_asked_at = utcnow()  # and was e-mailed the follow-up evaluation
+        follow_up_token = follow_ups.link_token(app.config["SECRET_KEY"], cohort.id, holder_id)
         [asked] = invitations.invite_participants(
             db.session, cohort,
             [SimpleNamespace(email="asked@example.org", name="Judge Asked", country=None,
@@ -412,6 +415,7 @@ def build_world(app, create_user, error_log) -> World:
             member_id=member.id,
             invitation_id=asked.id,
             cohort_invitation_token=asked_token,
+            follow_up_token=follow_up_token,
         )
     # The judge is enrolled and half-way through the entry assessment.
     judge = world.browsers["judge"]
@@ -546,6 +550,11 @@ TARGETS = (
     Target("cohorts.reaction_form", "holder", "/cohorts/{cohort_id}/evaluation", ReactionForm,
            valid=lambda w: {"relevance": "4", "trainers": "5", "materials": "3",
                             "will_apply": "Disclose\nearly", "would_change": ""}),
+    Target("cohorts.follow_up_form", "holder", "/cohorts/{cohort_id}/follow-up/{follow_up_token}",
+           FollowUpForm,
+           valid=lambda w: {"applied": "Recusal\nnotes", "frequency": "several",
+                            "obstacles": "caseload", "obstacle_other": "",
+                            "further_training": ""}),
     Target("learning.enrol", "judge", "/courses/{course}/enrol", EnrolForm),
     Target("learning.complete", "judge", LESSON + "/complete", CompletionForm,
            valid=lambda w: {"state": "complete"}),
@@ -916,9 +925,13 @@ PAGES = {
     "cohorts.ceremony_certificates": (
         "trainer",
         "/cohorts/{cohort_id}/ceremony/certificates.pdf",
-        ("order",),
+        ("order", "alphabet"),
     ),
-    "cohorts.ceremony_names": ("trainer", "/cohorts/{cohort_id}/ceremony/names.pdf", ("order",)),
+    "cohorts.ceremony_names": (
+        "trainer",
+        "/cohorts/{cohort_id}/ceremony/names.pdf",
+        ("order", "alphabet"),
+    ),
     "cohorts.ceremony_notice": ("trainer", "/cohorts/{cohort_id}/ceremony/notice", ()),
     "cohorts.member_attempt": (
         "trainer",
@@ -956,6 +969,7 @@ PAGES = {
         (),
     ),
     "cohorts.my_agenda": ("holder", "/cohorts/{cohort_id}/agenda", ()),
+    "cohorts.follow_up_form": ("holder", "/cohorts/{cohort_id}/follow-up/{follow_up_token}", ()),
     "learning.catalog": ("visitor", "/courses/", ()),
     "learning.course": ("judge", "/courses/{course}", ()),
     "learning.sources": ("visitor", "/courses/{course}/sources", ()),
