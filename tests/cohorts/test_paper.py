@@ -1,0 +1,189 @@
+"""Paper answer sheets, as services: a sheet typed in becomes an attempt scored and counted as
+online answers are; typed twice it is entered once; corrected only when confirmed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from elearning.accounts.models import User
+from elearning.assessments.models import Attempt
+from elearning.assessments.services import credits_of
+from elearning.audit.models import AuditEvent
+from elearning.cohorts import paper, services, tallies
+from elearning.cohorts.models import Cohort
+from elearning.demo import take_assessment
+from elearning.extensions import db
+from elearning.learning import services as learning
+from elearning.sqltypes import utcnow
+
+
+def _kept_equal_recount(cohort_id: int, course) -> dict[str, float]:
+    kept = {k: v for k, v in tallies.read(db.session, cohort_id, course).items() if abs(v) > 1e-9}
+    recounted = tallies.recount(db.session, cohort_id, course)
+    assert kept.keys() == {k for k, v in recounted.items() if abs(v) > 1e-9}
+    for name, value in kept.items():
+        assert value == pytest.approx(recounted[name], rel=1e-9, abs=1e-9), name
+    return kept
+
+
+def _answers(sheet, course, right: bool | None = True) -> dict[str, frozenset[str]]:
+    """Every question right (True), wrong (False), or left blank (None)."""
+    answers = {}
+    for q in sheet.questions(course):
+        question = q.question
+        if right is None:
+            answers[question.id] = frozenset()
+        elif right:
+            answers[question.id] = question.correct_keys
+        else:
+            wrong = [c.key for c in question.choices if not c.is_correct]
+            answers[question.id] = frozenset(wrong[:1])
+    return answers
+
+
+@pytest.fixture
+def room(app, course, make_cohort, trainer, create_user):
+    """A cohort of two judges, its trainer; the session is the test's."""
+    cohort = make_cohort(trainer, name="Paper workshop")
+    judges = [create_user(email=f"judge{i}@example.org", name=f"Judge {i}") for i in (1, 2)]
+    with app.app_context():
+        row = db.session.get(Cohort, cohort.id)
+        members = [
+            services.join_cohort(db.session, row, judge.id, course, via="code")[0]
+            for judge in judges
+        ]
+        db.session.commit()
+        ids = [m.id for m in members]
+    return cohort.id, ids
+
+
+def _member(member_id):
+    from elearning.cohorts.models import CohortMember
+
+    return db.session.get(CohortMember, member_id)
+
+
+def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
+    app, course, room, trainer
+):
+    cohort_id, (first, second) = room
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        actor = db.session.get(User, trainer.id)
+        now = utcnow()
+        tallies.read(db.session, cohort_id, course)  # the totals are kept from here on
+        # The second judge sits the entry assessment online, the first on paper.
+        member = _member(second)
+        take_assessment(
+            db.session, course, member.enrolment_id, "pre", 0.5, __import__("random").Random(3), now
+        )
+        sheet = paper.compose_sheet(db.session, course, _member(first), "pre")
+        assert sheet == paper.compose_sheet(db.session, course, _member(first), "pre")  # reprint
+        entered = paper.enter_sheet(
+            db.session, cohort, course, sheet, _answers(sheet, course), actor, now
+        )
+        db.session.commit()
+        attempt = entered.attempt
+        assert entered.outcome == "entered" and attempt.mode == "paper" and not attempt.is_open
+        assert attempt.score == 100.0 and attempt.sheet == sheet.version
+        assert attempt.form == sheet.form
+        credits = credits_of(db.session, [attempt.id])[attempt.id]
+        assert set(credits) == {q.question.id for q in sheet.questions(course)}
+        kept = _kept_equal_recount(cohort_id, course)
+        assert kept["pre_n"] == 2 and kept["pre_sum"] > 100.0
+
+        # The final on paper, all wrong: scored, not passed; it does not repeat the entry's
+        # questions; the gain is counted.
+        final = paper.compose_sheet(db.session, course, _member(first), "post")
+        assert not set(final.entry_ids) & set(sheet.entry_ids)
+        result = paper.enter_sheet(
+            db.session, cohort, course, final, _answers(final, course, False), actor, now
+        )
+        db.session.commit()
+        assert result.attempt.score == 0.0 and result.attempt.is_passed is False
+        kept = _kept_equal_recount(cohort_id, course)
+        assert kept["post_n"] == 1 and kept["sat"] == 1 and kept.get("passed", 0) == 0
+
+        # Typed in again with other answers: nothing changes until confirmed; then the
+        # attempt is corrected (a pass), audited, and the totals move by the difference.
+        again = paper.enter_sheet(
+            db.session, cohort, course, final, _answers(final, course), actor, now
+        )
+        assert again.outcome == "differs" and again.changed
+        assert db.session.get(Attempt, result.attempt.id).score == 0.0
+        corrected = paper.enter_sheet(
+            db.session, cohort, course, final, _answers(final, course), actor, now, confirmed=True
+        )
+        db.session.commit()
+        assert corrected.outcome == "corrected"
+        assert corrected.attempt.score == 100.0 and corrected.attempt.is_passed
+        kept = _kept_equal_recount(cohort_id, course)
+        assert kept["passed"] == 1 and kept["post_sum"] == 100.0
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert actions[-3:] == [
+            "cohort.paper_sheet_entered",
+            "cohort.paper_sheet_entered",
+            "cohort.paper_sheet_corrected",
+        ]
+
+
+def test_a_sheet_typed_in_twice_is_one_attempt(app, course, room, trainer):
+    cohort_id, (first, _second) = room
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        actor = db.session.get(User, trainer.id)
+        sheet = paper.compose_sheet(db.session, course, _member(first), "pre")
+        answers = _answers(sheet, course, None)  # handed in blank
+        for expected in ("entered", "unchanged", "unchanged"):
+            outcome = paper.enter_sheet(db.session, cohort, course, sheet, answers, actor, utcnow())
+            db.session.commit()
+            assert outcome.outcome == expected
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.like("cohort.paper%"))
+            )
+            == 1
+        )
+        assert outcome.attempt.score == 0.0
+
+
+def test_refused_online_other_questions_and_options_and_forged_codes(app, course, room, trainer):
+    cohort_id, (first, second) = room
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        actor = db.session.get(User, trainer.id)
+        now = utcnow()
+        online = _member(second)
+        take_assessment(
+            db.session, course, online.enrolment_id, "pre", 0.5, __import__("random").Random(3), now
+        )
+        sheet = paper.compose_sheet(db.session, course, online, "pre")
+        with pytest.raises(paper.PaperRefused) as refused:
+            paper.enter_sheet(db.session, cohort, course, sheet, {}, actor, now)
+        assert refused.value.reason == "online"
+
+        sheet = paper.compose_sheet(db.session, course, _member(first), "pre")
+        question = sheet.questions(course)[0].question
+        for answers, reason in (
+            ({"not-on-the-sheet": frozenset({"a"})}, "question"),
+            ({question.id: frozenset({"zz"})}, "option"),
+        ):
+            with pytest.raises(paper.PaperRefused) as refused:
+                paper.enter_sheet(db.session, cohort, course, sheet, answers, actor, now)
+            assert refused.value.reason == reason
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1  # the online one
+
+        secret = app.config["SECRET_KEY"]
+        token = paper.sheet_token(secret, sheet)
+        assert paper.read_token(secret, token) == paper.SheetRef(
+            cohort_id, first, "pre", sheet.version
+        )
+        forged = paper.sheet_token("another-secret", sheet)
+        tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+        for bad in (forged, tampered, "", "garbage", token.replace(".", "", 1)):
+            assert paper.read_token(secret, bad) is None
