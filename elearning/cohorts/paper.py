@@ -32,7 +32,7 @@ from elearning.content.itemtypes import Selection
 from elearning.content.model import Course, Item
 
 KINDS = ("pre", "post")
-TOKEN_SALT = "cohorts.paper-sheet"
+TOKEN_SALT = "cohorts.paper-sheet"  # noqa: S105 - a salt naming the use, not a secret  # nosec B105
 
 PaperRefused = assessments_paper.PaperRefused
 

@@ -3,6 +3,8 @@ online answers are; typed twice it is entered once; corrected only when confirme
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,7 +16,6 @@ from elearning.cohorts import paper, services, tallies
 from elearning.cohorts.models import Cohort
 from elearning.demo import take_assessment
 from elearning.extensions import db
-from elearning.learning import services as learning
 from elearning.sqltypes import utcnow
 
 
@@ -75,9 +76,7 @@ def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
         tallies.read(db.session, cohort_id, course)  # the totals are kept from here on
         # The second judge sits the entry assessment online, the first on paper.
         member = _member(second)
-        take_assessment(
-            db.session, course, member.enrolment_id, "pre", 0.5, __import__("random").Random(3), now
-        )
+        take_assessment(db.session, course, member.enrolment_id, "pre", 0.5, random.Random(3), now)
         sheet = paper.compose_sheet(db.session, course, _member(first), "pre")
         assert sheet == paper.compose_sheet(db.session, course, _member(first), "pre")  # reprint
         entered = paper.enter_sheet(
@@ -158,9 +157,7 @@ def test_refused_online_other_questions_and_options_and_forged_codes(app, course
         actor = db.session.get(User, trainer.id)
         now = utcnow()
         online = _member(second)
-        take_assessment(
-            db.session, course, online.enrolment_id, "pre", 0.5, __import__("random").Random(3), now
-        )
+        take_assessment(db.session, course, online.enrolment_id, "pre", 0.5, random.Random(3), now)
         sheet = paper.compose_sheet(db.session, course, online, "pre")
         with pytest.raises(paper.PaperRefused) as refused:
             paper.enter_sheet(db.session, cohort, course, sheet, {}, actor, now)
