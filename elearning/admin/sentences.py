@@ -22,6 +22,7 @@ from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate
 from elearning.cohorts.models import Cohort
+from elearning.web.templating import percent
 
 SENTENCES = {
     "user.created": _l("%(actor)s created the account of %(user)s, with the role %(role)s."),
@@ -93,6 +94,15 @@ SENTENCES = {
     "cohort.invitation_withdrawn": _l(
         "%(actor)s withdrew the invitation of %(email)s to the cohort %(cohort)s."
     ),
+    "cohort.paper_sheet_entered": _l(
+        "%(actor)s typed in the paper answer sheet of %(member)s for the %(assessment)s in the "
+        "cohort %(cohort)s (sheet version %(version)s): score %(score)s."
+    ),
+    "cohort.paper_sheet_corrected": _l(
+        "%(actor)s corrected the paper answer sheet of %(member)s for the %(assessment)s in the "
+        "cohort %(cohort)s (sheet version %(version)s, questions %(questions)s): score "
+        "%(score_before)s, now %(score)s."
+    ),
 }
 # How a certificate was issued (its record's "via"), when the record says.
 ISSUED_VIA = {
@@ -142,7 +152,11 @@ ACTION_LABELS = {
     "cohort.extra_attempt_granted": _l("Extra attempt granted"),
     "cohort.invitation_accepted": _l("Invitation accepted"),
     "cohort.invitation_withdrawn": _l("Invitation withdrawn"),
+    "cohort.paper_sheet_entered": _l("Paper answer sheet typed in"),
+    "cohort.paper_sheet_corrected": _l("Paper answer sheet corrected"),
 }
+# The assessments a paper answer sheet is for, as the sentences name them.
+ASSESSMENTS = {"pre": _l("entry assessment"), "post": _l("final assessment")}
 UNKNOWN = _l("%(actor)s: %(code)s on %(record)s.")
 DECISION_NOTE = _l("Admin's note: “%(note)s”.")
 
@@ -294,6 +308,14 @@ class _Known:
             }
         )
         parts.update(invited=_detail(event, "invited"), already=_detail(event, "already"))
+        parts.update(version=_detail(event, "version"), questions=_detail(event, "questions"))
+        kind = _detail(event, "kind")
+        if kind:
+            parts["assessment"] = ASSESSMENTS.get(kind, kind)
+        for key in ("score", "score_before"):
+            score = _detail(event, key)
+            if score:
+                parts[key] = _percent(score)
         parts["actor"] = self.person(actor) if actor else Ref(_("The system"))
         parts["course"] = _course_title(_detail(event, "course"))
         parts.update(self._subject_parts(event))
@@ -355,6 +377,14 @@ def _certificate_ref(certificate: Certificate | None, serial: str) -> Ref:
         certificate.serial,
         url_for("certificates.admin_detail", certificate_id=certificate.id),
     )
+
+
+def _percent(value: str) -> str:
+    """A score recorded in an event's details, as the viewer's language writes per cents."""
+    try:
+        return percent(float(value))
+    except ValueError:
+        return value
 
 
 def _course_title(slug: str) -> str:

@@ -157,6 +157,12 @@ def read_token(secret_key: str, token: str) -> SheetRef | None:
 # --- typing a sheet in ------------------------------------------------------------------------
 
 
+def entered_attempt(session: Session, sheet: Sheet) -> Attempt | None:
+    """The attempt the sheet became, if it was entered; PaperRefused when the judge has
+    another attempt at the assessment (online, or another sheet)."""
+    return assessments_paper.entered_attempt(session, sheet.enrolment_id, sheet.kind, sheet.version)
+
+
 @dataclass(frozen=True)
 class Entered:
     """What typing a sheet in did: "entered" (a new attempt), "unchanged" (the same answers as
@@ -183,9 +189,7 @@ def enter_sheet(
     :class:`Entered`). PaperRefused when the judge answered this assessment online (or another
     sheet of theirs was entered), or for an answer that is not on the sheet; nothing changes."""
     checked = assessments_paper.check_answers(course, sheet.entry_ids, answers)
-    existing = assessments_paper.entered_attempt(
-        session, sheet.enrolment_id, sheet.kind, sheet.version
-    )
+    existing = entered_attempt(session, sheet)
     details = {"kind": sheet.kind, "version": sheet.version, "course": course.slug}
     member = session.get(CohortMember, sheet.member_id)
     assert member is not None

@@ -3,12 +3,15 @@ online answers are; typed twice it is entered once; corrected only when confirme
 
 from __future__ import annotations
 
+import io
 import random
+import re
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
-from elearning.accounts.models import User
+from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.assessments.services import credits_of
 from elearning.audit.models import AuditEvent
@@ -17,6 +20,7 @@ from elearning.cohorts.models import Cohort
 from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
+from tests.helpers import browser_for, pdf_text, qr_codes_of, token_of
 
 
 def _kept_equal_recount(cohort_id: int, course) -> dict[str, float]:
@@ -184,3 +188,129 @@ def test_refused_online_other_questions_and_options_and_forged_codes(app, course
         tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
         for bad in (forged, tampered, "", "garbage", token.replace(".", "", 1)):
             assert paper.read_token(secret, bad) is None
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def printed(app, make_cohort, trainer, create_user, tmp_path):
+    """A cohort of two judges (one reads Arabic), a client signed in as its trainer, and the
+    entry assessment's sheets printed: the PDF and the address in the first sheet's QR code."""
+    cohort = make_cohort(trainer, name="Paper workshop")
+    names = ("Amal Haddad", "Kofi Mensah")
+    for name, language in zip(names, ("ar", "en"), strict=True):
+        judge = create_user(name=name, preferred_language=language)
+        with app.app_context():
+            services.join_cohort(
+                db.session, db.session.get(Cohort, cohort.id), judge.id, course_of(app), via="code"
+            )
+            db.session.commit()
+    client = browser_for(app, trainer.email)
+    response = client.get(f"/cohorts/{cohort.id}/paper/pre.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    codes = qr_codes_of(response.data, tmp_path)
+    return cohort, client, response.data, codes, tmp_path
+
+
+def course_of(app):
+    from elearning.catalog import load_app_catalog
+
+    return load_app_catalog(app).course("sample")
+
+
+def _form_answers(html: str, *, pick: int = 1) -> dict[str, str]:
+    """Every question of a typing page answered with its ``pick``-th box."""
+    names = dict.fromkeys(re.findall(r'name="(q-[^"]+)"', html))
+    return {name: str(pick) for name in names}
+
+
+def test_a_trainer_prints_one_sheet_per_judge_and_types_one_in(app, printed, create_user):
+    cohort, client, pdf, codes, _folder = printed
+    text = pdf_text(pdf)
+    assert "Kofi Mensah" in text and "Amal Haddad" in text
+    assert "version" in text and "1." in text
+    # The QR code holds the sheet's typing page at the platform's public address.
+    assert len(codes) == 1 and codes[0].startswith(
+        f"{app.config['BASE_URL']}/cohorts/{cohort.id}/paper/sheet/"
+    )
+    path = codes[0][len(app.config["BASE_URL"]) :]
+    page = client.get(path)
+    assert page.status_code == 200 and "Left blank" in page.text
+    answers = _form_answers(page.text)
+    data = {"csrf_token": token_of(page.text), **answers}
+    saved = client.post(path, data=data)
+    assert saved.status_code == 302
+    roster = client.get(f"/cohorts/{cohort.id}/roster")
+    assert "on paper" in roster.text
+    again = client.post(path, data=data, follow_redirects=True)
+    assert "This sheet was already entered" in again.text
+    # Other answers: nothing changes until the trainer confirms the correction.
+    other = {**data, **{name: "blank" for name in answers}}
+    differs = client.post(path, data=other)
+    assert differs.status_code == 409 and 'name="confirmed" value="1"' in differs.text
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.mode == "paper" and attempt.score is not None
+        before = attempt.score
+    corrected = client.post(path, data={**other, "confirmed": "1"}, follow_redirects=True)
+    assert "is corrected" in corrected.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+        assert db.session.scalar(select(Attempt.score)) == 0.0 <= before
+
+
+def test_bad_input_and_forged_sheets_change_nothing(app, printed, make_cohort, create_user):
+    cohort, client, _pdf, codes, folder = printed
+    path = codes[0][len(app.config["BASE_URL"]) :]
+    page = client.get(path)
+    answers = _form_answers(page.text)
+    token = token_of(page.text)
+    for data, message in (
+        ({**answers, next(iter(answers)): "9"}, "not one of the options"),
+        ({**answers, "q-not-on-the-sheet": "1"}, "not on this page"),
+        ({**answers, "csrf_token": "forged"}, ""),  # refused before the page (CSRF)
+    ):
+        response = client.post(path, data={"csrf_token": token, **data})
+        assert response.status_code in (400, 422) and message in response.text
+    tampered = path[:-3] + ("xyz" if not path.endswith("xyz") else "abc")
+    response = client.post(tampered, data={"csrf_token": token, **answers}, follow_redirects=True)
+    assert "its code was altered" in response.text
+    # Another cohort's sheet is not a sheet of this one.
+    other = make_cohort(browser_trainer := create_user(email="t2@example.org", role=Role.trainer))
+    assert browser_trainer
+    response = client.get(path.replace(f"/cohorts/{cohort.id}/", f"/cohorts/{other.id}/"))
+    assert response.status_code == 404  # not this trainer's cohort
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+
+    # A photo of the sheet opens its page; a photo without a QR code says so.
+    photo = (folder / "page.png").read_bytes()
+    opened = client.post(
+        f"/cohorts/{cohort.id}/paper/photo",
+        data={"csrf_token": token, "file": (io.BytesIO(photo), "sheet.png")},
+        content_type="multipart/form-data",
+    )
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(path)
+    blank = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(blank, format="PNG")
+    blank.seek(0)
+    response = client.post(
+        f"/cohorts/{cohort.id}/paper/photo",
+        data={"csrf_token": token, "file": (blank, "blank.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "No QR code was found" in response.text
+
+
+def test_only_the_cohorts_trainers_print_and_type_in_sheets(app, printed, create_user):
+    cohort, _client, _pdf, codes, _folder = printed
+    path = codes[0][len(app.config["BASE_URL"]) :]
+    outsider = create_user(email="other-trainer@example.org", role=Role.trainer)
+    judge = create_user(email="some-judge@example.org")
+    for email in (outsider.email, judge.email):
+        client = browser_for(app, email)
+        for url in (f"/cohorts/{cohort.id}/paper/pre.pdf", f"/cohorts/{cohort.id}/paper", path):
+            assert client.get(url).status_code in (403, 404), (email, url)
+    anonymous = app.test_client().get(path)
+    assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
