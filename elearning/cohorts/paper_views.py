@@ -174,7 +174,7 @@ def _choices(choice: PaperSheetChoiceForm, members, course: Course) -> list[str]
     return kinds
 
 
-def _paper_page(cohort: Cohort, course: Course, choice, photo, kinds, status: int = 200):
+def _paper_page(cohort: Cohort, course: Course, choice, photo, kinds, error: str | None = None):
     failed = request.method == "POST" and (choice.errors or photo.errors)
     return render_template(
         "cohorts/paper.html",
@@ -183,7 +183,20 @@ def _paper_page(cohort: Cohort, course: Course, choice, photo, kinds, status: in
         choice=choice,
         photo=photo,
         kinds=kinds,
-    ), (422 if failed else status)
+        error=error,
+    ), (404 if error else 422 if failed else 200)
+
+
+def _unknown_sheet(cohort: Cohort, course: Course):
+    """The sheets page, saying that the address is not a sheet of this cohort (404)."""
+    choice = PaperSheetChoiceForm(formdata=None)
+    kinds = _choices(choice, _members(cohort), course)
+    message = _(
+        "This address is not an answer sheet of this cohort: its code was altered, belongs to "
+        "another cohort, or names a judge no longer in it. Nothing was saved. Choose the judge "
+        "and the assessment below instead."
+    )
+    return _paper_page(cohort, course, choice, PaperPhotoForm(formdata=None), kinds, message)
 
 
 def _redirect_to_sheet(cohort: Cohort, course: Course, member: CohortMember, kind: str):
@@ -228,8 +241,8 @@ def _token_in_photo(data: bytes) -> str | None:
         with Image.open(io.BytesIO(data)) as picture:
             picture.load()
             found = [code.text for code in zxingcpp.read_barcodes(picture)]
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None  # not a picture (or a bomb of one)
     if not found:
         return None
     for text in found:
@@ -247,23 +260,17 @@ def paper_sheet(cohort_id: int, token: str):
     changes nothing; with other answers, the trainer confirms the correction first."""
     cohort, course = load_cohort_or_404(cohort_id)
     ref = paper.read_token(current_app.config["SECRET_KEY"], token)
-    if ref is None or ref.cohort_id != cohort.id:
-        flash(
-            _(
-                "This address is not an answer sheet of this cohort: its code was altered or "
-                "belongs elsewhere. Choose the judge and the assessment instead."
-            ),
-            "error",
+    member = (
+        db.session.scalar(
+            select(CohortMember).where(
+                CohortMember.id == ref.member_id, CohortMember.cohort_id == cohort.id
+            )
         )
-        return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
-    member = db.session.scalar(
-        select(CohortMember).where(
-            CohortMember.id == ref.member_id, CohortMember.cohort_id == cohort.id
-        )
+        if ref is not None and ref.cohort_id == cohort.id
+        else None
     )
-    if member is None:
-        flash(_("The judge of this sheet is no longer in the cohort."), "error")
-        return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
+    if member is None:  # an altered code, another cohort's sheet, or a judge who left
+        return _unknown_sheet(cohort, course)
     judge = db.session.get(User, member.user_id)
     try:
         sheet = paper.compose_sheet(db.session, course, member, ref.kind)

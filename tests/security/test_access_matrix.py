@@ -38,7 +38,7 @@ from elearning.accounts.models import Role, TokenPurpose, User
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate, CertificateRun, NameCorrection
-from elearning.cohorts import invitations
+from elearning.cohorts import invitations, paper
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.models import Cohort, CohortInvitation, CohortMember, ParticipantUpload
 from elearning.demo import take_assessment
@@ -241,6 +241,10 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.ceremony_names": {"GET": COHORT_TRAINERS},
     "cohorts.ceremony_notice": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.member_attempt": {"GET": COHORT_TRAINERS},
+    "cohorts.paper_entry": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.paper_sheets": {"GET": COHORT_TRAINERS},
+    "cohorts.paper_photo": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.paper_sheet": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.extra_attempt": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
     "cohorts.hours_export": {"GET": COHORT_TRAINERS},
@@ -311,6 +315,7 @@ OBJECT_OF = {
     ("accounts.reset_password", "token"): "reset_token",
     ("accounts.accept_invitation", "token"): "invitation_token",
     ("cohorts.invitation", "token"): "cohort_invitation_token",
+    ("cohorts.paper_sheet", "token"): "paper_token",
 }
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
@@ -591,7 +596,15 @@ def world(app, create_user) -> World:
             (others, cohort_ids[1], "other trainer"),
         ):
             cohort = db.session.get(Cohort, cohort_id)
+            judge = db.session.scalar(
+                select(CohortMember)
+                .where(CohortMember.cohort_id == cohort.id)
+                .order_by(CohortMember.id)
+                .limit(1)
+            )
+            sheet = paper.compose_sheet(db.session, get_catalog().course("sample"), judge, "pre")
             objects.update(
+                paper_token=paper.sheet_token(app.config["SECRET_KEY"], sheet),
                 cohort_id=cohort.id,
                 join_code=cohort.join_code,
                 trainer_id=users[trainer].id,
@@ -618,6 +631,7 @@ def world(app, create_user) -> World:
         reset_token=[secrets.token_urlsafe(32)],
         invitation_token=[secrets.token_urlsafe(32)],
         cohort_invitation_token=[secrets.token_urlsafe(32)],
+        paper_token=[secrets.token_urlsafe(32)],
         filename=["no-such-file.css"],
     )
     entry_attempt_id = own.pop("entry_attempt_id")

@@ -64,7 +64,7 @@ from elearning.certificates.forms import (
     VerifyCodeForm,
 )
 from elearning.certificates.models import Certificate, CertificateRun
-from elearning.cohorts import invitations
+from elearning.cohorts import invitations, paper
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.forms import (
     AcceptWithNewAccountForm,
@@ -73,6 +73,9 @@ from elearning.cohorts.forms import (
     ConfirmUploadForm,
     ExtraAttemptForm,
     JoinForm,
+    PaperAnswersForm,
+    PaperPhotoForm,
+    PaperSheetChoiceForm,
     ReactionForm,
     UploadForm,
 )
@@ -387,7 +390,12 @@ def build_world(app, create_user, error_log) -> World:
         ).invitations  # fmt: skip
         asked_token = invitations.new_link(asked, 86_400, utcnow())
         db.session.commit()
+        sheet = paper.compose_sheet(db.session, get_catalog().course("sample"), member, "pre")
+        sheet_questions = [q.question.id for q in sheet.questions(get_catalog().course("sample"))]
         world.ids.update(
+            paper_token=paper.sheet_token(app.config["SECRET_KEY"], sheet),
+            paper_q0=sheet_questions[0],
+            paper_q1=sheet_questions[-1],
             cohort_id=cohort.id,
             join_code=cohort.join_code,
             member_id=member.id,
@@ -564,6 +572,13 @@ TARGETS = (
     Target("cohorts.manage_invitation", "trainer",
            "/cohorts/{cohort_id}/invitations/{invitation_id}", ConfirmForm, fields=("action",),
            valid=lambda w: {"action": "resend"}),
+    Target("cohorts.paper_entry", "trainer", "/cohorts/{cohort_id}/paper", PaperSheetChoiceForm,
+           valid=lambda w: {"member": str(w.ids["member_id"]), "kind": "pre"}),
+    Target("cohorts.paper_photo", "trainer", "/cohorts/{cohort_id}/paper/photo", PaperPhotoForm),
+    Target("cohorts.paper_sheet", "trainer", "/cohorts/{cohort_id}/paper/sheet/{paper_token}",
+           PaperAnswersForm, fields=("q-{paper_q0}", "q-{paper_q1}"),
+           valid=lambda w: {f"q-{w.ids['paper_q0']}": "1", f"q-{w.ids['paper_q1']}": "blank",
+                            "confirmed": "1"}),
     Target("cohorts.upload", "trainer", "/cohorts/{cohort_id}/upload", UploadForm,
            examples=(recorded(("file", Upload("a\x00b.csv", b"name,email\nJudge,j@example.org")),
                               encoding="multipart"),)),
@@ -879,6 +894,9 @@ PAGES = {
     ),
     "cohorts.ceremony_names": ("trainer", "/cohorts/{cohort_id}/ceremony/names.pdf", ("order",)),
     "cohorts.ceremony_notice": ("trainer", "/cohorts/{cohort_id}/ceremony/notice", ()),
+    "cohorts.paper_entry": ("trainer", "/cohorts/{cohort_id}/paper", ()),
+    "cohorts.paper_sheets": ("trainer", "/cohorts/{cohort_id}/paper/{kind}.pdf", ()),
+    "cohorts.paper_sheet": ("trainer", "/cohorts/{cohort_id}/paper/sheet/{paper_token}", ()),
     "cohorts.member_attempt": (
         "trainer",
         "/cohorts/{cohort_id}/members/{member_id}/attempts/{attempt_id}",
@@ -919,6 +937,7 @@ PDF_PAGES = {
     "cohorts.report_summary_pdf",
     "cohorts.ceremony_certificates",
     "cohorts.ceremony_names",
+    "cohorts.paper_sheets",
     "learning.printable_pdf",
     "certificates.download",
 }
