@@ -108,12 +108,14 @@ def _file_name(cohort: Cohort, what: str) -> str:
 @role_required(Role.trainer)
 def paper_sheets(cohort_id: int, kind: str):
     """One answer sheet per judge of the cohort for the entry (``pre``) or final (``post``)
-    assessment, each in the judge's language, in one PDF to print on A4."""
+    assessment, each in the judge's language, in one PDF to print on A4; ``member``: only that
+    judge's sheet (one who arrived late, or a sheet to print again)."""
     cohort, course = load_cohort_or_404(cohort_id)
+    only = request.args.get("member", type=int)
     if course.form(kind) is None or course.bank is None:
         flash(_refusal_message("missing"), "error")
         return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
-    members = _members(cohort)
+    members = [(m, judge) for m, judge in _members(cohort) if only is None or m.id == only]
     if not members:
         flash(_("The cohort has no judges yet."), "info")
         return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
