@@ -258,6 +258,11 @@ def test_a_trainer_prints_one_sheet_per_judge_and_types_one_in(app, printed, cre
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
         assert db.session.scalar(select(Attempt.score)) == 0.0 <= before
+    # The audit log tells both in plain words.
+    admin = create_user(email="admin@example.org", role=Role.admin)
+    log = browser_for(app, admin.email).get("/admin/audit").text
+    assert "typed in the paper answer sheet of" in log
+    assert "corrected the paper answer sheet of" in log and "now 0%" in log
 
 
 def test_bad_input_and_forged_sheets_change_nothing(app, printed, make_cohort, create_user):
