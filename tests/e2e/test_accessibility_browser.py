@@ -457,6 +457,11 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("a judge's answers", answers)
     tour.visit("removing a judge: the question first", f"{record}/remove")
     tour.visit("certificate ceremony: the notice, asked first", f"{cohort}/ceremony/notice")
+    tour.visit("paper answer sheets", f"{cohort}/paper")
+    choose = tour.page.locator(f"form[action$='{cohort}/paper']")
+    choose.locator("select").select_option(label="Judge Kofi Boateng")  # has not started
+    choose.locator("button[type=submit]").click()
+    tour.check("typing in a paper sheet")
     tour.visit("report", f"{cohort}/report")
     tour.visit("reaction evaluation results", f"{cohort}/evaluation/results")
     files = {
@@ -605,7 +610,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 19,
         "judge": 25,
-        "trainer": 19,
+        "trainer": 21,
         "admin": 11,
     }
 
