@@ -15,8 +15,9 @@ from elearning.accounts.models import Role, User
 from elearning.assessments.models import Attempt
 from elearning.assessments.services import credits_of
 from elearning.audit.models import AuditEvent
+from elearning.catalog import load_app_catalog
 from elearning.cohorts import paper, services, tallies
-from elearning.cohorts.models import Cohort
+from elearning.cohorts.models import Cohort, CohortMember
 from elearning.demo import take_assessment
 from elearning.extensions import db
 from elearning.sqltypes import utcnow
@@ -64,8 +65,6 @@ def room(app, course, make_cohort, trainer, create_user):
 
 
 def _member(member_id):
-    from elearning.cohorts.models import CohortMember
-
     return db.session.get(CohortMember, member_id)
 
 
@@ -195,11 +194,11 @@ def test_refused_online_other_questions_and_options_and_forged_codes(app, course
 
 @pytest.fixture
 def printed(app, make_cohort, trainer, create_user, tmp_path):
-    """A cohort of two judges (one reads Arabic), a client signed in as its trainer, and the
+    """A cohort of two judges (the second reads Arabic), a client signed in as its trainer, and the
     entry assessment's sheets printed: the PDF and the address in the first sheet's QR code."""
     cohort = make_cohort(trainer, name="Paper workshop")
     names = ("Amal Haddad", "Kofi Mensah")
-    for name, language in zip(names, ("ar", "en"), strict=True):
+    for name, language in zip(names, ("en", "ar"), strict=True):
         judge = create_user(name=name, preferred_language=language)
         with app.app_context():
             services.join_cohort(
@@ -214,8 +213,6 @@ def printed(app, make_cohort, trainer, create_user, tmp_path):
 
 
 def course_of(app):
-    from elearning.catalog import load_app_catalog
-
     return load_app_catalog(app).course("sample")
 
 
@@ -243,6 +240,13 @@ def test_a_trainer_prints_one_sheet_per_judge_and_types_one_in(app, printed, cre
     assert saved.status_code == 302
     roster = client.get(f"/cohorts/{cohort.id}/roster")
     assert "on paper" in roster.text
+    with app.app_context():
+        member_id = paper.read_token(app.config["SECRET_KEY"], path.rsplit("/", 1)[-1]).member_id
+    assert "on paper" in client.get(f"/cohorts/{cohort.id}/members/{member_id}").text
+    with app.app_context():  # the judge's own pages say so too
+        email = db.session.get(User, db.session.get(CohortMember, member_id).user_id).email
+    judge = browser_for(app, email)
+    assert "(on paper)" in judge.get("/courses/sample/assessment/pre").text
     again = client.post(path, data=data, follow_redirects=True)
     assert "This sheet was already entered" in again.text
     # Other answers: nothing changes until the trainer confirms the correction.
