@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
@@ -30,6 +31,7 @@ from elearning.cohorts import tallies
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.itemtypes import Selection
 from elearning.content.model import Course, Item
+from elearning.learning.models import LessonCompletion
 
 KINDS = ("pre", "post")
 TOKEN_SALT = "cohorts.paper-sheet"  # noqa: S105 - a salt naming the use, not a secret  # nosec B105
@@ -119,6 +121,18 @@ def compose_sheet(session: Session, course: Course, member: CohortMember, kind: 
         entry_ids=tuple(entry_ids),
         version=version,
     )
+
+
+def lessons_left(session: Session, course: Course, enrolment_id: int) -> int:
+    """How many of the course's lessons the judge has not marked complete: a final passed on
+    paper earns the certificate, as one passed online does, only once they have none left."""
+    done = session.scalar(
+        select(func.count()).where(
+            LessonCompletion.enrolment_id == enrolment_id,
+            LessonCompletion.lesson_slug.in_([lesson.slug for lesson in course.lessons]),
+        )
+    )
+    return max(0, len(course.lessons) - (done or 0))
 
 
 # --- the signed code printed on the sheet --------------------------------------------------------

@@ -291,6 +291,9 @@ def paper_sheet(cohort_id: int, token: str):
         "form": form,
         "token": token,
         "language": course_language(course),
+        "lessons_left": (
+            paper.lessons_left(db.session, course, member.enrolment_id) if ref.kind == "post" else 0
+        ),
     }
     if sheet.version != ref.version:
         return render_template("cohorts/paper_sheet.html", stale=True, **context), 409

@@ -16,10 +16,13 @@ from elearning.assessments.models import Attempt
 from elearning.assessments.services import credits_of
 from elearning.audit.models import AuditEvent
 from elearning.catalog import load_app_catalog
+from elearning.certificates.models import Certificate
 from elearning.cohorts import paper, services, tallies
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.demo import take_assessment
 from elearning.extensions import db
+from elearning.learning import services as learning
+from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
 from tests.helpers import browser_for, pdf_text, qr_codes_of, token_of
 
@@ -95,8 +98,11 @@ def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
         kept = _kept_equal_recount(cohort_id, course)
         assert kept["pre_n"] == 2 and kept["pre_sum"] > 100.0
 
-        # The final on paper, all wrong: scored, not passed; it does not repeat the entry's
-        # questions; the gain is counted.
+        # The final on paper (the judge has read every lesson), all wrong: scored, not passed;
+        # it does not repeat the entry's questions; the gain is counted.
+        enrolment = db.session.get(Enrolment, _member(first).enrolment_id)
+        for lesson in course.lessons:
+            learning.mark_complete(db.session, enrolment, lesson, course.content_version)
         final = paper.compose_sheet(db.session, course, _member(first), "post")
         assert not set(final.entry_ids) & set(sheet.entry_ids)
         result = paper.enter_sheet(
@@ -122,8 +128,15 @@ def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
         assert corrected.attempt.score == 100.0 and corrected.attempt.is_passed
         kept = _kept_equal_recount(cohort_id, course)
         assert kept["passed"] == 1 and kept["post_sum"] == 100.0
-        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-        assert actions[-3:] == [
+        # The pass earned the judge their certificate, as an online pass does.
+        issued = db.session.scalars(select(Certificate.enrolment_id)).all()
+        assert issued == [_member(first).enrolment_id]
+        actions = db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("cohort.paper%"))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions == [
             "cohort.paper_sheet_entered",
             "cohort.paper_sheet_entered",
             "cohort.paper_sheet_corrected",
