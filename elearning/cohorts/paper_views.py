@@ -160,6 +160,13 @@ def paper_entry(cohort_id: int):
     members = _members(cohort)
     choice = PaperSheetChoiceForm()
     kinds = _choices(choice, members, course)
+    if request.method == "GET":  # after a sheet is saved, the next judge's is offered
+        after = request.args.get("after", type=int)
+        ids = [member.id for member, _judge in members]
+        if after in ids and ids.index(after) + 1 < len(ids):
+            choice.member.data = ids[ids.index(after) + 1]
+        if request.args.get("kind") in kinds:
+            choice.kind.data = request.args["kind"]
     if request.method == "POST" and choice.validate_on_submit():
         member = next(m for m, _judge in members if m.id == choice.member.data)
         return _redirect_to_sheet(cohort, course, member, choice.kind.data)
@@ -377,4 +384,6 @@ def paper_sheet(cohort_id: int, token: str):
             ),
             "success",
         )
-    return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
+    return redirect(
+        url_for("cohorts.paper_entry", cohort_id=cohort.id, after=member.id, kind=sheet.kind)
+    )

@@ -251,6 +251,9 @@ def test_a_trainer_prints_one_sheet_per_judge_and_types_one_in(app, printed, cre
     data = {"csrf_token": token_of(page.text), **answers}
     saved = client.post(path, data=data)
     assert saved.status_code == 302
+    # Back on the sheets page, the next judge's sheet is offered.
+    offered = client.get(saved.headers["Location"]).text
+    assert re.search(r'<option selected value="\d+">Kofi Mensah</option>', offered), offered
     roster = client.get(f"/cohorts/{cohort.id}/roster")
     assert "on paper" in roster.text
     with app.app_context():

@@ -894,7 +894,7 @@ PAGES = {
     ),
     "cohorts.ceremony_names": ("trainer", "/cohorts/{cohort_id}/ceremony/names.pdf", ("order",)),
     "cohorts.ceremony_notice": ("trainer", "/cohorts/{cohort_id}/ceremony/notice", ()),
-    "cohorts.paper_entry": ("trainer", "/cohorts/{cohort_id}/paper", ()),
+    "cohorts.paper_entry": ("trainer", "/cohorts/{cohort_id}/paper", ("after", "kind")),
     "cohorts.paper_sheets": ("trainer", "/cohorts/{cohort_id}/paper/{kind}.pdf", ("member",)),
     "cohorts.paper_sheet": ("trainer", "/cohorts/{cohort_id}/paper/sheet/{paper_token}", ()),
     "cohorts.member_attempt": (
