@@ -186,6 +186,7 @@ class Entered:
     outcome: str
     attempt: Attempt | None
     changed: tuple[int, ...] = ()  # the numbers of the questions whose answer differs
+    pass_withdrawn: bool = False  # corrected: a pass is no longer one
 
 
 def enter_sheet(
@@ -236,7 +237,7 @@ def enter_sheet(
         return Entered("unchanged", existing)
     if not confirmed:
         return Entered("differs", existing, changed)
-    before = existing.score
+    before, passed_before = existing.score, bool(existing.is_passed)
     cohorts = tallies.set_aside(session, sheet.enrolment_id)
     assessments_paper.correct_sheet(session, course, existing, checked)
     tallies.put_back(session, sheet.enrolment_id, cohorts)
@@ -253,4 +254,5 @@ def enter_sheet(
             "score": existing.score,
         },
     )
-    return Entered("corrected", existing, changed)
+    withdrawn = passed_before and not existing.is_passed
+    return Entered("corrected", existing, changed, pass_withdrawn=withdrawn)

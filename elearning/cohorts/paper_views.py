@@ -384,6 +384,14 @@ def paper_sheet(cohort_id: int, token: str):
             ),
             "success",
         )
+        if result.pass_withdrawn:
+            flash(
+                _(
+                    "The corrected sheet is no longer a pass. A certificate already issued on it "
+                    "stands until an admin revokes it."
+                ),
+                "info",
+            )
     return redirect(
         url_for("cohorts.paper_entry", cohort_id=cohort.id, after=member.id, kind=sheet.kind)
     )

@@ -131,6 +131,15 @@ def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
         # The pass earned the judge their certificate, as an online pass does.
         issued = db.session.scalars(select(Certificate.enrolment_id)).all()
         assert issued == [_member(first).enrolment_id]
+        # Corrected back: the pass is withdrawn (the trainer is told the certificate stands).
+        undone = paper.enter_sheet(
+            db.session, cohort, course, final, _answers(final, course, False), actor, now,
+            confirmed=True,
+        )  # fmt: skip
+        db.session.commit()
+        assert undone.pass_withdrawn and undone.attempt.is_passed is False
+        kept = _kept_equal_recount(cohort_id, course)
+        assert kept.get("passed", 0) == 0 and kept.get("post_sum", 0) == 0 and kept["post_n"] == 1
         actions = db.session.scalars(
             select(AuditEvent.action)
             .where(AuditEvent.action.like("cohort.paper%"))
@@ -139,6 +148,7 @@ def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
         assert actions == [
             "cohort.paper_sheet_entered",
             "cohort.paper_sheet_entered",
+            "cohort.paper_sheet_corrected",
             "cohort.paper_sheet_corrected",
         ]
 
