@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearning.cohorts import invitation_views as _invitation_views  # noqa: F401
     from elearning.cohorts import judge_views as _judge_views  # noqa: F401
     from elearning.cohorts import manual_views as _manual_views  # noqa: F401
+    from elearning.cohorts import paper_views as _paper_views  # noqa: F401
     from elearning.cohorts import participant_views as _participant_views  # noqa: F401
     from elearning.cohorts import reaction_views as _reaction_views  # noqa: F401
     from elearning.cohorts import report_views as _report_views  # noqa: F401

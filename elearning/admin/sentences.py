@@ -22,6 +22,7 @@ from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate
 from elearning.cohorts.models import Cohort
+from elearning.web.templating import percent
 
 SENTENCES = {
     "user.created": _l("%(actor)s created the account of %(user)s, with the role %(role)s."),
@@ -149,6 +150,15 @@ SENTENCES = {
         "%(actor)s set the attendance that certificates of the cohort %(cohort)s require to "
         "%(percent)s %% of the sessions (was %(previous)s %%)."
     ),
+    "cohort.paper_sheet_entered": _l(
+        "%(actor)s typed in the paper answer sheet of %(member)s for the %(assessment)s in the "
+        "cohort %(cohort)s (sheet version %(version)s): score %(score)s."
+    ),
+    "cohort.paper_sheet_corrected": _l(
+        "%(actor)s corrected the paper answer sheet of %(member)s for the %(assessment)s in the "
+        "cohort %(cohort)s (sheet version %(version)s, questions %(questions)s): score "
+        "%(score_before)s, now %(score)s."
+    ),
 }
 # How a certificate was issued (its record's "via"), when the record says.
 ISSUED_VIA = {
@@ -214,7 +224,11 @@ ACTION_LABELS = {
     "cohort.attendance_recorded": _l("Attendance taken"),
     "cohort.attendance_scanned": _l("Attendance recorded by QR code"),
     "cohort.attendance_required": _l("Attendance required for certificates"),
+    "cohort.paper_sheet_entered": _l("Paper answer sheet typed in"),
+    "cohort.paper_sheet_corrected": _l("Paper answer sheet corrected"),
 }
+# The assessments a paper answer sheet is for, as the sentences name them.
+ASSESSMENTS = {"pre": _l("entry assessment"), "post": _l("final assessment")}
 UNKNOWN = _l("%(actor)s: %(code)s on %(record)s.")
 DECISION_NOTE = _l("Admin's note: “%(note)s”.")
 
@@ -370,6 +384,14 @@ class _Known:
             }
         )
         parts.update(invited=_detail(event, "invited"), already=_detail(event, "already"))
+        parts.update(version=_detail(event, "version"), questions=_detail(event, "questions"))
+        kind = _detail(event, "kind")
+        if kind:
+            parts["assessment"] = ASSESSMENTS.get(kind, kind)
+        for key in ("score", "score_before"):
+            score = _detail(event, key)
+            if score:
+                parts[key] = _percent(score)
         parts["actor"] = self.person(actor) if actor else Ref(_("The system"))
         parts["course"] = _course_title(_detail(event, "course"))
         parts.update(self._subject_parts(event))
@@ -431,6 +453,14 @@ def _certificate_ref(certificate: Certificate | None, serial: str) -> Ref:
         certificate.serial,
         url_for("certificates.admin_detail", certificate_id=certificate.id),
     )
+
+
+def _percent(value: str) -> str:
+    """A score recorded in an event's details, as the viewer's language writes per cents."""
+    try:
+        return percent(float(value))
+    except ValueError:
+        return value
 
 
 def _course_title(slug: str) -> str:

@@ -27,11 +27,35 @@ def draw(
     logic.FormCannotBeDrawn when the bank cannot fill the form."""
     form = course.form(kind)
     assert form is not None and course.bank is not None
-    never = _entries_met(session, [a.id for a in current.pre]) if kind == "post" else set()
-    rather_not = _entries_met(session, [a.id for a in current.post]) if kind == "post" else set()
+    never = entries_met(session, [a.id for a in current.pre]) if kind == "post" else set()
+    rather_not = entries_met(session, [a.id for a in current.post]) if kind == "post" else set()
     if form.parallel and course.parallel_forms:
-        return _parallel_draw(session, course, enrolment_id, kind, current, seed, never, rather_not)
+        pre_form = next((a.form for a in current.pre if a.form), None)
+        return _parallel_draw(
+            session, course, enrolment_id, kind, seed, pre_form, not current.post, never, rather_not
+        )
     return None, logic.draw_entries(form, course.bank, seed, never, rather_not)
+
+
+def draw_first(
+    session: Session,
+    course: Course,
+    enrolment_id: int,
+    kind: str,
+    seed: int,
+    pre_form: str | None,
+    never: set[str],
+) -> tuple[str | None, list[str]]:
+    """(parallel form or None, entry ids) of a first attempt of ``kind`` drawn ahead of time,
+    as a printed answer sheet holds it: ``pre_form`` and ``never`` are the entry assessment's
+    form and questions (for a final). The same arguments give the same questions."""
+    form = course.form(kind)
+    assert form is not None and course.bank is not None
+    if form.parallel and course.parallel_forms:
+        return _parallel_draw(
+            session, course, enrolment_id, kind, seed, pre_form, True, never, set()
+        )
+    return None, logic.draw_entries(form, course.bank, seed, never, set())
 
 
 def _parallel_draw(
@@ -39,8 +63,9 @@ def _parallel_draw(
     course: Course,
     enrolment_id: int,
     kind: str,
-    current: Standing,
     seed: int,
+    pre_form: str | None,
+    first_final: bool,
     never: set[str],
     rather_not: set[str],
 ) -> tuple[str | None, list[str]]:
@@ -51,8 +76,7 @@ def _parallel_draw(
     name = None
     if kind == "pre":
         name = entry_form_of(session, course, enrolment_id)
-    elif not current.post:
-        pre_form = next((a.form for a in current.pre if a.form), None)
+    elif first_final:
         name = logic.first_final_form(parallel, pre_form, never)
     if name is None:
         profile = retake_profile(course.bank, parallel)
@@ -80,7 +104,8 @@ def entry_form_of(session: Session, course: Course, enrolment_id: int) -> str:
     return enrolment.entry_form
 
 
-def _entries_met(session: Session, attempt_ids: list[int]) -> set[str]:
+def entries_met(session: Session, attempt_ids: list[int]) -> set[str]:
+    """The bank entries these attempts held."""
     if not attempt_ids:
         return set()
     return set(

@@ -46,11 +46,20 @@ class Attempt(db.Model):
     score: Mapped[float | None]  # per cent, 0–100
     is_passed: Mapped[bool | None]  # None for the entry assessment, which is not pass or fail
     form: Mapped[str | None] = mapped_column(String(16))  # the parallel form; None: drawn
+    #: "online", or "paper": answers ticked on a printed answer sheet, typed in by a trainer.
+    mode: Mapped[str] = mapped_column(String(8), default="online", server_default="online")
+    #: A paper attempt's sheet: the version printed on it (its questions and option order).
+    sheet: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def is_open(self) -> bool:
         """True until submitted (by the learner, or by the clock)."""
         return self.status == "open"
+
+    @property
+    def is_paper(self) -> bool:
+        """Answered on a printed sheet and typed in by a trainer."""
+        return self.mode == "paper"
 
 
 class Response(db.Model):

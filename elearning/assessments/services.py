@@ -438,6 +438,14 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
     return True
 
 
+def score_again(session: Session, course: Course, attempt: Attempt) -> None:
+    """Score a submitted attempt again from its stored responses, after they were corrected (a
+    paper sheet typed in wrongly): the same scoring, the same signals as a submit."""
+    assert not attempt.is_open
+    _score(session, course, attempt)
+    enrolment_changed.send(attempt.enrolment_id, session=session)
+
+
 def _score(session: Session, course: Course, attempt: Attempt) -> None:
     responses = responses_of(session, attempt.id)
     bank = course.bank

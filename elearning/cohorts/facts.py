@@ -149,6 +149,7 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False, earlier
             ),
             first(Attempt.score, "pre", Attempt.number).label("pre_score"),
             first(Attempt.submitted_at, "pre", Attempt.number).label("pre_at"),
+            first(Attempt.mode, "pre", Attempt.number).label("pre_mode"),
             # The best final attempt (ties: the earlier one), as the results page reads it.
             first(Attempt.id, "post", Attempt.score.desc(), Attempt.number).label(
                 "post_attempt_id"
@@ -157,6 +158,7 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False, earlier
             first(Attempt.submitted_at, "post", Attempt.score.desc(), Attempt.number).label(
                 "post_at"
             ),
+            first(Attempt.mode, "post", Attempt.score.desc(), Attempt.number).label("post_mode"),
             per_judge(member, select(func.count()).where(scored, Attempt.kind == "post")).label(
                 "sat"
             ),
@@ -261,9 +263,11 @@ def facts(cohort_id: int, course: Course, *, materialized: bool = False, earlier
         raw.c.pre_attempt_id,
         raw.c.pre_score,
         raw.c.pre_at,
+        raw.c.pre_mode,
         raw.c.post_attempt_id,
         raw.c.post_score,
         raw.c.post_at,
+        raw.c.post_mode,
         gain.label("gain"),
         raw.c.sat,
         case((passed, 1), else_=0).label("passed"),

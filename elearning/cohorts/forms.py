@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -357,3 +357,38 @@ class FollowUpForm(FlaskForm):
         ],
     )
     further_training = _free_text(_l("What further training would help you?"))
+
+
+class PaperSheetChoiceForm(FlaskForm):
+    """Which paper answer sheet to type in: the judge's and the assessment's."""
+
+    member = SelectField(_l("Judge"), coerce=int, validate_choice=True)
+    kind = RadioField(
+        _l("Assessment"),
+        choices=[
+            SelectChoice("pre", _l("Entry assessment")),
+            SelectChoice("post", _l("Final assessment")),
+        ],
+        default="pre",
+        validators=[DataRequired(_l("Choose the assessment."))],
+    )
+
+
+class PaperPhotoForm(FlaskForm):
+    """A photo of a paper answer sheet's QR code, to open its typing page."""
+
+    file = FileField(
+        _l("Photo of the sheet's QR code"),
+        validators=[
+            FileRequired(_l("Choose a photo of the QR code.")),
+            FileSize(10 * 1024 * 1024, message=_l("A photo is at most 10 MB.")),
+        ],
+        render_kw={"accept": "image/*", "capture": "environment"},
+    )
+
+
+class PaperAnswersForm(FlaskForm):
+    """A paper answer sheet's answers, typed in (the ``q-`` fields are read as an assessment
+    page's are); ``confirmed`` once the trainer has agreed to correct answers entered before."""
+
+    confirmed = HiddenField(validators=[Optional(), Regexp(r"^1?\Z")])

@@ -51,6 +51,8 @@ class RosterRow:
     entry_form: str | None = None  # the parallel form of the entry assessment
     pre_at: datetime | None = None  # when the entry and the best final were submitted
     post_at: datetime | None = None
+    pre_on_paper: bool = False  # the entry score, the best final's, from a paper sheet
+    post_on_paper: bool = False
 
     @property
     def pre_before_joining(self) -> bool:
@@ -140,6 +142,8 @@ def _row(course: Course, values: Mapping[str, Any]) -> RosterRow:
         entry_form=values.get("entry_form"),
         pre_at=_as_utc(values["pre_at"]),
         post_at=_as_utc(values["post_at"]),
+        pre_on_paper=values["pre_mode"] == "paper",
+        post_on_paper=values["post_mode"] == "paper",
     )
 
 

@@ -355,6 +355,24 @@ def left(session: Session, cohort_id: int, enrolment_id: int) -> None:
     _move(session, enrolment_id, before=after | {cohort_id}, after=after)
 
 
+def set_aside(session: Session, enrolment_id: int) -> frozenset[int]:
+    """Take the enrolment's share out of its cohorts' totals, worked out from its records as
+    they are now: before a scored attempt's responses are rewritten in place (a paper sheet
+    corrected), which a later move could not tell from the old ones. Returns the cohorts to
+    hand to :func:`put_back` once the records are rewritten, in the same transaction."""
+    cohorts = _cohorts_of(session, enrolment_id)
+    if cohorts:
+        _move(session, enrolment_id, before=cohorts, after=frozenset())
+    return cohorts
+
+
+def put_back(session: Session, enrolment_id: int, cohorts: frozenset[int]) -> None:
+    """Add the enrolment's share, from its records as they are now, back into the totals of
+    the cohorts :func:`set_aside` took it out of: they move by the difference."""
+    if cohorts:
+        _move(session, enrolment_id, before=frozenset(), after=cohorts)
+
+
 def _cohorts_of(session: Session, enrolment_id: int) -> frozenset[int]:
     session.flush()
     return frozenset(

@@ -461,6 +461,11 @@ def trainer_tour(tour: Tour) -> None:
     tour.visit("sessions", f"{cohort}/sessions")
     sheet = tour.page.locator("main a[href$='/attendance']").first.get_attribute("href")
     tour.visit("taking attendance at a session", sheet)
+    tour.visit("paper answer sheets", f"{cohort}/paper")
+    choose = tour.page.locator(f"form[action$='{cohort}/paper']")
+    choose.locator("select").select_option(label="Judge Kofi Boateng")  # has not started
+    choose.locator("button[type=submit]").click()
+    tour.check("typing in a paper sheet")
     tour.visit("report", f"{cohort}/report")
     tour.visit("reaction evaluation results", f"{cohort}/evaluation/results")
     tour.visit("projector view", f"{cohort}/room/pre/projector")
@@ -610,7 +615,7 @@ def test_the_tours_cover_every_page_type_in_both_languages(visits):
     assert {role: len(pages[(role, "en")]) for role in TOURS} == {
         "visitor": 19,
         "judge": 26,
-        "trainer": 22,
+        "trainer": 24,
         "admin": 11,
     }
 

@@ -38,7 +38,7 @@ from elearning.accounts.models import Role, TokenPurpose, User
 from elearning.assessments.models import Attempt
 from elearning.catalog import get_catalog
 from elearning.certificates.models import Certificate, CertificateRun, NameCorrection
-from elearning.cohorts import follow_ups, invitations
+from elearning.cohorts import follow_ups, invitations, paper
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.attendance import attendance_token
 from elearning.cohorts.models import (
@@ -248,6 +248,10 @@ MATRIX: dict[str, dict[str, Access]] = {
     "cohorts.ceremony_names": {"GET": COHORT_TRAINERS},
     "cohorts.ceremony_notice": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.member_attempt": {"GET": COHORT_TRAINERS},
+    "cohorts.paper_entry": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
+    "cohorts.paper_sheets": {"GET": COHORT_TRAINERS},
+    "cohorts.paper_photo": {"POST": COHORT_TRAINERS_WRITE},
+    "cohorts.paper_sheet": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.extra_attempt": {"GET": COHORT_TRAINERS, "POST": COHORT_TRAINERS_WRITE},
     "cohorts.roster_export": {"GET": COHORT_TRAINERS},
     "cohorts.hours_export": {"GET": COHORT_TRAINERS},
@@ -349,6 +353,7 @@ OBJECT_OF = {
     ("cohorts.invitation", "token"): "cohort_invitation_token",
     ("cohorts.attendance_scan", "token"): "attendance_token",
     ("cohorts.follow_up_form", "token"): "follow_up_token",
+    ("cohorts.paper_sheet", "token"): "paper_token",
 }
 # The little a POST needs besides its CSRF token, from the objects of the cell.
 FORM_DATA = {
@@ -645,11 +650,19 @@ def world(app, create_user) -> World:
             objects["follow_up_token"] = follow_ups.link_token(
                 app.config["SECRET_KEY"], cohort.id, member.user_id
             )
+            judge = db.session.scalar(
+                select(CohortMember)
+                .where(CohortMember.cohort_id == cohort.id)
+                .order_by(CohortMember.id)
+                .limit(1)
+            )
+            sheet = paper.compose_sheet(db.session, get_catalog().course("sample"), judge, "pre")
             objects.update(
                 session_id=workshop.id,
                 attendance_token=attendance_token(
                     app.config["SECRET_KEY"], cohort.id, workshop.id, objects["member_id"]
                 ),
+                paper_token=paper.sheet_token(app.config["SECRET_KEY"], sheet),
                 cohort_id=cohort.id,
                 join_code=cohort.join_code,
                 trainer_id=users[trainer].id,
@@ -669,8 +682,7 @@ def world(app, create_user) -> World:
             key: [(db.session.scalar(select(func.max(model.id))) or 0) + 1, 0, 999_999]
             for key, model in ID_MODELS.items()
         }
-        db.session.commit()  # the workshop sessions
-        db.session.commit()  # the members asked for their follow-up evaluation
+        db.session.commit()  # the workshop sessions, the members asked for their follow-up
     guesses.update(
         code=[codes.new_code(), "0" * 12],
         join_code=[codes.new_code(cohorts.JOIN_CODE_LENGTH)],
@@ -680,6 +692,7 @@ def world(app, create_user) -> World:
         cohort_invitation_token=[secrets.token_urlsafe(32)],
         attendance_token=[secrets.token_urlsafe(32)],
         follow_up_token=[secrets.token_urlsafe(32)],
+        paper_token=[secrets.token_urlsafe(32)],
         filename=["no-such-file.css"],
     )
     entry_attempt_id = own.pop("entry_attempt_id")

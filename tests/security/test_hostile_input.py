@@ -65,7 +65,7 @@ from elearning.certificates.forms import (
     VerifyCodeForm,
 )
 from elearning.certificates.models import Certificate, CertificateRun
-from elearning.cohorts import follow_ups, invitations
+from elearning.cohorts import follow_ups, invitations, paper
 from elearning.cohorts import services as cohorts
 from elearning.cohorts.attendance import attendance_token
 from elearning.cohorts.forms import (
@@ -78,6 +78,9 @@ from elearning.cohorts.forms import (
     ExtraAttemptForm,
     FollowUpForm,
     JoinForm,
+    PaperAnswersForm,
+    PaperPhotoForm,
+    PaperSheetChoiceForm,
     ReactionForm,
     SessionForm,
     UploadForm,
@@ -404,12 +407,17 @@ def build_world(app, create_user, error_log) -> World:
         ]  # fmt: skip
         db.session.add_all(workshop)
         db.session.commit()
+        sheet = paper.compose_sheet(db.session, get_catalog().course("sample"), member, "pre")
+        sheet_questions = [q.question.id for q in sheet.questions(get_catalog().course("sample"))]
         world.ids.update(
             session_id=workshop[0].id,
             other_session_id=workshop[1].id,
             attendance_token=attendance_token(
                 app.config["SECRET_KEY"], cohort.id, workshop[0].id, member.id
             ),
+            paper_token=paper.sheet_token(app.config["SECRET_KEY"], sheet),
+            paper_q0=sheet_questions[0],
+            paper_q1=sheet_questions[-1],
             cohort_id=cohort.id,
             join_code=cohort.join_code,
             member_id=member.id,
@@ -595,6 +603,13 @@ TARGETS = (
     Target("cohorts.manage_invitation", "trainer",
            "/cohorts/{cohort_id}/invitations/{invitation_id}", ConfirmForm, fields=("action",),
            valid=lambda w: {"action": "resend"}),
+    Target("cohorts.paper_entry", "trainer", "/cohorts/{cohort_id}/paper", PaperSheetChoiceForm,
+           valid=lambda w: {"member": str(w.ids["member_id"]), "kind": "pre"}),
+    Target("cohorts.paper_photo", "trainer", "/cohorts/{cohort_id}/paper/photo", PaperPhotoForm),
+    Target("cohorts.paper_sheet", "trainer", "/cohorts/{cohort_id}/paper/sheet/{paper_token}",
+           PaperAnswersForm, fields=("q-{paper_q0}", "q-{paper_q1}"),
+           valid=lambda w: {f"q-{w.ids['paper_q0']}": "1", f"q-{w.ids['paper_q1']}": "blank",
+                            "confirmed": "1"}),
     Target("cohorts.upload", "trainer", "/cohorts/{cohort_id}/upload", UploadForm,
            examples=(recorded(("file", Upload("a\x00b.csv", b"name,email\nJudge,j@example.org")),
                               encoding="multipart"),)),
@@ -933,6 +948,9 @@ PAGES = {
         ("order", "alphabet"),
     ),
     "cohorts.ceremony_notice": ("trainer", "/cohorts/{cohort_id}/ceremony/notice", ()),
+    "cohorts.paper_entry": ("trainer", "/cohorts/{cohort_id}/paper", ("after", "kind")),
+    "cohorts.paper_sheets": ("trainer", "/cohorts/{cohort_id}/paper/{kind}.pdf", ("member",)),
+    "cohorts.paper_sheet": ("trainer", "/cohorts/{cohort_id}/paper/sheet/{paper_token}", ()),
     "cohorts.member_attempt": (
         "trainer",
         "/cohorts/{cohort_id}/members/{member_id}/attempts/{attempt_id}",
@@ -998,6 +1016,7 @@ PDF_PAGES = {
     "cohorts.ceremony_certificates",
     "cohorts.ceremony_names",
     "cohorts.sign_in_sheet",
+    "cohorts.paper_sheets",
     "learning.printable_pdf",
     "cohorts.manual_page_pdf",
     "certificates.download",
