@@ -80,11 +80,10 @@ def dashboard():
 
 def _my_courses(user_id: int) -> list[tuple]:
     """(course, progress, lesson to continue with, next step, standing) for each course the
-    user takes; four queries however many courses."""
+    user takes; three queries however many courses."""
     catalog = get_catalog()
     enrolments = learning_services.user_enrolments(db.session, user_id)
     ids = [enrolment.id for enrolment in enrolments]
-    done = learning_services.done_by_module(db.session, ids, catalog)
     times = learning_services.completion_times(db.session, ids)
     attempts = assessment_services.attempts_by_enrolment(db.session, ids)
     now = utcnow()
@@ -93,7 +92,8 @@ def _my_courses(user_id: int) -> list[tuple]:
         course = catalog.course(enrolment.course_slug)
         if course is None:  # withdrawn from the content: nothing to show or continue
             continue
-        progress = learning_logic.course_progress(course, done[enrolment.id])
+        done = learning_logic.done_by_module(course, times[enrolment.id])
+        progress = learning_logic.course_progress(course, done)
         next_lesson = learning_logic.continue_lesson(course, times[enrolment.id])
         standing = assessment_services.standing_from(
             course, attempts[enrolment.id], progress.is_complete, now, enrolment.extra_attempts

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_percent
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -30,12 +30,50 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 
 def asset_url(filename: str) -> str:
     """The URL of a static file with a content hash, so it can be cached for a year."""
-    return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+    return page_url("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+
+
+URL_CACHE_SIZE = 4096  # addresses remembered per app: every page's links, many times over
+
+
+def page_url(endpoint: str, **values) -> str:
+    """``url_for`` for the pages' links, each address built once and then remembered.
+
+    A page builds a dozen or more addresses, each the same on every request (a relative address
+    depends only on the endpoint, its values and the prefix the platform is served under), and
+    Werkzeug takes a good part of a page's time building them. Addresses that depend on more (an
+    absolute one, from the request's host; an endpoint relative to the current blueprint; a
+    value that cannot be a key) are built as Flask builds them, every time.
+    """
+    if (
+        endpoint.startswith(".")
+        or not has_request_context()
+        or any(name.startswith("_") for name in values)
+    ):
+        return url_for(endpoint, **values)
+    try:
+        # The type is part of the key: True == 1, but they make different addresses.
+        key = (request.script_root, endpoint, *sorted((n, type(v), v) for n, v in values.items()))
+        hash(key)
+    except TypeError:  # a list, a dict...: not a key, and rare
+        return url_for(endpoint, **values)
+    urls = current_app.extensions["page_urls"]
+    url = urls.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(urls) >= URL_CACHE_SIZE:
+            urls.clear()  # values from the address bar (ids, pages) must not grow it for ever
+        urls[key] = url
+    return url
 
 
 def percent(value: float, digits: int = 0) -> str:
     """A per cent figure (0-100) as the page's language writes it: "85%", "85 %", "85٪"."""
-    locale = get_locale()
+    return _percent(get_locale(), value, digits)
+
+
+@lru_cache(maxsize=1024)
+def _percent(locale: Locale, value: float, digits: int) -> str:
     pattern = locale.percent_formats[None].pattern  # "#,##0%", "#,##0 %"...
     if digits:
         last = pattern.rfind("0")
@@ -64,7 +102,8 @@ def _page_gettext(translations):
         text = translations.ugettext(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 - our catalog; % escapes values  # nosec B704
-        return text % variables
+        # Most of a page's texts have no placeholder: nothing to put in, nothing to unescape.
+        return text % variables if variables or "%" in text else text
 
     @pass_context
     def ngettext(context, singular: str, plural: str, num: int, **variables):
@@ -99,6 +138,8 @@ def when(value: datetime | None, _format: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
+    app.extensions["page_urls"] = {}
+    app.jinja_env.globals["url_for"] = page_url
     app.jinja_env.filters["datetimeformat"] = when
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["direction"] = text_direction
