@@ -9,7 +9,17 @@ from functools import lru_cache
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import TextClause, and_, bindparam, case, func, literal, literal_column, select, text
+from sqlalchemy import (
+    TextClause,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session

@@ -30,7 +30,8 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 
 def asset_url(filename: str) -> str:
     """The URL of a static file with a content hash, so it can be cached for a year."""
-    return page_url("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+    fingerprint = _fingerprint(current_app.static_folder, filename)
+    return page_url("static", filename=filename, v=fingerprint)
 
 
 URL_CACHE_SIZE = 4096  # addresses remembered per app: every page's links, many times over
