@@ -11,7 +11,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_percent
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -87,8 +87,14 @@ def _percent(locale: Locale, value: float, digits: int) -> str:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input for a form the page builds by hand (no form object needed)."""
-    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+    """The hidden CSRF input for a form the page builds by hand (no form object needed); the
+    same for every form of the request (each is masked afresh as the page leaves)."""
+    field = g.get("_csrf_field")
+    if field is None:
+        field = g._csrf_field = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
+            generate_csrf()
+        )
+    return field
 
 
 def _page_gettext(translations):
@@ -151,6 +157,8 @@ def init_app(app: Flask) -> None:
         gettext, ngettext = _page_gettext(get_translations())
         direction = text_direction(language)
         return {
+            # `_` too: Jinja's own looks "gettext" up again and calls it through a second call.
+            "_": gettext,
             "gettext": gettext,
             "ngettext": ngettext,
             # The real user object, not Flask-Login's proxy: a page reads it dozens of times.
