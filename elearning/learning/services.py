@@ -75,6 +75,25 @@ def user_enrolments(session: Session, user_id: int) -> list[Enrolment]:
     )
 
 
+def user_enrolments_with_completions(
+    session: Session, user_id: int
+) -> list[tuple[Enrolment, dict[str, datetime]]]:
+    """The user's enrolments, oldest first, each with its completed lessons and when each was
+    completed (as ``completion_times`` gives them): one query."""
+    rows = session.execute(
+        select(Enrolment, LessonCompletion.lesson_slug, LessonCompletion.completed_at)
+        .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user_id)
+        .order_by(Enrolment.id)
+    )
+    result: dict[int, tuple[Enrolment, dict[str, datetime]]] = {}
+    for enrolment, slug, completed_at in rows:
+        _, times = result.setdefault(enrolment.id, (enrolment, {}))
+        if slug is not None:
+            times[slug] = completed_at
+    return list(result.values())
+
+
 def completion_times(
     session: Session, enrolment_ids: Iterable[int]
 ) -> dict[int, dict[str, datetime]]:

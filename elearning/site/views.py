@@ -80,21 +80,22 @@ def dashboard():
 
 def _my_courses(user_id: int) -> list[tuple]:
     """(course, progress, lesson to continue with, next step, standing) for each course the
-    user takes; three queries however many courses."""
+    user takes; two queries however many courses."""
     catalog = get_catalog()
-    enrolments = learning_services.user_enrolments(db.session, user_id)
-    ids = [enrolment.id for enrolment in enrolments]
-    times = learning_services.completion_times(db.session, ids)
-    attempts = assessment_services.attempts_by_enrolment(db.session, ids)
+    enrolments = learning_services.user_enrolments_with_completions(db.session, user_id)
+    attempts = assessment_services.attempts_by_enrolment(
+        db.session, [enrolment.id for enrolment, _ in enrolments]
+    )
     now = utcnow()
     courses = []
-    for enrolment in enrolments:
+    for enrolment, times in enrolments:
         course = catalog.course(enrolment.course_slug)
         if course is None:  # withdrawn from the content: nothing to show or continue
             continue
-        done = learning_logic.done_by_module(course, times[enrolment.id])
-        progress = learning_logic.course_progress(course, done)
-        next_lesson = learning_logic.continue_lesson(course, times[enrolment.id])
+        progress = learning_logic.course_progress(
+            course, learning_logic.done_by_module(course, times)
+        )
+        next_lesson = learning_logic.continue_lesson(course, times)
         standing = assessment_services.standing_from(
             course, attempts[enrolment.id], progress.is_complete, now, enrolment.extra_attempts
         )
