@@ -16,7 +16,7 @@ from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from elearning.i18n import LANGUAGE_NAMES, text_direction
 from elearning.web.links import public_url
@@ -97,6 +97,38 @@ def csrf_field() -> Markup:
     return field
 
 
+#: What a remembered fragment leaves for each request to fill in, as stand-ins that no text of
+#: the platform contains.
+_SLOTS = {"csrf": "\x00csrf\x00", "here": "\x00here\x00"}
+FRAGMENT_CACHE_SIZE = 1024
+
+
+def slot(name: str) -> Markup:
+    """Inside a remembered fragment, the place of a value of the request (``csrf``: the form's
+    token; ``here``: the page's own address, to come back to)."""
+    return Markup(_SLOTS[name])  # noqa: S704 - our own constant  # nosec B704
+
+
+def remembered(*key, caller) -> Markup:
+    """The block of a ``{% call remembered(...) %}``, rendered once for each ``key`` (what the
+    block depends on: the page's language, its section, the user's roles) and then remembered,
+    its slots filled anew on every request. Rendered afresh while templates reload
+    (development)."""
+    fragments = current_app.extensions["page_fragments"]
+    key = (request.script_root, *key)
+    html = fragments.get(key)
+    if html is None:
+        html = str(caller())
+        if not current_app.jinja_env.auto_reload:
+            if len(fragments) >= FRAGMENT_CACHE_SIZE:
+                fragments.clear()
+            fragments[key] = html
+    here = request.full_path if request.query_string else request.path
+    return Markup(  # noqa: S704 - rendered by our template, the values escaped  # nosec B704
+        html.replace(_SLOTS["csrf"], csrf_field()).replace(_SLOTS["here"], escape(here))
+    )
+
+
 def _page_gettext(translations):
     """Jinja's new-style gettext and ngettext bound to this request's translations.
 
@@ -146,6 +178,9 @@ def when(value: datetime | None, _format: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
     app.extensions["page_urls"] = {}
+    app.extensions["page_fragments"] = {}
+    app.jinja_env.globals["remembered"] = remembered
+    app.jinja_env.globals["slot"] = slot
     app.jinja_env.globals["url_for"] = page_url
     app.jinja_env.filters["datetimeformat"] = when
     app.jinja_env.filters["percent"] = percent
