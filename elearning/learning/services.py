@@ -75,22 +75,40 @@ def user_enrolments(session: Session, user_id: int) -> list[Enrolment]:
     )
 
 
-def user_enrolments_with_completions(
-    session: Session, user_id: int
-) -> list[tuple[Enrolment, dict[str, datetime]]]:
-    """The user's enrolments, oldest first, each with its completed lessons and when each was
-    completed (as ``completion_times`` gives them): one query."""
+@dataclass(frozen=True)
+class EnrolledCourse:
+    """An enrolment as a learner's overview shows it: its course, its allowance of extra
+    attempts, and its completed lessons with when each was completed."""
+
+    enrolment_id: int
+    course_slug: str
+    extra_attempts: int
+    completed_at: dict[str, datetime]
+
+
+def enrolled_courses(session: Session, user_id: int) -> list[EnrolledCourse]:
+    """The user's enrolments, oldest first, each with its completed lessons: one query."""
     rows = session.execute(
-        select(Enrolment, LessonCompletion.lesson_slug, LessonCompletion.completed_at)
+        select(
+            Enrolment.id,
+            Enrolment.course_slug,
+            Enrolment.extra_attempts,
+            LessonCompletion.lesson_slug,
+            LessonCompletion.completed_at,
+        )
         .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
         .where(Enrolment.user_id == user_id)
         .order_by(Enrolment.id)
     )
-    result: dict[int, tuple[Enrolment, dict[str, datetime]]] = {}
-    for enrolment, slug, completed_at in rows:
-        _, times = result.setdefault(enrolment.id, (enrolment, {}))
+    result: dict[int, EnrolledCourse] = {}
+    for enrolment_id, course_slug, extra_attempts, slug, completed_at in rows:
+        enrolled = result.get(enrolment_id)
+        if enrolled is None:
+            enrolled = result[enrolment_id] = EnrolledCourse(
+                enrolment_id, course_slug, extra_attempts, {}
+            )
         if slug is not None:
-            times[slug] = completed_at
+            enrolled.completed_at[slug] = completed_at
     return list(result.values())
 
 

@@ -162,8 +162,11 @@ def when(value: datetime | None, _format: str | None = None) -> str:
     ignored on purpose."""
     if value is None:
         return ""
-    zone = get_timezone()
-    locale = get_locale() or Locale("en")
+    return _when(value, get_timezone(), get_locale() or Locale("en"))
+
+
+@lru_cache(maxsize=1024)
+def _when(value: datetime, zone, locale: Locale) -> str:
     moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
     pattern = locale.datetime_formats["medium"]
     text = (
