@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from elearning.accounts.logic import new_token, normalise_email, token_digest
@@ -321,12 +321,16 @@ def update_profile(session: Session, user: User, profile: Profile) -> None:
     session.flush()
 
 
+# Built once: every signed-in request loads its user with it.
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
 def load_session_user(session: Session, session_id: str) -> User | None:
     """The user behind a session id ``"<user id>:<session version>"``, if still current."""
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = session.get(User, int(user_id))
+    user = session.execute(_USER_BY_ID, {"id": int(user_id)}).scalar_one_or_none()
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -5,10 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import TextClause, and_, case, func, literal, literal_column, select, text
+from sqlalchemy import (
+    TextClause,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -64,6 +75,43 @@ def user_enrolments(session: Session, user_id: int) -> list[Enrolment]:
     )
 
 
+@dataclass(frozen=True)
+class EnrolledCourse:
+    """An enrolment as a learner's overview shows it: its course, its allowance of extra
+    attempts, and its completed lessons with when each was completed."""
+
+    enrolment_id: int
+    course_slug: str
+    extra_attempts: int
+    completed_at: dict[str, datetime]
+
+
+def enrolled_courses(session: Session, user_id: int) -> list[EnrolledCourse]:
+    """The user's enrolments, oldest first, each with its completed lessons: one query."""
+    rows = session.execute(
+        select(
+            Enrolment.id,
+            Enrolment.course_slug,
+            Enrolment.extra_attempts,
+            LessonCompletion.lesson_slug,
+            LessonCompletion.completed_at,
+        )
+        .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user_id)
+        .order_by(Enrolment.id)
+    )
+    result: dict[int, EnrolledCourse] = {}
+    for enrolment_id, course_slug, extra_attempts, slug, completed_at in rows:
+        enrolled = result.get(enrolment_id)
+        if enrolled is None:
+            enrolled = result[enrolment_id] = EnrolledCourse(
+                enrolment_id, course_slug, extra_attempts, {}
+            )
+        if slug is not None:
+            enrolled.completed_at[slug] = completed_at
+    return list(result.values())
+
+
 def completion_times(
     session: Session, enrolment_ids: Iterable[int]
 ) -> dict[int, dict[str, datetime]]:
@@ -86,18 +134,26 @@ def completion_times(
 
 def _module_of_lesson(courses: Iterable[Course]):
     """A SQL expression naming each completed lesson's module, from the catalog."""
+    return _module_case(
+        tuple(
+            (course.slug, module.slug, tuple(lesson.slug for lesson in module.lessons))
+            for course in courses
+            for module in course.modules
+        )
+    )
+
+
+@lru_cache(maxsize=16)
+def _module_case(modules: tuple[tuple[str, str, tuple[str, ...]], ...]):
+    # Built once per shape of the catalog: building it costs more than the query it goes in.
     whens = [
         (
-            and_(
-                Enrolment.course_slug == course.slug,
-                LessonCompletion.lesson_slug.in_([lesson.slug for lesson in module.lessons]),
-            ),
-            module.slug,
+            and_(Enrolment.course_slug == course_slug, LessonCompletion.lesson_slug.in_(lessons)),
+            module_slug,
         )
-        for course in courses
-        for module in course.modules
+        for course_slug, module_slug, lessons in modules
     ]
-    return case(*whens, else_=None)
+    return case(*whens, else_=None).label("module")
 
 
 def done_by_module(
@@ -111,7 +167,7 @@ def done_by_module(
     result: dict[int, dict[str, int]] = {enrolment_id: {} for enrolment_id in ids}
     if not ids:
         return result
-    module = _module_of_lesson(catalog.courses).label("module")
+    module = _module_of_lesson(catalog.courses)
     rows = session.execute(
         select(Enrolment.id, module, func.count())
         .join(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
@@ -252,6 +308,13 @@ class AnswerView:
     is_correct: bool
 
 
+# Built once: the lesson page asks it on every view.
+_CHECK_ANSWERS = select(CheckAnswer.check_id, CheckAnswer.selected, CheckAnswer.is_correct).where(
+    CheckAnswer.enrolment_id == bindparam("enrolment_id"),
+    CheckAnswer.check_id.in_(bindparam("check_ids", expanding=True)),
+)
+
+
 def check_answers(
     session: Session, enrolment_id: int, checks: Iterable[KnowledgeCheck]
 ) -> dict[str, AnswerView]:
@@ -259,11 +322,7 @@ def check_answers(
     ids = [check.id for check in checks]
     if not ids:
         return {}
-    rows = session.execute(
-        select(CheckAnswer.check_id, CheckAnswer.selected, CheckAnswer.is_correct).where(
-            CheckAnswer.enrolment_id == enrolment_id, CheckAnswer.check_id.in_(ids)
-        )
-    )
+    rows = session.execute(_CHECK_ANSWERS, {"enrolment_id": enrolment_id, "check_ids": ids})
     return {
         check_id: AnswerView(frozenset(key for key in selected.split(",") if key), is_correct)
         for check_id, selected, is_correct in rows

