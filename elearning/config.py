@@ -238,8 +238,9 @@ SETTINGS: tuple[Setting, ...] = (
         "ELEARNING_REPORT_PDF_RATE_LIMIT",
         "20 per hour",
         str,
-        "Cohort report PDFs a trainer may ask for (each new one costs seconds of CPU; one "
-        "asked for again while the cohort is unchanged is served from a stored copy).",
+        "Cohort report PDFs and whole cohorts' paper answer sheets a trainer may ask for, "
+        "together (each new one costs seconds to a minute of CPU; one asked for again while "
+        "nothing it prints has changed is served from a stored copy).",
     ),
     Setting(
         "DEFAULT_TIMEZONE",

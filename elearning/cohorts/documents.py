@@ -1,5 +1,8 @@
-"""The cohort report as a PDF, from the same figures as the page: rendered by a job (seconds of
-CPU), kept in the database while nothing in the report changes."""
+"""The cohort's long PDFs, rendered by a job (seconds to a minute of CPU) and kept in the
+database while nothing they print changes: the report, from the same figures as the page, and
+the whole cohort's paper answer sheets (``cohorts.paper_views``). One mechanism for both: a
+document is named by its cohort, language and edition, and kept under the fingerprint of what
+it prints."""
 
 from __future__ import annotations
 
@@ -73,26 +76,23 @@ RENDERING_STALLED = timedelta(minutes=5)
 EDITIONS = ("full", "summary")
 
 
-def current_report_pdf(
-    session: Session,
-    cohort: Cohort,
-    course: Course,
-    language: str,
-    now: datetime,
-    edition: str = "full",
+# --- any kept document: the report's editions, the paper answer sheets (``cohorts.paper``) -------
+
+
+def current_document(
+    session: Session, cohort_id: int, language: str, edition: str, fingerprint: str, now: datetime
 ) -> tuple[bytes | None, str]:
-    """(the stored PDF of the report's ``edition`` if it is the cohort as it is now, else None;
-    and the state of the rendering: "ready", "rendering" when a job is at it, "needed" when none
-    is). Reads only."""
-    fingerprint = report_fingerprint(session, cohort, course, language)
-    document = session.get(ReportDocument, (cohort.id, language, edition))
+    """(the stored PDF of the cohort's ``edition`` in ``language`` if it was rendered from what
+    ``fingerprint`` names, else None; and the state of the rendering: "ready", "rendering" when
+    a job is at it, "needed" when none is). Reads only."""
+    document = session.get(ReportDocument, (cohort_id, language, edition))
     if document is None or document.fingerprint != fingerprint:
         return None, "needed"
     if document.rendered_at is None:
         return None, "rendering" if document.requested_at > now - RENDERING_STALLED else "needed"
     pdf = session.scalar(
         select(ReportDocument.pdf).where(
-            ReportDocument.cohort_id == cohort.id,
+            ReportDocument.cohort_id == cohort_id,
             ReportDocument.language == language,
             ReportDocument.edition == edition,
         )
@@ -100,22 +100,16 @@ def current_report_pdf(
     return (pdf, "ready") if pdf is not None else (None, "needed")
 
 
-def ask_for_rendering(
-    session: Session,
-    cohort: Cohort,
-    course: Course,
-    language: str,
-    now: datetime,
-    edition: str = "full",
+def ask_for_document(
+    session: Session, cohort_id: int, language: str, edition: str, fingerprint: str, now: datetime
 ) -> bool:
-    """Record that the report's ``edition`` in ``language`` is to be rendered as the cohort is
-    now; False if another request did so at the same moment (its job renders it)."""
-    fingerprint = report_fingerprint(session, cohort, course, language)
+    """Record that the cohort's ``edition`` in ``language`` is to be rendered as ``fingerprint``
+    names it; False if another request did so at the same moment (its job renders it)."""
     try:
         with session.begin_nested():
-            document = session.get(ReportDocument, (cohort.id, language, edition))
+            document = session.get(ReportDocument, (cohort_id, language, edition))
             if document is None:
-                document = ReportDocument(cohort_id=cohort.id, language=language, edition=edition)
+                document = ReportDocument(cohort_id=cohort_id, language=language, edition=edition)
                 session.add(document)
             document.fingerprint = fingerprint
             document.requested_at = now
@@ -126,24 +120,23 @@ def ask_for_rendering(
     return True
 
 
-def store_report_pdf(
+def store_document(
     session: Session,
-    cohort: Cohort,
-    course: Course,
+    cohort_id: int,
     language: str,
+    edition: str,
+    fingerprint: str,
     render: Callable[[], bytes],
-    edition: str = "full",
 ) -> bool:
-    """Render and keep the report's PDF (``edition``) unless the stored one is current (the
-    job's work: run twice, it renders once). The PDF is kept under the fingerprint taken before
-    rendering, so a change made meanwhile is rendered by the next request."""
-    document = session.get(ReportDocument, (cohort.id, language, edition))
-    fingerprint = report_fingerprint(session, cohort, course, language)
+    """Render and keep the cohort's ``edition`` in ``language`` unless the stored one is of
+    ``fingerprint`` already (a job's work: run twice, it renders once). ``fingerprint`` is taken
+    before rendering, so a change made meanwhile is rendered by the next request."""
+    document = session.get(ReportDocument, (cohort_id, language, edition))
     if document is not None and document.rendered_at and document.fingerprint == fingerprint:
         return False
     pdf = render()
     if document is None:
-        document = ReportDocument(cohort_id=cohort.id, language=language, edition=edition)
+        document = ReportDocument(cohort_id=cohort_id, language=language, edition=edition)
         session.add(document)
     document.fingerprint = fingerprint
     document.pdf = pdf

@@ -224,10 +224,12 @@ class CohortTallyState(db.Model):
 
 
 class ReportDocument(db.Model):
-    """The cohort report's PDF in one language and one edition ("full", or "summary": a few
-    pages), rendered by a job and kept while the cohort is
-    unchanged (its ``fingerprint``); ``pdf`` is None while a rendering is queued. Kept in the
-    database, so whichever host renders it, every host serves it."""
+    """A long PDF of the cohort (``cohorts.documents``), rendered by a job and kept while what
+    it prints is unchanged (its ``fingerprint``): the report in one language and one edition
+    ("full", or "summary": a few pages), or the whole cohort's paper answer sheets (edition
+    "paper-pre" or "paper-post", language "": each sheet is in its judge's). ``pdf`` is None
+    while a rendering is queued. Kept in the database, so whichever host renders it, every
+    host serves it."""
 
     __tablename__ = "cohort_report_documents"
 

@@ -4,6 +4,7 @@ photo of it uploaded) so that it counts as the judge's attempt."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -21,10 +22,11 @@ from elearning.accounts.access import role_required
 from elearning.accounts.models import Role, User
 from elearning.assessments.forms import BadAnswer, read_answers
 from elearning.assessments.services import responses_of
-from elearning.cohorts import bp, paper
+from elearning.cohorts import bp, paper, tasks
 from elearning.cohorts.access import load_cohort_or_404
 from elearning.cohorts.forms import PaperAnswersForm, PaperPhotoForm, PaperSheetChoiceForm
 from elearning.cohorts.models import Cohort, CohortMember
+from elearning.cohorts.report_views import kept_pdf
 from elearning.content.itemtypes import item_type
 from elearning.content.model import Course
 from elearning.extensions import db
@@ -104,29 +106,53 @@ def _file_name(cohort: Cohort, what: str) -> str:
     return f"{name or f'cohort-{cohort.id}'}-{what}.pdf"
 
 
-@bp.route("/cohorts/<int:cohort_id>/paper/<any(pre, post):kind>.pdf")
-@role_required(Role.trainer)
-def paper_sheets(cohort_id: int, kind: str):
-    """One answer sheet per judge of the cohort for the entry (``pre``) or final (``post``)
-    assessment, each in the judge's language, in one PDF to print on A4; ``member``: only that
-    judge's sheet (one who arrived late, or a sheet to print again)."""
-    cohort, course = load_cohort_or_404(cohort_id)
-    only = request.args.get("member", type=int)
-    if course.form(kind) is None or course.bank is None:
-        flash(_refusal_message("missing"), "error")
-        return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
-    members = [(m, judge) for m, judge in _members(cohort) if only is None or m.id == only]
-    if not members:
-        flash(_("The cohort has no judges yet."), "info")
-        return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
-    sheets = []
-    for member, judge in members:
+#: The kept documents (``cohorts.documents``) of the whole cohort's sheets, by assessment; kept
+#: in no interface language of their own (language ""): each sheet is in its judge's.
+SHEETS_EDITIONS = {"pre": "paper-pre", "post": "paper-post"}
+
+
+def printed_sheets(
+    cohort: Cohort, course: Course, kind: str, member_id: int | None = None
+) -> list[tuple[User, paper.Sheet]]:
+    """The judges of the cohort (or only the one of ``member_id``) and their sheets for
+    ``kind``, in roster order. Composing a sheet may choose a judge's entry form: the caller
+    rolls that back (printing changes nothing)."""
+    printed = []
+    for member, judge in _members(cohort):
+        if member_id is not None and member.id != member_id:
+            continue
         try:
-            sheet = paper.compose_sheet(db.session, course, member, kind)
+            printed.append((judge, paper.compose_sheet(db.session, course, member, kind)))
         except paper.PaperRefused:
             continue
+    return printed
+
+
+def sheets_fingerprint(
+    cohort: Cohort, course: Course, kind: str, printed: list[tuple[User, paper.Sheet]]
+) -> str:
+    """What the sheets print depends on: the assessment, the content, the cohort's name, and
+    for each judge in order their name, language, sheet (its version digests its questions and
+    options) and QR code (the sheet's signed address at the platform's public address)."""
+    parts = [
+        kind,
+        course.content_version,
+        cohort.name,
+        [
+            (judge.certificate_name, _judge_language(judge), sheet.version, _sheet_url(sheet))
+            for judge, sheet in printed
+        ],
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def render_sheets_pdf(cohort: Cohort, course: Course, printed) -> bytes:
+    """The sheets in one PDF to print on A4, each in its judge's language."""
+    sheets = []
+    for judge, sheet in printed:
         language = _judge_language(judge)
         content = language if language in course.languages else "en"
+        questions = sheet.questions(course)
         with force_locale(language):
             sheets.append(
                 render_template(
@@ -135,20 +161,62 @@ def paper_sheets(cohort_id: int, kind: str):
                     course=course,
                     judge=judge,
                     sheet=sheet,
-                    questions=sheet.questions(course),
-                    widgets={
-                        q.question.id: item_type(q.question).widget for q in sheet.questions(course)
-                    },
+                    questions=questions,
+                    widgets={q.question.id: item_type(q.question).widget for q in questions},
                     qr=_qr_svg(_sheet_url(sheet)),
                     language=content,
                     direction=text_direction(language),
                     ui_language=language,
                 )
             )
+    with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
+        html = render_template("cohorts/paper_sheets_pdf.html", cohort=cohort, sheets=sheets)
+    return render_pdf(html, STYLESHEET.read_text(encoding="utf-8"))
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper/<any(pre, post):kind>.pdf")
+@role_required(Role.trainer)
+def paper_sheets(cohort_id: int, kind: str):
+    """One answer sheet per judge of the cohort for the entry (``pre``) or final (``post``)
+    assessment, each in the judge's language, in one PDF to print on A4. A job renders the
+    whole cohort's (a minute of CPU for a large cohort; see ``report_views.kept_pdf``);
+    ``member``: only that judge's sheet (one who arrived late, or a sheet to print again),
+    rendered at once."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    only = request.args.get("member", type=int)
+    if course.form(kind) is None or course.bank is None:
+        flash(_refusal_message("missing"), "error")
+        return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
+    if not any(only is None or member.id == only for member, _judge in _members(cohort)):
+        flash(_("The cohort has no judges yet."), "info")
+        return redirect(url_for("cohorts.paper_entry", cohort_id=cohort.id))
+    printed = printed_sheets(cohort, course, kind, only)
+    name = _file_name(cohort, f"answer-sheets-{kind}")
+    if only is not None:
+        pdf = render_sheets_pdf(cohort, course, printed)
+        db.session.rollback()  # printing changes nothing
+        return attachment(pdf, name, "application/pdf")
+    fingerprint = sheets_fingerprint(cohort, course, kind, printed)
     db.session.rollback()  # printing changes nothing
-    html = render_template("cohorts/paper_sheets_pdf.html", cohort=cohort, sheets=sheets)
-    pdf = render_pdf(html, STYLESHEET.read_text(encoding="utf-8"))
-    return attachment(pdf, _file_name(cohort, f"answer-sheets-{kind}"), "application/pdf")
+    return kept_pdf(
+        cohort,
+        language="",
+        edition=SHEETS_EDITIONS[kind],
+        fingerprint=fingerprint,
+        file_name=name,
+        job=(tasks.render_paper_sheets, cohort.id, kind),
+        preparing={
+            "title": _("The answer sheets as a PDF"),
+            "message": _(
+                "The answer sheets are being prepared, one per judge. This page refreshes by "
+                "itself and the download starts when they are ready: about a minute for a "
+                "large cohort."
+            ),
+            "crumb": _("Paper answer sheets"),
+            "back_url": url_for("cohorts.paper_entry", cohort_id=cohort.id),
+            "back_label": _("Back to the paper answer sheets"),
+        },
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/paper", methods=["GET", "POST"])

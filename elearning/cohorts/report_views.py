@@ -41,7 +41,7 @@ from elearning.cohorts import (
 )
 from elearning.cohorts.access import load_cohort_or_404, load_member_or_404
 from elearning.cohorts.ceremony_views import alphabet_of
-from elearning.cohorts.documents import ask_for_rendering, current_report_pdf
+from elearning.cohorts.documents import ask_for_document, current_document, report_fingerprint
 from elearning.cohorts.forms import ExtraAttemptForm, FollowUpForm
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.model import Course
@@ -378,27 +378,67 @@ def follow_up_labels() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _report_pdf(cohort_id: int, edition: str):
-    """The report (``edition`` "full" or "summary") as a PDF to attach to the training's final
-    report. Rendering costs seconds of CPU, so a job does it: while it works this answers
-    "being prepared" and refreshes itself; the PDF is then served from its stored copy until
-    the cohort changes. Only the requests that ask for a new rendering count against the
-    trainer's limit: over it, a stored copy is still served."""
-    cohort, course = load_cohort_or_404(cohort_id)
-    language = str(get_locale())
+def kept_pdf(
+    cohort: Cohort,
+    *,
+    language: str,
+    edition: str,
+    fingerprint: str,
+    file_name: str,
+    job: tuple,
+    preparing: dict[str, str],
+):
+    """A long PDF of the cohort (the report, the whole cohort's answer sheets) as its kept copy
+    (``cohorts.documents``) when that copy is of ``fingerprint``; else "being prepared" (202, a
+    page that refreshes itself, with ``preparing``'s title, message, crumb and way back) while
+    ``job`` (the task and its arguments) renders it, queued once however often it is asked
+    for. Only the requests that ask for a new rendering count against the trainer's limit:
+    over it, a kept copy is still served."""
     now = utcnow()
-    pdf, state = current_report_pdf(db.session, cohort, course, language, now, edition)
-    what = "report" if edition == "full" else "report-summary"
+    pdf, state = current_document(db.session, cohort.id, language, edition, fingerprint, now)
     if pdf is not None:
-        return attachment(pdf, _export_name(cohort, what, "pdf"), "application/pdf")
+        return attachment(pdf, file_name, "application/pdf")
     if state == "needed":
         limit = parse(current_app.config["REPORT_PDF_RATE_LIMIT"])
         key = ("report-pdf", f"user:{current_user.get_id()}")
         if not limiter.limiter.hit(limit, *key):
             abort(429)
-        if ask_for_rendering(db.session, cohort, course, language, now, edition):
-            after_commit(db.session, tasks.render_report, cohort.id, language, edition)
-    return render_template("cohorts/report_pdf_preparing.html", cohort=cohort, edition=edition), 202
+        if ask_for_document(db.session, cohort.id, language, edition, fingerprint, now):
+            after_commit(db.session, *job)
+    return render_template(
+        "cohorts/pdf_preparing.html",
+        cohort=cohort,
+        pdf_url=url_for(request.endpoint, **request.view_args),
+        **preparing,
+    ), 202
+
+
+def _report_pdf(cohort_id: int, edition: str):
+    """The report (``edition`` "full" or "summary") as a PDF to attach to the training's final
+    report. Rendering costs seconds of CPU, so a job does it (see :func:`kept_pdf`), in the
+    trainer's language; served from its kept copy until the cohort changes."""
+    cohort, course = load_cohort_or_404(cohort_id)
+    language = str(get_locale())
+    what = "report" if edition == "full" else "report-summary"
+    return kept_pdf(
+        cohort,
+        language=language,
+        edition=edition,
+        fingerprint=report_fingerprint(db.session, cohort, course, language),
+        file_name=_export_name(cohort, what, "pdf"),
+        job=(tasks.render_report, cohort.id, language, edition),
+        preparing={
+            "title": _("The report as a PDF"),
+            "message": _(
+                "The PDF of the report is being prepared with the latest figures. This page "
+                "refreshes by itself and the download starts when it is ready, usually within "
+                "a minute."
+            ),
+            "crumb": _("Cohort report"),
+            "back_url": url_for("cohorts.report_page", cohort_id=cohort.id),
+            "back_label": _("Back to the report"),
+        },
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/report.pdf")

@@ -8,6 +8,9 @@
   the page refreshing itself); the job renders it in the trainer's language and keeps it in the
   database. Idempotent: run twice, the second run finds the stored PDF current and renders
   nothing.
+- The whole cohort's paper answer sheets (:func:`render_paper_sheets`), the same way: queued by
+  the trainer's request, rendered (each sheet in its judge's language) and kept while nothing
+  they print changes.
 - The follow-up evaluation: hourly, each judge whose moment has come (months after the course,
   as their cohort says) is e-mailed once through the outbox (``cohorts.follow_ups``).
   Idempotent: a judge is marked asked in the transaction that queues their e-mail.
@@ -24,7 +27,12 @@ from sqlalchemy.orm import Session
 
 from elearning.catalog import get_catalog
 from elearning.cohorts import follow_ups, tallies
-from elearning.cohorts.documents import EDITIONS, render_report_pdf, store_report_pdf
+from elearning.cohorts.documents import (
+    EDITIONS,
+    render_report_pdf,
+    report_fingerprint,
+    store_document,
+)
 from elearning.cohorts.models import Cohort
 from elearning.extensions import db
 from elearning.jobs import after_commit, every_minute, job_context, periodic, task
@@ -86,7 +94,31 @@ def render_report(cohort_id: int, language: str, edition: str = "full") -> None:
                 html = render_template(template, **report_context(cohort, course))
             return render_report_pdf(html)
 
-        store_report_pdf(db.session, cohort, course, language, render, edition)
+        fingerprint = report_fingerprint(db.session, cohort, course, language)
+        store_document(db.session, cohort.id, language, edition, fingerprint, render)
+        db.session.commit()
+
+
+@task(retries=2, retry_delay=30)
+def render_paper_sheets(cohort_id: int, kind: str) -> None:
+    """Render and keep the answer sheets of every judge of the cohort for the entry (``pre``)
+    or final (``post``) assessment, unless the kept ones are current."""
+    from elearning.cohorts import paper_views
+
+    with job_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        course = get_catalog().course(cohort.course_slug) if cohort is not None else None
+        if cohort is None or course is None or kind not in paper_views.SHEETS_EDITIONS:
+            return
+        printed = paper_views.printed_sheets(cohort, course, kind)
+        fingerprint = paper_views.sheets_fingerprint(cohort, course, kind, printed)
+        db.session.rollback()  # composing the sheets changes nothing
+
+        def render() -> bytes:
+            return paper_views.render_sheets_pdf(cohort, course, printed)
+
+        edition = paper_views.SHEETS_EDITIONS[kind]
+        store_document(db.session, cohort.id, "", edition, fingerprint, render)
         db.session.commit()
 
 

@@ -18,9 +18,10 @@ from elearning.audit.models import AuditEvent
 from elearning.catalog import load_app_catalog
 from elearning.certificates.models import Certificate
 from elearning.cohorts import paper, services, tallies
-from elearning.cohorts.models import Cohort, CohortMember
+from elearning.cohorts.models import Cohort, CohortMember, ReportDocument
 from elearning.demo import take_assessment
 from elearning.extensions import db
+from elearning.jobs import huey
 from elearning.learning import services as learning
 from elearning.learning.models import Enrolment
 from elearning.sqltypes import utcnow
@@ -229,7 +230,9 @@ def printed(app, make_cohort, trainer, create_user, tmp_path):
             )
             db.session.commit()
     client = browser_for(app, trainer.email)
-    response = client.get(f"/cohorts/{cohort.id}/paper/pre.pdf")
+    url = f"/cohorts/{cohort.id}/paper/pre.pdf"
+    assert client.get(url).status_code == 202  # a job renders them (at once, in the tests)
+    response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     codes = qr_codes_of(response.data, tmp_path)
     return cohort, client, response.data, codes, tmp_path
@@ -349,3 +352,75 @@ def test_only_the_cohorts_trainers_print_and_type_in_sheets(app, printed, create
             assert client.get(url).status_code in (403, 404), (email, url)
     anonymous = app.test_client().get(path)
     assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
+
+
+def test_a_job_prints_the_cohorts_sheets_once_and_again_when_a_judge_joins(
+    make_app, create_user, tmp_path
+):
+    """The whole cohort's sheets leave the request: the first request queues one job and says
+    they are being prepared (a page that refreshes itself); asked again meanwhile, no second
+    job; once the worker has run it, the kept PDF is served until a judge joins."""
+    # Jobs wait in a queue of their own, as with a worker beside the web server.
+    app = make_app(JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}")
+    trainer = create_user(email="trainer@example.org", role=Role.trainer)
+    course = course_of(app)
+    with app.app_context():
+        cohort = services.create_cohort(
+            db.session,
+            course=course,
+            details=services.CohortDetails(name="Paper workshop"),
+            creator=db.session.get(User, trainer.id),
+        )
+        db.session.commit()
+        cohort_id = cohort.id
+
+    def join(name: str) -> None:
+        judge = create_user(name=name)
+        with app.app_context():
+            cohort = db.session.get(Cohort, cohort_id)
+            services.join_cohort(db.session, cohort, judge.id, course, via="code")
+            db.session.commit()
+
+    def run_the_queue() -> int:
+        ran = 0
+        with app.app_context():
+            while (job := huey.dequeue()) is not None:
+                huey.execute(job)
+                ran += 1
+        return ran
+
+    join("Amal Haddad")
+    run_the_queue()  # the joining's own jobs (the cohort's totals)
+    client = browser_for(app, trainer.email)
+    url = f"/cohorts/{cohort_id}/paper/pre.pdf"
+    first = client.get(url)
+    assert first.status_code == 202 and "being prepared" in first.text
+    assert '<meta http-equiv="refresh"' in first.text and f'href="{url}"' in first.text
+    assert client.get(url).status_code == 202  # asked for again: still the one job
+    assert huey.pending_count() == 1
+    assert run_the_queue() == 1
+    served = client.get(url)
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+    assert "Amal Haddad" in pdf_text(served.data)
+    (code,) = qr_codes_of(served.data, tmp_path)
+    assert code.startswith(f"{app.config['BASE_URL']}/cohorts/{cohort_id}/paper/sheet/")
+    assert client.get(url).data == served.data and huey.pending_count() == 0  # the kept copy
+    with app.app_context():
+        document = db.session.get(ReportDocument, (cohort_id, "", "paper-pre"))
+        before = document.fingerprint
+
+    # A judge joins: the sheets are printed again, with theirs.
+    join("Kofi Mensah")
+    run_the_queue()
+    assert client.get(url).status_code == 202
+    assert run_the_queue() == 1
+    with app.app_context():
+        assert db.session.get(ReportDocument, (cohort_id, "", "paper-pre")).fingerprint != before
+    text = pdf_text(client.get(url).data)
+    assert "Amal Haddad" in text and "Kofi Mensah" in text
+    # One judge's sheet is printed at once, and queues nothing.
+    with app.app_context():
+        member_id = db.session.scalar(select(func.max(CohortMember.id)))
+    alone = client.get(f"{url}?member={member_id}")
+    assert alone.status_code == 200 and huey.pending_count() == 0
+    assert "Kofi Mensah" in pdf_text(alone.data) and "Amal Haddad" not in pdf_text(alone.data)

@@ -1,6 +1,6 @@
 """Paper answer sheets when the network fails, as a trainer uses them: from the roster, print
-the judges' sheets (PDF), type one back in, and see its score on the roster, "on paper". In
-Chromium."""
+the judges' sheets (PDF, prepared by a job), type one back in, and see its score on the roster,
+"on paper". In Chromium."""
 
 from __future__ import annotations
 
@@ -47,12 +47,17 @@ def test_a_trainer_prints_the_sheets_and_types_one_in(live_server, page, cohort_
     page.goto(f"{live_server}/cohorts/{cohort_id}/roster")
     page.get_by_role("link", name="Print answer sheets, or type in a paper sheet").click()
 
+    # A job prepares the whole cohort's sheets; the page says so, then they download.
+    page.get_by_role("link", name="Entry assessment: one sheet per judge").click()
+    expect(page.get_by_role("heading", name="The answer sheets as a PDF")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("being prepared")
     with page.expect_download() as info:
-        page.get_by_role("link", name="Entry assessment: one sheet per judge").click()
+        page.get_by_role("link", name="Try the download again").click()
     target = tmp_path / info.value.suggested_filename
     info.value.save_as(target)
     text = pdf_text(target.read_bytes())
     assert all(name in text for name in JUDGES) and "version" in text
+    page.get_by_role("link", name="Back to the paper answer sheets").first.click()
 
     page.get_by_label("Judge").select_option(label="Kofi Mensah")
     page.get_by_label("Entry assessment").check()

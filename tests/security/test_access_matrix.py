@@ -65,6 +65,7 @@ WRITE_ANSWERS = {"200", "302", "303", "400", "422"}
 GET_CACHES = {
     "cohorts.report_pdf": {"cohort_report_documents"},  # the PDF a job renders and keeps
     "cohorts.report_summary_pdf": {"cohort_report_documents"},
+    "cohorts.paper_sheets": {"cohort_report_documents"},  # the whole cohort's answer sheets
 }
 
 
