@@ -133,18 +133,3 @@ def unordered(texts) -> list[str]:
     so that neither the order of answering nor of storage shows who wrote which."""
     kept = [text for text in texts if text]
     return sorted(kept, key=lambda text: hashlib.sha256(text.encode()).digest())
-
-
-def cohorts_to_evaluate(session: Session, user_id: int) -> set[int]:
-    """The ids of the user's cohorts whose reaction evaluation they may answer (or change)."""
-    return set(
-        session.scalars(
-            select(CohortMember.cohort_id)
-            .join(Attempt, Attempt.enrolment_id == CohortMember.enrolment_id)
-            .where(
-                CohortMember.user_id == user_id,
-                Attempt.kind == "post",
-                Attempt.status == "submitted",
-            )
-        )
-    )

@@ -19,7 +19,13 @@ from elearning.assessments.logic import least_used
 from elearning.assessments.models import Attempt
 from elearning.audit.services import record_audit
 from elearning.cohorts import follow_ups, room, tallies
-from elearning.cohorts.models import Cohort, CohortMember, CohortTrainer
+from elearning.cohorts.models import (
+    Cohort,
+    CohortMember,
+    CohortSession,
+    CohortTrainer,
+    FollowUpAnswer,
+)
 from elearning.content.model import Course
 from elearning.learning.models import Enrolment
 from elearning.learning.services import enrol
@@ -324,16 +330,41 @@ def _assign_entry_form(session: Session, cohort: Cohort, course: Course, enrolme
     enrolment.entry_form = least_used(list(course.parallel_forms), used)
 
 
-def cohorts_of_learner(session: Session, user_id: int) -> list[Cohort]:
-    """The cohorts the user belongs to (for their own dashboard), oldest first."""
-    return list(
-        session.scalars(
-            select(Cohort)
-            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-            .where(CohortMember.user_id == user_id)
-            .order_by(Cohort.id)
-        )
+@dataclass(frozen=True)
+class LearnerCohort:
+    """One of a judge's cohorts as their dashboard lists it: whether it has a workshop agenda,
+    whether they may give its reaction evaluation (they sat the final), and whether its
+    follow-up evaluation waits for their answer (e-mailed, not answered)."""
+
+    cohort: Cohort
+    has_sessions: bool
+    may_evaluate: bool
+    follow_up_waiting: bool
+
+
+def cohorts_of_learner(session: Session, user_id: int) -> list[LearnerCohort]:
+    """The cohorts the user belongs to (for their own dashboard), oldest first; one query."""
+    has_sessions = exists().where(CohortSession.cohort_id == Cohort.id)
+    sat_final = exists().where(
+        Attempt.enrolment_id == CohortMember.enrolment_id,
+        Attempt.kind == "post",
+        Attempt.status == "submitted",
     )
+    answered = exists().where(
+        FollowUpAnswer.cohort_id == Cohort.id, FollowUpAnswer.user_id == user_id
+    )
+    rows = session.execute(
+        select(
+            Cohort,
+            has_sessions,
+            sat_final,
+            CohortMember.follow_up_asked_at.is_not(None) & ~answered,
+        )
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user_id)
+        .order_by(Cohort.id)
+    )
+    return [LearnerCohort(*row) for row in rows]
 
 
 def remove_member(session: Session, cohort: Cohort, member: CohortMember, actor: User) -> None:

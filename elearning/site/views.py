@@ -22,7 +22,7 @@ from elearning.accounts.roles import role_counts
 from elearning.assessments import services as assessment_services
 from elearning.catalog import get_catalog
 from elearning.certificates.renewal import renewable_certificates
-from elearning.cohorts.reactions import cohorts_to_evaluate
+from elearning.cohorts.follow_ups import link_token
 from elearning.cohorts.services import cohorts_of_learner
 from elearning.content import ContentInvalid
 from elearning.extensions import db, limiter
@@ -72,10 +72,16 @@ def dashboard():
         role_counts=counts,
         courses=_my_courses(current_user.id),
         cohorts=cohorts_of_learner(db.session, current_user.id),
-        reaction_cohorts=cohorts_to_evaluate(db.session, current_user.id),
+        follow_up_token=follow_up_token,
         now=now,
         renewals=renewable_certificates(db.session, current_user.id, get_catalog().course, now),
     )
+
+
+def follow_up_token(cohort_id: int) -> str:
+    """The signed part of the signed-in judge's link to a cohort's follow-up evaluation (the
+    one they were e-mailed)."""
+    return link_token(current_app.config["SECRET_KEY"], cohort_id, current_user.id)
 
 
 def _my_courses(user_id: int) -> list[tuple]:

@@ -5,7 +5,7 @@ answers together from five on."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from elearning.assessments.models import Attempt
 from elearning.audit.models import AuditEvent
 from elearning.cohorts import follow_ups
-from elearning.cohorts.models import Cohort, CohortMember, FollowUpAnswer
+from elearning.cohorts.models import Cohort, CohortMember, CohortSession, FollowUpAnswer
 from elearning.extensions import db
 from elearning.outbox.models import OutboxMessage
 from tests.helpers import browser_for, csrf_token_of
@@ -188,3 +188,28 @@ def test_the_trainer_chooses_when_the_judges_are_asked_or_that_they_are_not(app,
             .where(AuditEvent.action.like("cohort.follow_up%"))
             .order_by(AuditEvent.id)
         ).all() == ["cohort.follow_up_switched_off", "cohort.follow_up_set"]
+
+
+def test_the_dashboard_leads_a_judge_to_the_follow_up_until_they_answer(app, asked):
+    """A judge who lost the e-mail finds the same form from their dashboard, until they answer;
+    a judge not asked (or of a cohort without sessions) sees neither it nor an agenda link."""
+    cohort, judges = asked
+    (mine, link), (other, _) = judges[0], judges[1]
+    dashboard = mine.get("/dashboard").text
+    assert f'href="{link}"' in dashboard
+    assert "Workshop agenda" not in dashboard  # the cohort has no sessions
+    assert answer(mine, link).status_code == 302
+    assert "Tell us what you have applied" not in mine.get("/dashboard").text
+    assert f'href="{link}"' not in other.get("/dashboard").text  # their own link, not this one
+    with app.app_context():
+        db.session.add(
+            CohortSession(
+                cohort_id=cohort.id,
+                title="Opening",
+                held_on=date(2027, 3, 1),
+                starts_at=time(9),
+                ends_at=time(10),
+            )
+        )
+        db.session.commit()
+    assert f'href="/cohorts/{cohort.id}/agenda"' in mine.get("/dashboard").text
