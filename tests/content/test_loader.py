@@ -54,6 +54,29 @@ def test_the_trainers_manual_is_read_in_its_translations(content: Path):
     ), errors
 
 
+def test_the_manual_shows_its_callouts_and_refuses_knowledge_checks(content: Path):
+    """A case for the groups is a callout in the manual as in a lesson; a knowledge check, a
+    judge's exercise, is refused at load."""
+    trainer = content / "courses/sample/trainer/01-running-a-workshop.md"
+    edit(
+        trainer,
+        "## Reading the report",
+        "::: case-study The letter\nA minister writes.\n:::\n\n---\n\n## Reading the report",
+    )
+    [page] = load_catalog(content).course("sample").trainer_pages
+    html = page.text("en").html
+    assert '<aside class="callout callout--case-study">' in html and ":::" not in html
+    assert "<hr" in html  # a new printed sheet
+    edit(
+        trainer,
+        "---\n\n## Reading",
+        "::: check manual-check\nWhy?\n\n- [x] Yes\n  Right.\n- [ ] No\n  Wrong.\n:::\n\n"
+        "## Reading",
+    )
+    errors = errors_of(content)
+    assert any("knowledge check belongs in a lesson" in e for e in errors), errors
+
+
 def test_markdown_is_rendered_once_with_callouts_tables_and_lesson_links():
     course = load_catalog(FIXTURE_CONTENT).course("sample")
     blocks = course.lesson("basics", "first-lesson").text("en").blocks
