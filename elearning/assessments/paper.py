@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearning.assessments import logic, services
@@ -114,25 +113,8 @@ def record_sheet(
         mode=PAPER,
         sheet=sheet,
     )
-    try:
-        with session.begin_nested():
-            session.add(attempt)
-            session.flush()
-            session.add_all(
-                Response(
-                    attempt_id=attempt.id,
-                    question_id=question.id,
-                    entry_id=entry_id,
-                    position=position,
-                    selected=logic.format_selection(checked[question.id]),
-                    answered_at=now if checked[question.id] else None,
-                )
-                for position, entry_id in enumerate(entry_ids)
-                for question in course.bank.entries[entry_id].questions
-            )
-            session.flush()
-    except IntegrityError:  # the same sheet typed in at the same moment elsewhere
-        raise PaperRefused("taken") from None
+    if not services.insert_attempt(session, course, attempt, entry_ids, checked):
+        raise PaperRefused("taken")  # the same sheet typed in at the same moment elsewhere
     enrolment_changed.send(enrolment_id, session=session)
     services.submit_attempt(session, course, attempt, now)
     return attempt

@@ -8,7 +8,7 @@ submitting is one conditional UPDATE, so a double submit records one attempt.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -226,21 +226,8 @@ def start_attempt(
         ),
         form=parallel_form,
     )
-    try:
-        with session.begin_nested():
-            session.add(attempt)
-            session.flush()
-            session.add_all(
-                Response(
-                    attempt_id=attempt.id,
-                    question_id=question.id,
-                    entry_id=entry_id,
-                    position=position,
-                )
-                for position, entry_id in enumerate(entry_ids)
-                for question in course.bank.entries[entry_id].questions
-            )
-    except IntegrityError:  # the same start arrived twice: use the attempt the other one made
+    if not insert_attempt(session, course, attempt, entry_ids):
+        # the same start arrived twice: use the attempt the other one made
         session.expire_all()
         existing = session.scalar(
             select(Attempt).where(
@@ -254,6 +241,48 @@ def start_attempt(
         return existing
     enrolment_changed.send(enrolment_id, session=session)
     return attempt
+
+
+def insert_attempt(
+    session: Session,
+    course: Course,
+    attempt: Attempt,
+    entry_ids: Sequence[str],
+    answers: Mapping[str, Selection] | None = None,
+) -> bool:
+    """Add ``attempt`` with a response for each question of ``entry_ids``, in that order,
+    unanswered (or, for a paper sheet, answered as ``answers`` says, at the attempt's start).
+    False when the attempt's number was taken at the same moment (the same start, or the same
+    sheet, arrived twice): nothing is added."""
+    assert course.bank is not None
+
+    def answered(question_id: str) -> dict:
+        if answers is None:
+            return {}
+        keys = answers[question_id]
+        return {
+            "selected": logic.format_selection(keys),
+            "answered_at": attempt.started_at if keys else None,
+        }
+
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+            session.add_all(
+                Response(
+                    attempt_id=attempt.id,
+                    question_id=question.id,
+                    entry_id=entry_id,
+                    position=position,
+                    **answered(question.id),
+                )
+                for position, entry_id in enumerate(entry_ids)
+                for question in course.bank.entries[entry_id].questions
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def find_attempt(
