@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from blinker import Namespace
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearning.assessments import drawing, logic
 from elearning.assessments.models import Attempt, Response
@@ -417,8 +418,13 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
     closed (a double submit records one attempt).
 
     Closed after its deadline, the attempt counts as closed by the clock at the deadline.
+    The responses are read and scored before the first write: on SQLite that write takes the
+    database's one write lock until the request commits, and a room submitting at once queues
+    on it, so as little as possible happens between the two.
     """
     timed_out = logic.is_expired(attempt.deadline_at, now)
+    responses = responses_of(session, attempt.id)
+    score = _scored(course, responses)
     closed = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
@@ -432,22 +438,60 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
     if closed.rowcount != 1:
         session.refresh(attempt)
         return False
+    # Nothing is saved once the attempt is closed; but on SQLite the read above took no lock,
+    # so a save committed between it and the UPDATE is scored by reading again.
+    if _selections(session, attempt.id) != {r.question_id: r.selected for r in responses}:
+        responses = responses_of(session, attempt.id)
+        score = _scored(course, responses)
     session.refresh(attempt)
-    _score(session, course, attempt)
+    _record_score(session, course, attempt, responses, score)
     enrolment_changed.send(attempt.enrolment_id, session=session)
     return True
 
 
-def _score(session: Session, course: Course, attempt: Attempt) -> None:
-    responses = responses_of(session, attempt.id)
+def _scored(course: Course, responses: list[Response]) -> logic.Score:
     bank = course.bank
     assert bank is not None
     answers = {response.question_id: response.selected_keys for response in responses}
-    result = logic.score_answers(bank, entry_order(responses), answers)
-    for response in responses:
-        credit = result.credits.get(response.question_id)
-        response.credit = credit
-        response.is_correct = None if credit is None else credit >= 1.0
+    return logic.score_answers(bank, entry_order(responses), answers)
+
+
+def _selections(session: Session, attempt_id: int) -> dict[str, str | None]:
+    return dict(
+        session.execute(
+            select(Response.question_id, Response.selected).where(Response.attempt_id == attempt_id)
+        ).all()
+    )
+
+
+def _record_score(
+    session: Session,
+    course: Course,
+    attempt: Attempt,
+    responses: list[Response],
+    result: logic.Score,
+) -> None:
+    # One executemany, not the unit of work's bookkeeping for every row, inside the lock.
+    credits = [
+        {
+            "row_question": response.question_id,
+            "credit": (credit := result.credits.get(response.question_id)),
+            "is_correct": None if credit is None else credit >= 1.0,
+        }
+        for response in responses
+    ]
+    session.execute(
+        update(Response.__table__)
+        .where(
+            Response.__table__.c.attempt_id == attempt.id,
+            Response.__table__.c.question_id == bindparam("row_question"),
+        )
+        .values(credit=bindparam("credit"), is_correct=bindparam("is_correct")),
+        credits,
+    )
+    for response, row in zip(responses, credits, strict=True):
+        set_committed_value(response, "credit", row["credit"])
+        set_committed_value(response, "is_correct", row["is_correct"])
     attempt.marks_earned = result.earned
     attempt.marks_possible = result.possible
     attempt.score = result.percent
