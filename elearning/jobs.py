@@ -56,12 +56,27 @@ def init_app(app: Flask) -> None:
             else Path(url[len("sqlite://") :])
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey.storage = SqliteStorage("elearning", filename=str(path))
+        huey.storage = _SqliteQueue("elearning", filename=str(path))
     else:
         raise ConfigError(
             f"ELEARNING_JOBS must be immediate, sqlite, sqlite:////a/file.db or redis://host:port "
             f"(got {url!r})."
         )
+
+
+class _SqliteQueue(SqliteStorage):
+    """Huey's SQLite queue, synced as the platform's database is (WAL, ``synchronous=NORMAL``).
+
+    Huey's default syncs the disk at every commit, and a job is queued inside the request that
+    asks for it: a room of judges submitting at once queued on those syncs one by one (each
+    process's requests share one queue connection). A power cut may now lose the last jobs
+    queued, never the file; the sweepers queue again what they were for.
+    """
+
+    def _create_connection(self):
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=NORMAL")
+        return conn
 
 
 def set_worker_app(app: Flask) -> None:
