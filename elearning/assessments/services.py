@@ -425,14 +425,15 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
     timed_out = logic.is_expired(attempt.deadline_at, now)
     responses = responses_of(session, attempt.id)
     score = _scored(course, responses)
+    closing = {
+        "status": "submitted",
+        "submitted_at": attempt.deadline_at if timed_out else now,
+        "closed_by": "time" if timed_out else "learner",
+    }
     closed = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(
-            status="submitted",
-            submitted_at=attempt.deadline_at if timed_out else now,
-            closed_by="time" if timed_out else "learner",
-        )
+        .values(**closing, **_marks(course, attempt, score))
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount != 1:
@@ -443,8 +444,28 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
     if _selections(session, attempt.id) != {r.question_id: r.selected for r in responses}:
         responses = responses_of(session, attempt.id)
         score = _scored(course, responses)
-    session.refresh(attempt)
-    _record_score(session, course, attempt, responses, score)
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id)
+            .values(**_marks(course, attempt, score))
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(attempt)
+    else:  # what the UPDATE wrote, without reading it back
+        for key, value in (closing | _marks(course, attempt, score)).items():
+            set_committed_value(attempt, key, value)
+    _record_credits(session, attempt, responses, score)
+    if attempt.kind == "pre":  # the lessons open (learning reads this, not the attempts)
+        session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == attempt.enrolment_id, Enrolment.pre_taken_at.is_(None))
+            .values(pre_taken_at=attempt.submitted_at)
+            .execution_options(synchronize_session=False)
+        )
+    if attempt.is_passed:
+        assessment_passed.send(
+            attempt, session=session, course=course, enrolment_id=attempt.enrolment_id
+        )
     enrolment_changed.send(attempt.enrolment_id, session=session)
     return True
 
@@ -456,6 +477,17 @@ def _scored(course: Course, responses: list[Response]) -> logic.Score:
     return logic.score_answers(bank, entry_order(responses), answers)
 
 
+def _marks(course: Course, attempt: Attempt, score: logic.Score) -> dict:
+    """The attempt's columns that record its score (only the final is passed or not)."""
+    passed = logic.passes(course.assessment, score.percent) if attempt.kind == "post" else None
+    return {
+        "marks_earned": score.earned,
+        "marks_possible": score.possible,
+        "score": score.percent,
+        "is_passed": passed,
+    }
+
+
 def _selections(session: Session, attempt_id: int) -> dict[str, str | None]:
     return dict(
         session.execute(
@@ -464,18 +496,15 @@ def _selections(session: Session, attempt_id: int) -> dict[str, str | None]:
     )
 
 
-def _record_score(
-    session: Session,
-    course: Course,
-    attempt: Attempt,
-    responses: list[Response],
-    result: logic.Score,
+def _record_credits(
+    session: Session, attempt: Attempt, responses: list[Response], score: logic.Score
 ) -> None:
-    # One executemany, not the unit of work's bookkeeping for every row, inside the lock.
+    """Each response's credit, in one executemany (not the unit of work's bookkeeping for every
+    row, inside the lock)."""
     credits = [
         {
             "row_question": response.question_id,
-            "credit": (credit := result.credits.get(response.question_id)),
+            "credit": (credit := score.credits.get(response.question_id)),
             "is_correct": None if credit is None else credit >= 1.0,
         }
         for response in responses
@@ -492,23 +521,6 @@ def _record_score(
     for response, row in zip(responses, credits, strict=True):
         set_committed_value(response, "credit", row["credit"])
         set_committed_value(response, "is_correct", row["is_correct"])
-    attempt.marks_earned = result.earned
-    attempt.marks_possible = result.possible
-    attempt.score = result.percent
-    if attempt.kind == "pre":  # the lessons open (learning reads this, not the attempts)
-        session.execute(
-            update(Enrolment)
-            .where(Enrolment.id == attempt.enrolment_id, Enrolment.pre_taken_at.is_(None))
-            .values(pre_taken_at=attempt.submitted_at)
-            .execution_options(synchronize_session=False)
-        )
-    if attempt.kind == "post":
-        attempt.is_passed = logic.passes(course.assessment, result.percent)
-    session.flush()
-    if attempt.is_passed:
-        assessment_passed.send(
-            attempt, session=session, course=course, enrolment_id=attempt.enrolment_id
-        )
 
 
 def passed_attempt(session: Session, enrolment_id: int) -> Attempt | None:
