@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from blinker import Namespace
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearning.assessments import drawing, logic
 from elearning.assessments.models import Attempt, Response
@@ -446,24 +447,44 @@ def submit_attempt(session: Session, course: Course, attempt: Attempt, now: date
     closed (a double submit records one attempt).
 
     Closed after its deadline, the attempt counts as closed by the clock at the deadline.
+    The responses are read and scored before the first write: on SQLite that write takes the
+    database's one write lock until the request commits, and a room submitting at once queues
+    on it, so as little as possible happens between the two.
     """
     timed_out = logic.is_expired(attempt.deadline_at, now)
+    responses = responses_of(session, attempt.id)
+    score = _scored(course, responses)
+    closing = {
+        "status": "submitted",
+        "submitted_at": attempt.deadline_at if timed_out else now,
+        "closed_by": "time" if timed_out else "learner",
+    }
     closed = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(
-            status="submitted",
-            submitted_at=attempt.deadline_at if timed_out else now,
-            closed_by="time" if timed_out else "learner",
-        )
+        .values(**closing, **_marks(course, attempt, score))
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount != 1:
         session.refresh(attempt)
         return False
-    session.refresh(attempt)
-    _score(session, course, attempt)
-    enrolment_changed.send(attempt.enrolment_id, session=session)
+    # Nothing is saved once the attempt is closed; but on SQLite the read above took no lock,
+    # so a save committed between it and the UPDATE is scored by reading again.
+    if _selections(session, attempt.id) != {r.question_id: r.selected for r in responses}:
+        responses = responses_of(session, attempt.id)
+        score = _scored(course, responses)
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id)
+            .values(**_marks(course, attempt, score))
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(attempt)
+    else:  # what the UPDATE wrote, without reading it back
+        for key, value in (closing | _marks(course, attempt, score)).items():
+            set_committed_value(attempt, key, value)
+    _record_credits(session, attempt, responses, score)
+    _scored_signals(session, course, attempt)
     return True
 
 
@@ -471,23 +492,18 @@ def score_again(session: Session, course: Course, attempt: Attempt) -> None:
     """Score a submitted attempt again from its stored responses, after they were corrected (a
     paper sheet typed in wrongly): the same scoring, the same signals as a submit."""
     assert not attempt.is_open
-    _score(session, course, attempt)
-    enrolment_changed.send(attempt.enrolment_id, session=session)
-
-
-def _score(session: Session, course: Course, attempt: Attempt) -> None:
     responses = responses_of(session, attempt.id)
-    bank = course.bank
-    assert bank is not None
-    answers = {response.question_id: response.selected_keys for response in responses}
-    result = logic.score_answers(bank, entry_order(responses), answers)
-    for response in responses:
-        credit = result.credits.get(response.question_id)
-        response.credit = credit
-        response.is_correct = None if credit is None else credit >= 1.0
-    attempt.marks_earned = result.earned
-    attempt.marks_possible = result.possible
-    attempt.score = result.percent
+    score = _scored(course, responses)
+    for key, value in _marks(course, attempt, score).items():
+        setattr(attempt, key, value)
+    session.flush()
+    _record_credits(session, attempt, responses, score)
+    _scored_signals(session, course, attempt)
+
+
+def _scored_signals(session: Session, course: Course, attempt: Attempt) -> None:
+    """What follows a scored attempt: an entry assessment opens the lessons, a pass owes the
+    certificate, and whatever counts the enrolment counts it again."""
     if attempt.kind == "pre":  # the lessons open (learning reads this, not the attempts)
         session.execute(
             update(Enrolment)
@@ -495,13 +511,64 @@ def _score(session: Session, course: Course, attempt: Attempt) -> None:
             .values(pre_taken_at=attempt.submitted_at)
             .execution_options(synchronize_session=False)
         )
-    if attempt.kind == "post":
-        attempt.is_passed = logic.passes(course.assessment, result.percent)
-    session.flush()
     if attempt.is_passed:
         assessment_passed.send(
             attempt, session=session, course=course, enrolment_id=attempt.enrolment_id
         )
+    enrolment_changed.send(attempt.enrolment_id, session=session)
+
+
+def _scored(course: Course, responses: list[Response]) -> logic.Score:
+    bank = course.bank
+    assert bank is not None
+    answers = {response.question_id: response.selected_keys for response in responses}
+    return logic.score_answers(bank, entry_order(responses), answers)
+
+
+def _marks(course: Course, attempt: Attempt, score: logic.Score) -> dict:
+    """The attempt's columns that record its score (only the final is passed or not)."""
+    passed = logic.passes(course.assessment, score.percent) if attempt.kind == "post" else None
+    return {
+        "marks_earned": score.earned,
+        "marks_possible": score.possible,
+        "score": score.percent,
+        "is_passed": passed,
+    }
+
+
+def _selections(session: Session, attempt_id: int) -> dict[str, str | None]:
+    return dict(
+        session.execute(
+            select(Response.question_id, Response.selected).where(Response.attempt_id == attempt_id)
+        ).all()
+    )
+
+
+def _record_credits(
+    session: Session, attempt: Attempt, responses: list[Response], score: logic.Score
+) -> None:
+    """Each response's credit, in one executemany (not the unit of work's bookkeeping for every
+    row, inside the lock)."""
+    credits = [
+        {
+            "row_question": response.question_id,
+            "credit": (credit := score.credits.get(response.question_id)),
+            "is_correct": None if credit is None else credit >= 1.0,
+        }
+        for response in responses
+    ]
+    session.execute(
+        update(Response.__table__)
+        .where(
+            Response.__table__.c.attempt_id == attempt.id,
+            Response.__table__.c.question_id == bindparam("row_question"),
+        )
+        .values(credit=bindparam("credit"), is_correct=bindparam("is_correct")),
+        credits,
+    )
+    for response, row in zip(responses, credits, strict=True):
+        set_committed_value(response, "credit", row["credit"])
+        set_committed_value(response, "is_correct", row["is_correct"])
 
 
 def passed_attempt(session: Session, enrolment_id: int) -> Attempt | None:

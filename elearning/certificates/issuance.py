@@ -362,8 +362,10 @@ def issue_many(
 
     Each batch is prepared (reads), rendered by ``render_all`` (``map``, or an executor's
     ``map`` to use every core), then stored; ``commit`` ends each batch's transaction, so a
-    long run holds no lock while rendering. ``until()`` returning True stops before the next
-    batch (the rest stay owed: ``remaining``).
+    long run holds no lock while rendering. The next batch is prepared and handed to
+    ``render_all`` before this one's PDFs are awaited, so a pool never waits for this process
+    (nor for the slowest render of a batch) between batches. ``until()`` returning True stops
+    before the next batch (the rest stay owed: ``remaining``).
     """
     result = BulkResult(issued=[], refused={})
     enrolments = {
@@ -377,12 +379,14 @@ def issue_many(
         ).all()
     )
     order = [i for i in enrolment_ids if i in enrolments]
+    rendering: tuple[list[Draft], Iterable[bytes], int] | None = None  # the batch in flight
     for start in range(0, len(order), batch):
         if until is not None and until():
             result.remaining = len(order) - start
             break
+        chunk = order[start : start + batch]
         drafts = []
-        for enrolment_id in order[start : start + batch]:
+        for enrolment_id in chunk:
             enrolment = enrolments[enrolment_id]
             try:
                 drafts.append(
@@ -399,15 +403,42 @@ def issue_many(
                 result.refused[enrolment_id] = refused.reason
         if commit is not None:
             commit()  # end the read transaction before the long render
-        pdfs = list(render_all(render, drafts))
-        for draft, pdf in zip(drafts, pdfs, strict=True):
-            try:
-                with session.begin_nested():
-                    result.issued.append(store(session, draft, pdf, issued_by=issued_by, via=via))
-            except services.CertificateRefused as refused:
-                result.refused[draft.enrolment_id] = refused.reason
-        if commit is not None:
-            commit()
-        if on_progress is not None:
-            on_progress(len(order[start : start + batch]))
+        # An executor's ``map`` starts rendering this batch now, behind the one in flight.
+        handed = (drafts, render_all(render, drafts), len(chunk))
+        if rendering is not None:
+            _store_rendered(session, result, *rendering, issued_by=issued_by, via=via)
+            _end_batch(commit, on_progress, rendering[2])
+        rendering = handed
+    if rendering is not None:
+        _store_rendered(session, result, *rendering, issued_by=issued_by, via=via)
+        _end_batch(commit, on_progress, rendering[2])
     return result
+
+
+def _store_rendered(
+    session: Session,
+    result: BulkResult,
+    drafts: list[Draft],
+    pdfs: Iterable[bytes],
+    _count: int,
+    *,
+    issued_by: User | None,
+    via: str,
+) -> None:
+    """Store a batch's PDFs, each in a savepoint: a refusal spoils no other. Every PDF is
+    awaited first, so no render runs inside the write transaction (``map`` renders lazily)."""
+    for draft, pdf in zip(drafts, list(pdfs), strict=True):
+        try:
+            with session.begin_nested():
+                result.issued.append(store(session, draft, pdf, issued_by=issued_by, via=via))
+        except services.CertificateRefused as refused:
+            result.refused[draft.enrolment_id] = refused.reason
+
+
+def _end_batch(
+    commit: Callable[[], None] | None, on_progress: Callable[[int], None] | None, count: int
+) -> None:
+    if commit is not None:
+        commit()
+    if on_progress is not None:
+        on_progress(count)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from elearning.assessments import services
 from elearning.assessments.models import Attempt
@@ -203,6 +204,41 @@ def test_answers_saved_in_the_same_session_are_the_ones_scored(course, enrolment
     services.submit_attempt(db.session, course, attempt, utcnow())
     db.session.commit()
     assert attempt.score == 100.0
+
+
+def test_answers_saved_while_a_submit_reads_them_are_the_ones_scored(course, enrolment):
+    """The submit reads and scores before it writes (SQLite's lock waits for the write): a
+    save committed by another request in between is the one scored."""
+    attempt = begin(course, enrolment, "pre")
+    answer_everything(course, attempt, right=False)
+    saved = []
+
+    def save_in_between(_conn, _cursor, statement, *_args) -> None:
+        if saved or not statement.lstrip().upper().startswith("UPDATE ATTEMPTS"):
+            return
+        saved.append(statement)
+        with Session(db.engine) as other:  # another request, committed before the close
+            answer_everything_in(other, course, other.get(Attempt, attempt.id), right=True)
+
+    event.listen(db.engine, "before_cursor_execute", save_in_between)
+    try:
+        assert services.submit_attempt(db.session, course, attempt, utcnow())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", save_in_between)
+    db.session.commit()
+    assert saved and attempt.score == 100.0
+    assert all(r.is_correct for r in services.responses_of(db.session, attempt.id))
+
+
+def answer_everything_in(session, course, attempt: Attempt, *, right: bool) -> None:
+    responses = services.responses_of(session, attempt.id)
+    for position, entry_id in enumerate(services.entry_order(responses)):
+        answers = {}
+        for question in course.bank.entries[entry_id].questions:
+            wrong = next(c.key for c in question.choices if not c.is_correct)
+            answers[question.id] = question.correct_keys if right else frozenset({wrong})
+        services.save_answers(session, course, attempt, position, answers, utcnow())
+    session.commit()
 
 
 def test_a_given_seed_draws_the_same_attempt_so_the_demo_is_the_same_every_time(
