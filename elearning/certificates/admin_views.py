@@ -109,11 +109,29 @@ def admin_bulk_issue():
         return redirect(url_for("certificates.admin_list"))
     course = get_catalog().course(form.course.data)
     assert course is not None
-    owed = services.owe_eligible(db.session, course, utcnow())
+    owed, _waiting = _ready(services.owe_eligible(db.session, course, utcnow()))
     if not owed:
         flash(_("Nothing to issue: nobody is waiting for a certificate."), "info")
         return redirect(url_for("certificates.admin_list"))
     return start_run(owed, issuance.ISSUED_IN_BULK)
+
+
+def _ready(owed: list[int]) -> tuple[list[int], int]:
+    """Those of the ``owed`` enrolments a run can issue now, and how many wait for the
+    attendance their cohort requires (their requests stay; recording the attendance issues
+    them)."""
+    waiting = groups.cohort_links().attendance_shortfalls(db.session, owed)
+    return [enrolment_id for enrolment_id in owed if enrolment_id not in waiting], len(waiting)
+
+
+def _waiting_sentence(waiting: int) -> str:
+    return ngettext(
+        "%(num)s more judge passed but waits for the attendance their cohort requires: "
+        "recording it issues their certificate.",
+        "%(num)s more judges passed but wait for the attendance their cohort requires: "
+        "recording it issues their certificates.",
+        waiting,
+    )
 
 
 def cohort_issue_form() -> CohortIssueForm:
@@ -140,13 +158,15 @@ def admin_cohort_issue():
         flash(_("The course of this cohort no longer exists."), "error")
         return redirect(url_for("certificates.admin_list"))
     among = groups.cohort_links().enrolments(cohort.id)
-    owed = services.owe_eligible(db.session, course, utcnow(), among=among)
+    owed, waiting = _ready(services.owe_eligible(db.session, course, utcnow(), among=among))
     if not owed:
         db.session.rollback()
         flash(
             _("Nothing to issue: nobody in %(cohort)s is owed a certificate.", cohort=cohort.name),
             "info",
         )
+        if waiting:
+            flash(_waiting_sentence(waiting), "info")
         return redirect(url_for("certificates.admin_list"))
     if form.confirmed.data != "yes":  # count first (nothing kept), then ask
         db.session.rollback()
@@ -162,6 +182,7 @@ def admin_cohort_issue():
                 "Their certificates will be issued with the names on their profiles.",
                 len(owed),
             ),
+            waiting=_waiting_sentence(waiting) if waiting else "",
             form=form,
             action=url_for("certificates.admin_cohort_issue"),
             button=ngettext("Issue %(num)s certificate", "Issue %(num)s certificates", len(owed)),

@@ -202,7 +202,9 @@ def _pass(app, course, enrolment_id):
         db.session.commit()
 
 
-def test_a_certificate_waits_for_the_attendance_the_cohort_requires(app, workshop, trainer, course):
+def test_a_certificate_waits_for_the_attendance_the_cohort_requires(
+    app, workshop, trainer, course, create_user
+):
     cohort, judges, trainer_client, _lessons = workshop
     _require(app, cohort.id, 60, trainer.id)  # 60 % of 3 sessions: 2
     amal = judges["amal"]
@@ -254,6 +256,15 @@ def test_a_certificate_waits_for_the_attendance_the_cohort_requires(app, worksho
             )
         assert result.issued == [] and result.refused == {enrolment_id: "attendance"}
         db.session.rollback()
+    # An admin's bulk issue to the cohort does not count it as one to issue, and says why.
+    create_user(email="admin@example.org", role=Role.admin)
+    admin = _client(app, "admin@example.org")
+    form = {"cohort": str(cohort.id)}
+    nothing = _post(admin, "/admin/certificates/issue/cohort", form, page="/admin/certificates")
+    assert nothing.status_code == 302
+    shown = admin.get(nothing.headers["Location"]).get_data(as_text=True)
+    assert "nobody in Nairobi workshop is owed a certificate" in shown
+    assert "1 more judge passed but waits for the attendance their cohort requires" in shown
     # Attendance recorded at two sessions: the certificate that waited for it is issued (its
     # job runs once the attendance is saved).
     first, second, _third = (s[0] for s in _sessions(app, cohort.id))
