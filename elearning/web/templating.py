@@ -89,7 +89,10 @@ def _percent(locale: Locale, value: float, digits: int) -> str:
 
 def csrf_field() -> Markup:
     """The hidden CSRF input for a form the page builds by hand (no form object needed); the
-    same for every form of the request (each is masked afresh as the page leaves)."""
+    same for every form of the request (each is masked afresh as the page leaves). Inside a
+    fragment being remembered, its slot: a token is never kept for another reader."""
+    if g.get("_remembering"):
+        return slot("csrf")
     field = g.get("_csrf_field")
     if field is None:
         field = g._csrf_field = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
@@ -101,7 +104,7 @@ def csrf_field() -> Markup:
 #: What a remembered fragment leaves for each request to fill in: stand-ins that no text of the
 #: platform contains (a NUL on either side of the slot's name).
 _SLOT = re.compile("\x00([^\x00]+)\x00")
-FRAGMENT_CACHE_SIZE = 1024
+FRAGMENT_CACHE_SIZE = 2048  # a lesson's text, its checks as each reader sees them, headers
 
 
 def slot(name: str) -> Markup:
@@ -115,15 +118,23 @@ def remembered(*key, caller, fills: dict[str, str] | None = None) -> Markup:
     """The block of a ``{% call remembered(...) %}``, rendered once for each ``key`` (what the
     block depends on: the page's language, its section, the user's roles) and then remembered,
     its slots filled anew on every request, in one pass (a value put in is not read again for
-    slots). Rendered afresh while templates reload (development)."""
+    slots). Rendered afresh while templates reload (development); when the store is full, the
+    oldest fragment makes way."""
     fragments = current_app.extensions["page_fragments"]
     key = (request.script_root, *key)
     html = fragments.get(key)
     if html is None:
-        html = str(caller())
+        g._remembering = g.get("_remembering", 0) + 1
+        try:
+            html = str(caller())
+        finally:
+            g._remembering -= 1
         if not current_app.jinja_env.auto_reload:
-            if len(fragments) >= FRAGMENT_CACHE_SIZE:
-                fragments.clear()
+            while len(fragments) >= FRAGMENT_CACHE_SIZE:
+                try:
+                    del fragments[next(iter(fragments))]
+                except (KeyError, RuntimeError, StopIteration):  # another thread made way
+                    break
             fragments[key] = html
 
     def fill(match: re.Match) -> str:

@@ -193,9 +193,14 @@ def test_each_judge_reads_their_own_answers_and_progress_in_a_lesson(
     theirs = client.get(LESSON).text
     assert "Not quite" not in theirs and "the executive has no say" not in theirs
     assert "0% complete · 0 of 3 lessons" in theirs and "Mark as not complete" not in theirs
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', theirs).group(1)
-    response = client.post(f"{LESSON}/complete", data={"csrf_token": token, "state": "complete"})
-    assert response.status_code == 302  # the remembered page's form carries this request's token
+    # The remembered page's forms (the check's, the completion's) carry this reader's token.
+    check_token, completion_token = re.findall(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', theirs
+    )[-2:]
+    client.post(f"{LESSON}/checks/first-check", data={"csrf_token": check_token, "selected": "b"})
+    client.post(f"{LESSON}/complete", data={"csrf_token": completion_token, "state": "complete"})
+    theirs = client.get(LESSON).text
+    assert "check__verdict--right" in theirs and "Mark as not complete" in theirs
 
 
 def test_a_check_that_is_not_in_the_lesson_is_404(client, enrolled, csrf):
