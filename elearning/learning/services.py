@@ -86,20 +86,24 @@ class EnrolledCourse:
     completed_at: dict[str, datetime]
 
 
+# Built once: every dashboard asks it.
+_ENROLLED_COURSES = (
+    select(
+        Enrolment.id,
+        Enrolment.course_slug,
+        Enrolment.extra_attempts,
+        LessonCompletion.lesson_slug,
+        LessonCompletion.completed_at,
+    )
+    .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
+    .where(Enrolment.user_id == bindparam("user_id"))
+    .order_by(Enrolment.id)
+)
+
+
 def enrolled_courses(session: Session, user_id: int) -> list[EnrolledCourse]:
     """The user's enrolments, oldest first, each with its completed lessons: one query."""
-    rows = session.execute(
-        select(
-            Enrolment.id,
-            Enrolment.course_slug,
-            Enrolment.extra_attempts,
-            LessonCompletion.lesson_slug,
-            LessonCompletion.completed_at,
-        )
-        .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
-        .where(Enrolment.user_id == user_id)
-        .order_by(Enrolment.id)
-    )
+    rows = session.execute(_ENROLLED_COURSES, {"user_id": user_id})
     result: dict[int, EnrolledCourse] = {}
     for enrolment_id, course_slug, extra_attempts, slug, completed_at in rows:
         enrolled = result.get(enrolment_id)
