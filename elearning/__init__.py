@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from elearning import jobs
 from elearning.config import ROOT, instance_path_from_environment, load_settings
@@ -26,6 +29,16 @@ def _app_version() -> str:
         return "0+unknown"
 
 
+ACCEPT_LANGUAGE_CACHED = 200  # longer headers (no browser sends one) are read every time
+
+
+@lru_cache(maxsize=512)
+def _best_language(accept_language: str, languages: tuple[str, ...]) -> str | None:
+    """The language of ``languages`` an Accept-Language header prefers, if any: worked out
+    once per header (browsers send a handful of them), not on every request."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
+
+
 def select_locale() -> str:
     """The user's preference (their profile's, or a visitor's choice in the switcher), else the
     browser's best match, else the default language."""
@@ -39,7 +52,10 @@ def select_locale() -> str:
         return current_user.preferred_language
     if session.get("language") in languages:
         return session["language"]
-    return request.accept_languages.best_match(languages) or default
+    header = request.headers.get("Accept-Language", "")
+    if len(header) > ACCEPT_LANGUAGE_CACHED:  # no browser's: not worth remembering
+        return request.accept_languages.best_match(languages) or default
+    return _best_language(header, tuple(languages)) or default
 
 
 def select_timezone() -> str:

@@ -168,15 +168,19 @@ def standing_from(
     )
 
 
+# Built once: every dashboard asks it.
+_ATTEMPTS_OF = (
+    select(Attempt)
+    .where(Attempt.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)))
+    .order_by(Attempt.kind, Attempt.number)
+)
+
+
 def attempts_by_enrolment(session: Session, enrolment_ids: list[int]) -> dict[int, list[Attempt]]:
     """Every attempt of these enrolments, in one query."""
     result: dict[int, list[Attempt]] = {enrolment_id: [] for enrolment_id in enrolment_ids}
     if enrolment_ids:
-        for attempt in session.scalars(
-            select(Attempt)
-            .where(Attempt.enrolment_id.in_(enrolment_ids))
-            .order_by(Attempt.kind, Attempt.number)
-        ):
+        for attempt in session.scalars(_ATTEMPTS_OF, {"enrolment_ids": list(enrolment_ids)}):
             result[attempt.enrolment_id].append(attempt)
     return result
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from elearning.accounts.models import User
@@ -125,19 +126,25 @@ def _mark_reminded(session: Session, certificate_id: int, days: int) -> bool:
     return taken.rowcount == 1
 
 
-def renewable_certificates(
-    session: Session, user_id: int, course_of: Callable[[str], Course | None], now: datetime
-) -> list[Certificate]:
-    """The user's certificates they may renew now (expiring soon, or expired), soonest first."""
-    standing = session.scalars(
+@cache
+def _expiring_of_user() -> Select:
+    """The user's standing certificates that expire, built once (every dashboard asks it)."""
+    return (
         select(Certificate)
         .where(
-            Certificate.user_id == user_id,
+            Certificate.user_id == bindparam("user_id"),
             Certificate.valid_until.is_not(None),
             *services.status_condition("valid"),
         )
         .order_by(Certificate.valid_until)
     )
+
+
+def renewable_certificates(
+    session: Session, user_id: int, course_of: Callable[[str], Course | None], now: datetime
+) -> list[Certificate]:
+    """The user's certificates they may renew now (expiring soon, or expired), soonest first."""
+    standing = session.scalars(_expiring_of_user(), {"user_id": user_id})
     return [
         certificate
         for certificate in standing

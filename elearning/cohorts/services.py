@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy import Select, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -342,8 +343,10 @@ class LearnerCohort:
     follow_up_waiting: bool
 
 
-def cohorts_of_learner(session: Session, user_id: int) -> list[LearnerCohort]:
-    """The cohorts the user belongs to (for their own dashboard), oldest first; one query."""
+@cache
+def _learner_cohorts() -> Select:
+    """The dashboard's cohorts query, built once (every judge's dashboard asks it)."""
+    user_id = bindparam("user_id")
     has_sessions = exists().where(CohortSession.cohort_id == Cohort.id)
     sat_final = exists().where(
         Attempt.enrolment_id == CohortMember.enrolment_id,
@@ -353,7 +356,7 @@ def cohorts_of_learner(session: Session, user_id: int) -> list[LearnerCohort]:
     answered = exists().where(
         FollowUpAnswer.cohort_id == Cohort.id, FollowUpAnswer.user_id == user_id
     )
-    rows = session.execute(
+    return (
         select(
             Cohort,
             has_sessions,
@@ -364,6 +367,11 @@ def cohorts_of_learner(session: Session, user_id: int) -> list[LearnerCohort]:
         .where(CohortMember.user_id == user_id)
         .order_by(Cohort.id)
     )
+
+
+def cohorts_of_learner(session: Session, user_id: int) -> list[LearnerCohort]:
+    """The cohorts the user belongs to (for their own dashboard), oldest first; one query."""
+    rows = session.execute(_learner_cohorts(), {"user_id": user_id})
     return [LearnerCohort(*row) for row in rows]
 
 

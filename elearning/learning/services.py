@@ -86,20 +86,24 @@ class EnrolledCourse:
     completed_at: dict[str, datetime]
 
 
+# Built once: every dashboard asks it.
+_ENROLLED_COURSES = (
+    select(
+        Enrolment.id,
+        Enrolment.course_slug,
+        Enrolment.extra_attempts,
+        LessonCompletion.lesson_slug,
+        LessonCompletion.completed_at,
+    )
+    .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
+    .where(Enrolment.user_id == bindparam("user_id"))
+    .order_by(Enrolment.id)
+)
+
+
 def enrolled_courses(session: Session, user_id: int) -> list[EnrolledCourse]:
     """The user's enrolments, oldest first, each with its completed lessons: one query."""
-    rows = session.execute(
-        select(
-            Enrolment.id,
-            Enrolment.course_slug,
-            Enrolment.extra_attempts,
-            LessonCompletion.lesson_slug,
-            LessonCompletion.completed_at,
-        )
-        .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
-        .where(Enrolment.user_id == user_id)
-        .order_by(Enrolment.id)
-    )
+    rows = session.execute(_ENROLLED_COURSES, {"user_id": user_id})
     result: dict[int, EnrolledCourse] = {}
     for enrolment_id, course_slug, extra_attempts, slug, completed_at in rows:
         enrolled = result.get(enrolment_id)
@@ -189,6 +193,7 @@ class LessonState:
     is_done: bool
     earlier_done: int  # how many of the lessons before this one are complete
     pre_taken: bool  # the entry assessment is submitted (True when the course has none)
+    answers: dict[str, AnswerView]  # the learner's answers to the lesson's checks, by check id
 
 
 def _sum_if(condition) -> Any:
@@ -199,10 +204,12 @@ _compiled: dict[tuple[str, str, str, str], TextClause] = {}
 
 
 def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextClause:
-    """The lesson page's progress query, compiled once per lesson, content version and dialect.
+    """The lesson page's query, compiled once per lesson, content version and dialect: the
+    learner's progress (one aggregate) and their answers to the lesson's checks (a subquery
+    each, on the one enrolment row).
 
-    Lesson slugs come from the validated catalog (letters, digits, hyphens), so they are
-    written into the SQL; the user and course stay bound parameters.
+    Lesson slugs and check ids come from the validated catalog (letters, digits, hyphens), so
+    they are written into the SQL; the user and course stay bound parameters.
     """
     key = (dialect.name, course.slug, course.content_version, lesson.slug)
     cached = _compiled.get(key)
@@ -219,6 +226,13 @@ def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextC
         if course.needs_pre_assessment
         else literal(True)
     )
+    answers = [
+        select(column)
+        .where(CheckAnswer.enrolment_id == Enrolment.id, CheckAnswer.check_id == check.id)
+        .scalar_subquery()
+        for check in lesson.checks
+        for column in (CheckAnswer.selected, CheckAnswer.is_correct)
+    ]
     statement = (
         select(
             Enrolment.id,
@@ -226,6 +240,7 @@ def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextC
             _sum_if(slug.in_(earlier)) if earlier else literal(0),
             pre_taken,
             *columns,
+            *answers,
         )
         .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
         .where(
@@ -243,13 +258,15 @@ def _lesson_state_sql(dialect: Dialect, course: Course, lesson: Lesson) -> TextC
 def lesson_state(
     session: Session, user_id: int, course: Course, lesson: Lesson
 ) -> LessonState | None:
-    """The learner's enrolment and progress around ``lesson`` in one aggregate query; None when
-    not enrolled. Counts only lessons the course has now."""
+    """The learner's enrolment, progress around ``lesson`` and answers to its checks in one
+    query; None when not enrolled. Counts only lessons the course has now."""
     sql = _lesson_state_sql(session.get_bind().dialect, course, lesson)
     row = session.execute(sql, {"user_id": user_id, "course_slug": course.slug}).first()
     if row is None:
         return None
-    counts = row[4:]
+    modules = len(course.modules)
+    counts = row[4 : 4 + modules]
+    answered = row[4 + modules :]
     return LessonState(
         enrolment_id=row[0],
         done_by_module={
@@ -258,6 +275,13 @@ def lesson_state(
         is_done=bool(row[1]),
         earlier_done=int(row[2]),
         pre_taken=bool(row[3]),
+        answers={
+            check.id: _answer_view(selected, is_correct)
+            for check, selected, is_correct in zip(
+                lesson.checks, answered[::2], answered[1::2], strict=True
+            )
+            if selected is not None
+        },
     )
 
 
@@ -323,10 +347,12 @@ def check_answers(
     if not ids:
         return {}
     rows = session.execute(_CHECK_ANSWERS, {"enrolment_id": enrolment_id, "check_ids": ids})
-    return {
-        check_id: AnswerView(frozenset(key for key in selected.split(",") if key), is_correct)
-        for check_id, selected, is_correct in rows
-    }
+    return {check_id: _answer_view(selected, is_correct) for check_id, selected, is_correct in rows}
+
+
+def _answer_view(selected: str, is_correct: Any) -> AnswerView:
+    # bool(): a text() query hands SQLite's 0 and 1 back as they are.
+    return AnswerView(frozenset(key for key in selected.split(",") if key), bool(is_correct))
 
 
 def answer_check(

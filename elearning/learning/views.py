@@ -188,8 +188,8 @@ def module(course_slug: str, module_slug: str):
 def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     """A lesson to read, with its knowledge checks and the button to mark it complete.
 
-    The page a judge spends the course on, so it costs three queries: the user, the learner's
-    progress (one aggregate), and their answers to the lesson's checks.
+    The page a judge spends the course on, so it costs two queries: the user, and the
+    learner's progress with their answers to the lesson's checks (one query).
     """
     course = load_course_or_404(course_slug)
     lesson = load_lesson_or_404(course, module_slug, lesson_slug)
@@ -205,7 +205,6 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         return render_template(
             "learning/locked.html", course=course, lesson=lesson, blocker=blocker, language=language
         ), 403
-    answers = services.check_answers(db.session, state.enrolment_id, lesson.checks)
     previous, following = logic.neighbours(course, lesson)
     text = lesson.text(language)
     return render_template(
@@ -218,7 +217,7 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         language=language,
         progress=logic.course_progress(course, state.done_by_module),
         is_complete=state.is_done,
-        answers=answers,
+        answers=state.answers,
         check_options=lambda check: logic.check_options(state.enrolment_id, check),
         sources=course.sources_for(lesson),
         previous=previous,

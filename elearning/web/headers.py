@@ -26,20 +26,27 @@ def init_app(app: Flask) -> None:
     """Attach the headers to every response of ``app``."""
     is_production = app.config["IS_PRODUCTION"]
 
+    defaults = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ]
+    if is_production:
+        defaults.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-        )
-        if is_production:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        # Each header unless the view set its own (a media file's policy...): the names there
+        # are read once, not once for each header.
+        present = {name.lower() for name, _value in headers.items()}
+        for name, value in defaults:
+            if name.lower() not in present:
+                headers.add(name, value)
         if request.endpoint == "static" and response.status_code in (200, 304):
             # A fingerprinted URL (?v=<content hash>) never changes meaning: keep it a year
             # without asking again. Without the fingerprint, check back every hour.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -88,7 +89,10 @@ def _percent(locale: Locale, value: float, digits: int) -> str:
 
 def csrf_field() -> Markup:
     """The hidden CSRF input for a form the page builds by hand (no form object needed); the
-    same for every form of the request (each is masked afresh as the page leaves)."""
+    same for every form of the request (each is masked afresh as the page leaves). Inside a
+    fragment being remembered, its slot: a token is never kept for another reader."""
+    if g.get("_remembering"):
+        return slot("csrf")
     field = g.get("_csrf_field")
     if field is None:
         field = g._csrf_field = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
@@ -97,36 +101,53 @@ def csrf_field() -> Markup:
     return field
 
 
-#: What a remembered fragment leaves for each request to fill in, as stand-ins that no text of
-#: the platform contains.
-_SLOTS = {"csrf": "\x00csrf\x00", "here": "\x00here\x00"}
-FRAGMENT_CACHE_SIZE = 1024
+#: What a remembered fragment leaves for each request to fill in: stand-ins that no text of the
+#: platform contains (a NUL on either side of the slot's name).
+_SLOT = re.compile("\x00([^\x00]+)\x00")
+FRAGMENT_CACHE_SIZE = 2048  # a lesson's text, its checks as each reader sees them, headers
 
 
 def slot(name: str) -> Markup:
-    """Inside a remembered fragment, the place of a value of the request (``csrf``: the form's
-    token; ``here``: the page's own address, to come back to)."""
-    return Markup(_SLOTS[name])  # noqa: S704 - our own constant  # nosec B704
+    """Inside a remembered fragment, the place of a value of the request: ``csrf`` (the form's
+    token), ``here`` (the page's own address, to come back to), or one of the ``fills`` given to
+    ``remembered`` (what is the reader's own inside a page that is otherwise everyone's)."""
+    return Markup(f"\x00{name}\x00")  # noqa: S704 - a stand-in, replaced  # nosec B704
 
 
-def remembered(*key, caller) -> Markup:
+def remembered(*key, caller, fills: dict[str, str] | None = None) -> Markup:
     """The block of a ``{% call remembered(...) %}``, rendered once for each ``key`` (what the
     block depends on: the page's language, its section, the user's roles) and then remembered,
-    its slots filled anew on every request. Rendered afresh while templates reload
-    (development)."""
+    its slots filled anew on every request, in one pass (a value put in is not read again for
+    slots). Rendered afresh while templates reload (development); when the store is full, the
+    oldest fragment makes way."""
     fragments = current_app.extensions["page_fragments"]
     key = (request.script_root, *key)
     html = fragments.get(key)
     if html is None:
-        html = str(caller())
+        g._remembering = g.get("_remembering", 0) + 1
+        try:
+            html = str(caller())
+        finally:
+            g._remembering -= 1
         if not current_app.jinja_env.auto_reload:
-            if len(fragments) >= FRAGMENT_CACHE_SIZE:
-                fragments.clear()
+            while len(fragments) >= FRAGMENT_CACHE_SIZE:
+                try:
+                    del fragments[next(iter(fragments))]
+                except (KeyError, RuntimeError, StopIteration):  # another thread made way
+                    break
             fragments[key] = html
-    here = request.full_path if request.query_string else request.path
-    return Markup(  # noqa: S704 - rendered by our template, the values escaped  # nosec B704
-        html.replace(_SLOTS["csrf"], csrf_field()).replace(_SLOTS["here"], escape(here))
-    )
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if fills and name in fills:
+            return fills[name]
+        if name == "csrf":
+            return csrf_field()
+        if name == "here":
+            return escape(request.full_path if request.query_string else request.path)
+        raise KeyError(f"no value for the slot {name!r}")
+
+    return Markup(_SLOT.sub(fill, html))  # noqa: S704 - our rendered template  # nosec B704
 
 
 def _page_gettext(translations):

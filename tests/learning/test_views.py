@@ -176,6 +176,33 @@ def test_bad_answers_get_a_message_and_store_nothing(client, enrolled, csrf, app
     assert rows(app, CheckAnswer) == []
 
 
+def test_each_judge_reads_their_own_answers_and_progress_in_a_lesson(
+    client, enrolled, csrf, create_user, auth
+):
+    """The lesson's words are rendered once for everyone; a judge's answers, progress and
+    completion are still their own on every view."""
+    client.post(f"{LESSON}/checks/first-check", data={"csrf_token": csrf(LESSON), "selected": "a"})
+    client.post(f"{LESSON}/complete", data={"csrf_token": csrf(LESSON), "state": "complete"})
+    mine = client.get(LESSON).text
+    assert "Not quite" in mine and "the executive has no say" in mine
+    assert "33% complete · 1 of 3 lessons" in mine and "Mark as not complete" in mine
+    auth.logout()
+    create_user(email="other@example.org")
+    auth.login("other@example.org")
+    client.post("/courses/sample/enrol", data={"csrf_token": csrf("/courses/sample")})
+    theirs = client.get(LESSON).text
+    assert "Not quite" not in theirs and "the executive has no say" not in theirs
+    assert "0% complete · 0 of 3 lessons" in theirs and "Mark as not complete" not in theirs
+    # The remembered page's forms (the check's, the completion's) carry this reader's token.
+    check_token, completion_token = re.findall(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', theirs
+    )[-2:]
+    client.post(f"{LESSON}/checks/first-check", data={"csrf_token": check_token, "selected": "b"})
+    client.post(f"{LESSON}/complete", data={"csrf_token": completion_token, "state": "complete"})
+    theirs = client.get(LESSON).text
+    assert "check__verdict--right" in theirs and "Mark as not complete" in theirs
+
+
 def test_a_check_that_is_not_in_the_lesson_is_404(client, enrolled, csrf):
     response = client.post(
         f"{LESSON}/checks/many-check", data={"csrf_token": csrf(LESSON), "selected": "a"}
