@@ -7,7 +7,13 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from elearning.cohorts.room_views import POLL_SECONDS
 from tests.helpers import PASSWORD
+
+#: How long a test waits for the projector to show a new count: its script reads the counts
+#: every POLL_SECONDS, so a count that changes just after a read shows one poll later; three
+#: polls leave room for a loaded machine. (Playwright's default of 5 s equals one poll: a race.)
+PROJECTOR_WAIT_MS = 3 * POLL_SECONDS * 1000
 
 
 def sign_in(page, base: str, email: str) -> None:
@@ -16,6 +22,11 @@ def sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def expect_count(locator, value: str) -> None:
+    """Wait until the projector's script shows ``value`` in ``locator``, without a reload."""
+    expect(locator).to_have_text(value, timeout=PROJECTOR_WAIT_MS)
 
 
 def wait_for_questions(page) -> None:
