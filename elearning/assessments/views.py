@@ -49,9 +49,10 @@ def _standing(course: Course, enrolment_id: int, lessons_done: int | None = None
     return services.standing(db.session, course, enrolment_id, complete, utcnow())
 
 
-def _load_attempt(course: Course, attempt_id: int) -> Attempt:
-    """The signed-in learner's attempt in this course; anyone else's is 404."""
-    attempt = services.find_attempt(db.session, attempt_id, current_user.id, course.slug)
+def _load_attempt(course: Course, attempt_id: int, *, lock: bool = False) -> Attempt:
+    """The signed-in learner's attempt in this course; anyone else's is 404. ``lock``: its row
+    locked until the request commits (a save or a submit)."""
+    attempt = services.find_attempt(db.session, attempt_id, current_user.id, course.slug, lock=lock)
     if attempt is None:
         abort(404)
     return attempt
@@ -186,7 +187,7 @@ def page(course_slug: str, attempt_id: int, page_number: int):
     posts the same form on every change (``go=stay``) so that nothing is lost between pages.
     """
     course = load_course_or_404(course_slug)
-    attempt = _load_attempt(course, attempt_id)
+    attempt = _load_attempt(course, attempt_id, lock=request.method == "POST")
     inline = request.headers.get("X-Requested-With") == "fetch"
     now = utcnow()
     if not attempt.is_open or logic.is_expired(attempt.deadline_at, now):
@@ -213,7 +214,7 @@ def page(course_slug: str, attempt_id: int, page_number: int):
             try:
                 answers = read_answers(request.form, questions, orders)
                 services.save_answers(
-                    db.session, course, attempt, page_number - 1, answers, utcnow()
+                    db.session, course, attempt, page_number - 1, answers, utcnow(), locked=True
                 )
             except BadAnswer as bad:
                 error = str(bad)
@@ -300,24 +301,22 @@ def review(course_slug: str, attempt_id: int):
 def submit(course_slug: str, attempt_id: int):
     """Submit the attempt: scored once, however many times the button is pressed."""
     course = load_course_or_404(course_slug)
-    attempt = _load_attempt(course, attempt_id)
+    attempt = _load_attempt(course, attempt_id, lock=True)
     if not SubmitForm().validate_on_submit():
         flash(_("The form had expired. Please press “Submit my answers” again."), "error")
         return redirect(
             url_for("assessments.review", course_slug=course.slug, attempt_id=attempt.id)
         )
-    locked = services.lock_attempt(db.session, attempt.id)
-    assert locked is not None
     now = utcnow()
-    was_late = logic.is_expired(locked.deadline_at, now)
-    if not services.submit_attempt(db.session, course, locked, now):
+    was_late = logic.is_expired(attempt.deadline_at, now)
+    if not services.submit_attempt(db.session, course, attempt, now, locked=True):
         flash(_refusal_message("submitted"), "info")
     else:
         if was_late:
             flash(_refusal_message("time"), "error")
         else:
             flash(_("Your answers are submitted."), "success")
-    return redirect(_results_url(course, locked))
+    return redirect(_results_url(course, attempt))
 
 
 @bp.route("/<course_slug>/assessment/attempts/<int:attempt_id>/results")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -228,6 +229,50 @@ def test_answers_saved_while_a_submit_reads_them_are_the_ones_scored(course, enr
     db.session.commit()
     assert saved and attempt.score == 100.0
     assert all(r.is_correct for r in services.responses_of(db.session, attempt.id))
+
+
+def test_a_save_racing_a_submit_that_holds_the_lock_is_scored_or_refused_never_lost(
+    course, enrolment
+):
+    """The submit as its page sends it: the attempt read with its row lock, the answers not
+    read again where rows lock (PostgreSQL: the save waits, then is refused); where they do
+    not (SQLite), a save committed in between is read again and scored."""
+    attempt = begin(course, enrolment, "pre")
+    answer_everything(course, attempt, right=False)
+    outcome: list[str] = []
+    racing: list[threading.Thread] = []
+    engine = db.engine
+
+    def save_from_another_request() -> None:
+        with Session(engine) as other:
+            try:
+                answer_everything_in(other, course, other.get(Attempt, attempt.id), right=True)
+                outcome.append("saved")
+            except services.AssessmentRefused as refused:
+                outcome.append(refused.reason)
+
+    def save_in_between(_conn, _cursor, statement, *_args) -> None:
+        if racing or not statement.lstrip().upper().startswith("UPDATE ATTEMPTS"):
+            return
+        racing.append(threading.Thread(target=save_from_another_request))
+        racing[0].start()
+        racing[0].join(1.0)  # done on SQLite; waiting for the row lock on PostgreSQL
+
+    locked = services.find_attempt(
+        db.session, attempt.id, enrolment.user_id, course.slug, lock=True
+    )
+    event.listen(db.engine, "before_cursor_execute", save_in_between)
+    try:
+        assert services.submit_attempt(db.session, course, locked, utcnow(), locked=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", save_in_between)
+    db.session.commit()
+    racing[0].join(10)
+    assert outcome in (["saved"], ["submitted"])
+    stored = services.responses_of(db.session, attempt.id)
+    right = outcome == ["saved"]
+    assert all(r.is_correct is right for r in stored)
+    assert locked.score == (100.0 if right else 0.0)
 
 
 def answer_everything_in(session, course, attempt: Attempt, *, right: bool) -> None:

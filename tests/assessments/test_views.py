@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from elearning.assessments.models import Attempt, Response
 from elearning.catalog import get_catalog
@@ -361,3 +361,43 @@ def test_results_point_to_the_lessons_of_weak_topics_and_can_show_only_the_misse
     shown = missed.count('class="answer__heading"')
     assert 0 < shown < total and "Show every question" in missed
     assert "Question 1</h3>" not in missed  # page 1 was answered rightly
+
+
+def test_a_page_save_and_a_submit_each_make_a_few_round_trips_to_the_database(
+    client, app, enrolled
+):
+    """A room of judges submits at once, and on PostgreSQL every statement is a round trip:
+    the last page's save and the submit send a handful each (the attempt read with its lock
+    in one statement; the answers not read twice where rows lock)."""
+    complete_lessons(app)
+    first = start(client, POST)
+    attempt_id = attempt_id_of(first)
+    base = first.rsplit("/", 1)[0]
+    last = page_count(app, attempt_id)
+    html = client.get(f"{base}/{last}").text
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    answers = {"csrf_token": token_of(html), "go": "review"}
+    answers.update(right_answers(app, attempt_id, last))
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.post(f"{base}/{last}", data=answers).status_code == 302
+        saving, saved, sent[:] = len(sent), list(sent), []
+        review = client.get(f"{base}/review").text
+        sent.clear()
+        submitted = client.post(f"{base}/submit", data={"csrf_token": token_of(review)})
+        submitting = len(sent)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert submitted.headers["Location"].endswith("/results")
+    # The user, the attempt (locked), its responses, the page's questions, the answers, the
+    # page reached.
+    assert saving <= 6, "\n".join(s[:60] for s in saved)
+    # The user, the attempt (locked), its responses, the close, the credits, the certificate
+    # owed (three), the report's mark (two, outside a cohort), and on SQLite the second read.
+    assert submitting <= (10 if engine.dialect.name == "postgresql" else 11), submitting
