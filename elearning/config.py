@@ -412,10 +412,6 @@ def load_settings(
         values.setdefault("PREFERRED_URL_SCHEME", "https")
     values["IS_PRODUCTION"] = is_production
     values["IS_SQLITE"] = values["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    if not values["IS_SQLITE"]:
-        # A networked database may restart under us: test each pooled connection before use
-        # so the platform recovers by itself. A SQLite file has no connection to lose.
-        values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     # The embedded default manages its own schema; a chosen database is upgraded by the operator.
     values["IS_EMBEDDED_DATABASE"] = values["SQLALCHEMY_DATABASE_URI"] == default_database
     return values

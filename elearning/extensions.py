@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import sqlite3
 
 from flask_babel import Babel
@@ -13,7 +14,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 from elearning.sqltypes import unicode_lower
 
@@ -76,3 +79,22 @@ def _configure_connection(dbapi_connection, _record) -> None:
     cursor.close()
     # Searches fold case in every alphabet (SQLite's own lower() folds ASCII only).
     dbapi_connection.create_function("unicode_lower", 1, unicode_lower, deterministic=True)
+
+
+@event.listens_for(Pool, "checkout")
+def _replace_a_connection_the_server_closed(dbapi_connection, _record, _proxy) -> None:
+    """PostgreSQL: a pooled connection the server has closed since its last use (a restart, a
+    failover, an idle timeout) is replaced before a request uses it, so the request does not
+    fail. A connection at rest has nothing to read; if its socket is readable, the server has
+    hung up (or said why, then hung up). Asking the socket costs no round trip, where a
+    ``SELECT 1`` before every request (SQLAlchemy's ``pool_pre_ping``) costs one each.
+    Raising DisconnectionError makes the pool open a fresh connection instead."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:  # SQLite: a file has no connection to lose
+        return
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except (OSError, ValueError) as exc:  # the socket is gone already
+        raise DisconnectionError("the database connection is closed") from exc
+    if readable or dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("the database server closed the connection")
