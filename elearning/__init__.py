@@ -99,6 +99,11 @@ def _init_limiter(app: Flask) -> None:
         )
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
+    if not any(app.config.get(f"RATELIMIT_{kind}") for kind in ("DEFAULT", "APPLICATION", "META")):
+        # Flask-Limiter looks, before every view, for limits that apply to every page; the
+        # platform sets none (each limited view checks its own, in its decorator), so that
+        # look, which found nothing on every page, is not taken.
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def _register_blueprints(app: Flask) -> None:
