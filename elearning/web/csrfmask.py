@@ -23,6 +23,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 PREFIX = "m."
 FIELD = "csrf_token"  # a form with a prefix names it "<prefix>csrf_token"
 _IN_PAGE = re.compile(rb'(name="(?:[\w-]*-)?csrf_token" type="hidden" value=")([^"]+)(")')
+_VALUE = b'csrf_token" type="hidden" value="'
+_MASKED = PREFIX.encode()
 
 
 def mask(token: str) -> str:
@@ -75,8 +77,24 @@ def init_app(app: Flask) -> None:
         if response.mimetype != "text/html" or response.direct_passthrough:
             return response
         page = response.get_data()
-        if b'csrf_token" type="hidden"' in page:
-            response.set_data(
-                _IN_PAGE.sub(lambda m: m[1] + mask(m[2].decode()).encode() + m[3], page)
-            )
+        if _has_bare_token(page):
+            response.set_data(_IN_PAGE.sub(_masked, page))
         return response
+
+
+def _has_bare_token(page: bytes) -> bool:
+    """Whether a token in ``page`` is not masked yet: the platform's own hidden fields are
+    masked as they are written (``templating.csrf_field``); a form object's are not."""
+    start = page.find(_VALUE)
+    while start != -1:
+        start += len(_VALUE)
+        if not page.startswith(_MASKED, start):
+            return True
+        start = page.find(_VALUE, start)
+    return False
+
+
+def _masked(match: re.Match) -> bytes:
+    if match[2].startswith(_MASKED):
+        return match[0]
+    return match[1] + mask(match[2].decode()).encode() + match[3]

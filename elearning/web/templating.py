@@ -20,6 +20,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from elearning.i18n import LANGUAGE_NAMES, text_direction
+from elearning.web.csrfmask import mask
 from elearning.web.links import public_url
 
 
@@ -88,17 +89,13 @@ def _percent(locale: Locale, value: float, digits: int) -> str:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input for a form the page builds by hand (no form object needed); the
-    same for every form of the request (each is masked afresh as the page leaves). Inside a
-    fragment being remembered, its slot: a token is never kept for another reader."""
+    """The hidden CSRF input for a form the page builds by hand (no form object needed), its
+    token masked afresh for each form (:mod:`elearning.web.csrfmask`), so the page need not be
+    searched for it as it leaves. Inside a fragment being remembered, its slot: a token is
+    never kept for another reader."""
     if g.get("_remembering"):
         return slot("csrf")
-    field = g.get("_csrf_field")
-    if field is None:
-        field = g._csrf_field = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
-            generate_csrf()
-        )
-    return field
+    return Markup('<input name="csrf_token" type="hidden" value="%s">') % mask(generate_csrf())
 
 
 #: What a remembered fragment leaves for each request to fill in: stand-ins that no text of the
