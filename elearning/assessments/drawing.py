@@ -25,16 +25,12 @@ def draw(
     """(parallel form or None, entry ids) for a new attempt of ``kind``: a final attempt never
     repeats the entry assessment's questions and prefers those of earlier final attempts last.
     logic.FormCannotBeDrawn when the bank cannot fill the form."""
-    form = course.form(kind)
-    assert form is not None and course.bank is not None
     never = entries_met(session, [a.id for a in current.pre]) if kind == "post" else set()
     rather_not = entries_met(session, [a.id for a in current.post]) if kind == "post" else set()
-    if form.parallel and course.parallel_forms:
-        pre_form = next((a.form for a in current.pre if a.form), None)
-        return _parallel_draw(
-            session, course, enrolment_id, kind, seed, pre_form, not current.post, never, rather_not
-        )
-    return None, logic.draw_entries(form, course.bank, seed, never, rather_not)
+    pre_form = next((a.form for a in current.pre if a.form), None)
+    return _draw(
+        session, course, enrolment_id, kind, seed, pre_form, not current.post, never, rather_not
+    )
 
 
 def draw_first(
@@ -49,13 +45,28 @@ def draw_first(
     """(parallel form or None, entry ids) of a first attempt of ``kind`` drawn ahead of time,
     as a printed answer sheet holds it: ``pre_form`` and ``never`` are the entry assessment's
     form and questions (for a final). The same arguments give the same questions."""
+    return _draw(session, course, enrolment_id, kind, seed, pre_form, True, never, set())
+
+
+def _draw(
+    session: Session,
+    course: Course,
+    enrolment_id: int,
+    kind: str,
+    seed: int,
+    pre_form: str | None,
+    first_final: bool,
+    never: set[str],
+    rather_not: set[str],
+) -> tuple[str | None, list[str]]:
+    """What :func:`draw` and :func:`draw_first` share: the form's parallel draw, or its own."""
     form = course.form(kind)
     assert form is not None and course.bank is not None
     if form.parallel and course.parallel_forms:
         return _parallel_draw(
-            session, course, enrolment_id, kind, seed, pre_form, True, never, set()
+            session, course, enrolment_id, kind, seed, pre_form, first_final, never, rather_not
         )
-    return None, logic.draw_entries(form, course.bank, seed, never, set())
+    return None, logic.draw_entries(form, course.bank, seed, never, rather_not)
 
 
 def _parallel_draw(
