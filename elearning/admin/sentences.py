@@ -273,14 +273,7 @@ class Entry:
     @property
     def raw_details(self) -> str:
         """The event's details as recorded, for a code without a sentence."""
-        return details_text(self.event.details)
-
-
-def details_text(details: Any) -> str:
-    """An event's details as "key: value" pairs, for a code without a sentence."""
-    if not isinstance(details, dict):
-        return str(details or "")
-    return "; ".join(f"{key}: {value}" for key, value in sorted(details.items()))
+        return self.event.details_text
 
 
 def describe(session: Session, events: Sequence[AuditEvent]) -> list[Entry]:

@@ -30,6 +30,7 @@ from elearning.accounts.models import Role, User
 from elearning.admin import auditlog, bp, sentences, services
 from elearning.admin.forms import AccountStatusForm, RoleForm
 from elearning.catalog import get_catalog
+from elearning.certificates import admin_views as certificate_admin_views
 from elearning.cohorts.models import Cohort
 from elearning.cohorts.services import all_cohort_figures
 from elearning.extensions import db
@@ -282,3 +283,11 @@ def cohorts_csv():
         for f in all_cohort_figures(db.session)
     )
     return attachment(to_csv(header, rows), f"cohorts-{utcnow().date()}.csv", "text/csv")
+
+
+def _history_in_words(session, events):
+    return sentences.describe(session, events)
+
+
+if not certificate_admin_views.HISTORY_IN_WORDS:
+    certificate_admin_views.HISTORY_IN_WORDS.append(_history_in_words)

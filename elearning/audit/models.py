@@ -30,3 +30,10 @@ class AuditEvent(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship("User", foreign_keys=[actor_id])
+
+    @property
+    def details_text(self) -> str:
+        """The details as recorded, "key: value" pairs, for a code no sentence tells."""
+        if not isinstance(self.details, dict):
+            return str(self.details or "")
+        return "; ".join(f"{key}: {value}" for key, value in sorted(self.details.items()))
