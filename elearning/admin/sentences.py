@@ -39,6 +39,11 @@ SENTENCES = {
     "certificate.revoke": _l(
         "%(actor)s revoked certificate %(certificate)s of %(holder)s (reason: %(reason)s)."
     ),
+    "certificate.pass_withdrawn": _l(
+        "%(actor)s corrected the paper answer sheet that certificate %(certificate)s of "
+        "%(holder)s was issued on: its score is now %(score)s, not a pass. Revoke the "
+        "certificate if it was issued in error."
+    ),
     "certificate.name_correction_requested": _l(
         "%(actor)s asked for the name on certificate %(certificate)s to read “%(requested_name)s”."
     ),
@@ -186,6 +191,7 @@ ACTION_LABELS = {
     "certificate.issue": _l("Certificate issued"),
     "certificate.reissue": _l("Certificate reissued"),
     "certificate.revoke": _l("Certificate revoked"),
+    "certificate.pass_withdrawn": _l("Pass behind a certificate corrected away"),
     "certificate.name_correction_requested": _l("Name correction requested"),
     "certificate.name_correction_approved": _l("Name correction approved"),
     "certificate.name_correction_rejected": _l("Name correction rejected"),

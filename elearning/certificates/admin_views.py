@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from elearning import codes
 from elearning.accounts.access import role_required
 from elearning.accounts.models import Role, User
+from elearning.assessments.services import passed_attempt
 from elearning.audit.models import AuditEvent
 from elearning.catalog import get_catalog
 from elearning.certificates import adapters, bp, changes, groups, issuance, services, tasks
@@ -252,6 +253,11 @@ def admin_detail(certificate_id: int):
     return render_template(
         "certificates/admin_detail.html",
         certificate=certificate,
+        # Standing, but no pass stands behind it any more (a paper sheet corrected below the
+        # pass mark): an admin decides whether it was issued in error.
+        without_its_pass=certificate.status == "valid"
+        and certificate.enrolment_id is not None
+        and passed_attempt(db.session, certificate.enrolment_id) is None,
         holder=holder,
         chain=chain,
         events=_history(events),

@@ -27,6 +27,7 @@ from elearning.assessments import paper as assessments_paper
 from elearning.assessments import services as assessments
 from elearning.assessments.models import Attempt
 from elearning.audit.services import record_audit
+from elearning.certificates.services import current_certificate
 from elearning.cohorts import tallies
 from elearning.cohorts.models import Cohort, CohortMember
 from elearning.content.itemtypes import Selection
@@ -255,4 +256,26 @@ def enter_sheet(
         },
     )
     withdrawn = passed_before and not existing.is_passed
+    if withdrawn:
+        _flag_a_certificate_left_without_its_pass(session, existing, actor, details)
     return Entered("corrected", existing, changed, pass_withdrawn=withdrawn)
+
+
+def _flag_a_certificate_left_without_its_pass(
+    session: Session, attempt: Attempt, actor: User, details: dict
+) -> None:
+    """A correction took away the pass a standing certificate was issued on (and no other pass
+    of the judge's stands): the certificate stays until an admin revokes it, which is an
+    admin's decision, but its history says why it should be looked at, and its page warns."""
+    if assessments.passed_attempt(session, attempt.enrolment_id) is not None:
+        return
+    certificate = current_certificate(session, attempt.enrolment_id)
+    if certificate is None:
+        return
+    record_audit(
+        session,
+        actor=actor,
+        action="certificate.pass_withdrawn",
+        subject=certificate,
+        details={**details, "attempt_id": attempt.id, "score": attempt.score},
+    )

@@ -3,14 +3,13 @@ the admin's queue, bulk issue, revocation, reissue and name corrections; and who
 
 from __future__ import annotations
 
-from html import unescape
-
 import hashlib
 import io
 import re
 import shutil
 import subprocess
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -396,6 +395,29 @@ def test_an_admin_revokes_and_the_verification_page_says_why(app, create_user, a
     assert f"(reason: {reason})" in words
     assert f"issued certificate {certificate.serial} to Judge Amara" in words
     assert "certificate.revoke" in admin.get("/admin/audit").text
+
+
+def test_a_certificate_whose_pass_was_corrected_away_warns_the_admin(app, create_user, admin):
+    _holder, certificate = issued_to(app, create_user)
+    detail = f"/admin/certificates/{certificate.id}"
+    warning = "No passed final assessment stands behind this certificate any more"
+    assert warning not in admin.get(detail).text
+    with app.app_context():  # as a trainer's corrected paper sheet leaves it
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.enrolment_id == certificate.enrolment_id, Attempt.kind == "post")
+            .values(is_passed=False)
+        )
+        db.session.commit()
+    assert warning in admin.get(detail).text
+    with app.app_context():  # once revoked, there is nothing left to decide
+        db.session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id)
+            .values(revoked_at=utcnow(), revoked_reason="Issued on a mistyped sheet.")
+        )
+        db.session.commit()
+    assert warning not in admin.get(detail).text
 
 
 def test_approval_courses_queue_the_certificate_until_an_admin_approves(approval, create_user):

@@ -139,6 +139,13 @@ def test_a_paper_sheet_counts_as_online_answers_and_the_kept_totals_follow(
         )  # fmt: skip
         db.session.commit()
         assert undone.pass_withdrawn and undone.attempt.is_passed is False
+        # The certificate stands (revoking is an admin's decision), flagged in its history.
+        [certificate] = db.session.scalars(select(Certificate)).all()
+        assert certificate.status == "valid"
+        flagged = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "certificate.pass_withdrawn")
+        ).all()
+        assert [(e.subject_id, e.details["score"]) for e in flagged] == [(certificate.id, 0.0)]
         kept = _kept_equal_recount(cohort_id, course)
         assert kept.get("passed", 0) == 0 and kept.get("post_sum", 0) == 0 and kept["post_n"] == 1
         actions = db.session.scalars(
