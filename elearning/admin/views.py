@@ -285,9 +285,5 @@ def cohorts_csv():
     return attachment(to_csv(header, rows), f"cohorts-{utcnow().date()}.csv", "text/csv")
 
 
-def _history_in_words(session, events):
-    return sentences.describe(session, events)
-
-
 if not certificate_admin_views.HISTORY_IN_WORDS:
-    certificate_admin_views.HISTORY_IN_WORDS.append(_history_in_words)
+    certificate_admin_views.HISTORY_IN_WORDS.append(sentences.describe)
